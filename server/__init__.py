@@ -1,0 +1,75 @@
+"""Sổ Tay 06: the sync server for the offline-first Đề án 06 field notebook."""
+import os
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from server.config import Config
+from server.errors import register_error_handlers
+from server.extensions import api, db, jwt, migrate
+from server.jsonio import OrjsonProvider
+from server.secrets import load_secrets
+from server.sync.cursor import forget_stamp
+
+
+def create_app(config=None):
+    app = Flask(__name__, static_folder=None, instance_path=os.environ.get("SOTAY_INSTANCE_PATH") or None)
+    app.json = OrjsonProvider(app)
+    app.config.from_object(Config)
+    if config:
+        app.config.update(config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'sotay06.sqlite3'}"
+    load_secrets(app)
+
+    db.init_app(app)
+    migrate.init_app(app, db, render_as_batch=True, directory=str(Path(__file__).parent.parent / "migrations"))
+    jwt.init_app(app)
+    api.init_app(app)
+    with app.app_context():
+        _configure_engine(db.engine)
+    register_error_handlers(app)
+    _register_blueprints(app)
+
+    from server.cli import register_cli
+    register_cli(app)
+    return app
+
+
+def _register_blueprints(app):
+    from server import site
+    from server.admin.routes import blp as admin_blp
+    from server.auth.routes import blp as auth_blp
+    from server.conflicts.routes import blp as conflicts_blp
+    from server.forms.routes import blp as forms_blp
+    from server.records.routes import blp as records_blp
+    from server.review.routes import blp as review_blp
+    from server.sync.routes import blp as sync_blp
+
+    for blueprint in (auth_blp, forms_blp, sync_blp, records_blp, review_blp, conflicts_blp, admin_blp):
+        api.register_blueprint(blueprint)
+    app.register_blueprint(site.bp)
+
+
+def _configure_engine(engine):
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _sqlite_pragmas(dbapi_connection, connection_record):
+        # WAL lets readers pull while a writer pushes; writers wait for the lock instead of failing.
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _transaction_ended(session, transaction):
+    if transaction.parent is None:
+        forget_stamp(session)

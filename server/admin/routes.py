@@ -1,0 +1,165 @@
+"""/users, /villages, /devices, /audit: the commune's admins only."""
+import marshmallow as ma
+from flask_jwt_extended import current_user
+from flask_smorest import Blueprint
+from marshmallow import fields, validate
+
+from server.admin import service
+from server.auth.scope import roles_required
+from server.extensions import db
+from server.jsonio import json_response
+from server.models.users import ROLES
+from server.paging import PageQuerySchema
+
+blp = Blueprint("admin", __name__, url_prefix="/api/v1", description="Quản trị: người dùng, thôn, thiết bị, nhật ký")
+
+_USERNAME = validate.Regexp(r"^[a-z0-9._-]{3,80}$", error="Chỉ gồm chữ thường không dấu, số, dấu chấm, gạch")
+_PASSWORD = validate.Length(min=8, max=200, error="Mật khẩu từ 8 đến 200 ký tự")
+_NAME = validate.Length(min=1, max=200)
+
+
+class UserCreateSchema(ma.Schema):
+    username = fields.String(required=True, validate=_USERNAME)
+    password = fields.String(required=True, validate=_PASSWORD)
+    full_name = fields.String(required=True, validate=_NAME)
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    village_ids = fields.List(fields.Integer(strict=True), load_default=list, validate=validate.Length(max=200))
+
+
+class UserUpdateSchema(ma.Schema):
+    password = fields.String(validate=_PASSWORD)
+    full_name = fields.String(validate=_NAME)
+    role = fields.String(validate=validate.OneOf(ROLES))
+    village_ids = fields.List(fields.Integer(strict=True), validate=validate.Length(max=200))
+    active = fields.Boolean()
+
+
+class UserAdminSchema(ma.Schema):
+    id = fields.Integer()
+    username = fields.String()
+    full_name = fields.String()
+    role = fields.String()
+    commune_id = fields.Integer()
+    village_ids = fields.List(fields.Integer())
+    active = fields.Boolean()
+    created_at = fields.String()
+
+
+class VillageCreateSchema(ma.Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=120))
+
+
+class VillageUpdateSchema(ma.Schema):
+    name = fields.String(validate=validate.Length(min=1, max=120))
+    active = fields.Boolean()
+
+
+class VillageSchema(ma.Schema):
+    id = fields.Integer()
+    name = fields.String()
+    commune_id = fields.Integer()
+    active = fields.Boolean()
+
+
+class DeviceSchema(ma.Schema):
+    device_id = fields.String()
+    name = fields.String(allow_none=True)
+    owner = fields.Dict()
+    last_sync_at = fields.String(allow_none=True)
+    app_version = fields.String(allow_none=True)
+    pending_count = fields.Integer(allow_none=True)
+    revoked = fields.Boolean()
+
+
+class AuditQuerySchema(PageQuerySchema):
+    user_id = fields.Integer()
+    action = fields.String(validate=validate.Length(max=40))
+    target_type = fields.String(validate=validate.Length(max=20))
+    target_id = fields.String(validate=validate.Length(max=64))
+
+
+@blp.route("/users", methods=["GET"])
+@blp.response(200, UserAdminSchema(many=True))
+@roles_required("admin")
+def list_users():
+    """Người dùng của xã."""
+    return json_response(service.list_users(current_user))
+
+
+@blp.route("/users", methods=["POST"])
+@blp.arguments(UserCreateSchema)
+@blp.response(201, UserAdminSchema)
+@roles_required("admin")
+def create_user(body):
+    """Tạo người dùng mới trong xã."""
+    user = service.create_user(current_user, body)
+    db.session.commit()
+    return json_response(service.user_admin_document(user), 201)
+
+
+@blp.route("/users/<int:user_id>", methods=["PATCH"])
+@blp.arguments(UserUpdateSchema)
+@blp.response(200, UserAdminSchema)
+@roles_required("admin")
+def update_user(body, user_id):
+    """Sửa vai trò, thôn, khóa tài khoản hoặc đặt lại mật khẩu."""
+    user = service.update_user(current_user, user_id, body)
+    db.session.commit()
+    return json_response(service.user_admin_document(user))
+
+
+@blp.route("/villages", methods=["GET"])
+@blp.response(200, VillageSchema(many=True))
+@roles_required("admin")
+def list_villages():
+    """Các thôn của xã."""
+    return json_response(service.list_villages(current_user))
+
+
+@blp.route("/villages", methods=["POST"])
+@blp.arguments(VillageCreateSchema)
+@blp.response(201, VillageSchema)
+@roles_required("admin")
+def create_village(body):
+    """Thêm thôn."""
+    village = service.create_village(current_user, body["name"])
+    db.session.commit()
+    return json_response(service.village_document(village), 201)
+
+
+@blp.route("/villages/<int:village_id>", methods=["PATCH"])
+@blp.arguments(VillageUpdateSchema)
+@blp.response(200, VillageSchema)
+@roles_required("admin")
+def update_village(body, village_id):
+    """Đổi tên hoặc ngừng dùng một thôn."""
+    village = service.update_village(current_user, village_id, body)
+    db.session.commit()
+    return json_response(service.village_document(village))
+
+
+@blp.route("/devices", methods=["GET"])
+@blp.response(200, DeviceSchema(many=True))
+@roles_required("admin")
+def list_devices():
+    """Thiết bị của người dùng trong xã: lần đồng bộ cuối, phiên bản, số bản ghi chưa gửi."""
+    return json_response(service.list_devices(current_user))
+
+
+@blp.route("/devices/<device_id>/revoke", methods=["POST"])
+@blp.response(200, DeviceSchema)
+@roles_required("admin")
+def revoke_device(device_id):
+    """Thu hồi thiết bị: yêu cầu tiếp theo của nó nhận 401 device_revoked."""
+    document = service.revoke_device(current_user, device_id)
+    db.session.commit()
+    return json_response(document)
+
+
+@blp.route("/audit", methods=["GET"])
+@blp.arguments(AuditQuerySchema, location="query")
+@roles_required("admin")
+def list_audit(query):
+    """Nhật ký: ai đã xem, sửa, xuất, duyệt gì và khi nào (chỉ đọc)."""
+    page, per_page = query.pop("page"), query.pop("per_page")
+    return json_response(service.list_audit(current_user, query, page, per_page))

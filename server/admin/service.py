@@ -1,0 +1,150 @@
+"""Administration of a commune: users, villages, devices, and reading the audit log."""
+from sqlalchemy import select
+
+from server.audit import write_audit
+from server.auth.passwords import hash_password
+from server.auth.tokens import revoke_device_tokens
+from server.errors import ApiError, not_found, validation_failed
+from server.extensions import db
+from server.models import AuditEntry, Device, User, Village
+from server.paging import paginate
+from server.timeutil import iso, utcnow
+
+
+def user_admin_document(user):
+    return {
+        "id": user.id, "username": user.username, "full_name": user.full_name, "role": user.role,
+        "commune_id": user.commune_id, "village_ids": user.village_ids, "active": user.active,
+        "created_at": iso(user.created_at),
+    }
+
+
+def _commune_villages(admin, village_ids):
+    villages = db.session.execute(select(Village).where(Village.id.in_(village_ids))).scalars().all()
+    if len(villages) != len(set(village_ids)) or any(v.commune_id != admin.commune_id for v in villages):
+        raise validation_failed({"village_ids": ["Có thôn không thuộc xã của bạn"]})
+    return villages
+
+
+def list_users(admin):
+    users = db.session.execute(
+        select(User).where(User.commune_id == admin.commune_id).order_by(User.username)).scalars()
+    return [user_admin_document(u) for u in users]
+
+
+def _load_user(admin, user_id):
+    user = db.session.get(User, user_id)
+    if user is None or user.commune_id != admin.commune_id:
+        raise not_found("Không tìm thấy người dùng")
+    return user
+
+
+def create_user(admin, body):
+    if db.session.execute(select(User.id).where(User.username == body["username"])).first():
+        raise ApiError("username_taken", 409, "Tên đăng nhập đã có người dùng")
+    user = User(username=body["username"], full_name=body["full_name"], role=body["role"],
+                commune_id=admin.commune_id, password_hash=hash_password(body["password"]), active=True)
+    user.villages = _commune_villages(admin, body.get("village_ids", []))
+    db.session.add(user)
+    db.session.flush()
+    write_audit("user.create", target=("user", user.id), details={"role": user.role})
+    return user
+
+
+def update_user(admin, user_id, body):
+    user = _load_user(admin, user_id)
+    if user.id == admin.id and (body.get("active") is False or body.get("role", "admin") != "admin"):
+        raise ApiError("cannot_change_self", 409, "Không thể tự khóa hoặc tự đổi vai trò của mình")
+    for name in ("full_name", "role", "active"):
+        if name in body:
+            setattr(user, name, body[name])
+    if "village_ids" in body:
+        user.villages = _commune_villages(admin, body["village_ids"])
+    if body.get("password"):
+        user.password_hash = hash_password(body["password"])
+    if body.get("password") or body.get("active") is False:
+        # A reset password or a locked account ends every session of that user.
+        for device in db.session.execute(select(Device).where(Device.user_id == user.id)).scalars():
+            revoke_device_tokens(device)
+    write_audit("user.update", target=("user", user.id),
+                details={k: ("***" if k == "password" else v) for k, v in body.items()})
+    return user
+
+
+def village_document(village):
+    return {"id": village.id, "name": village.name, "commune_id": village.commune_id, "active": village.active}
+
+
+def list_villages(admin):
+    villages = db.session.execute(
+        select(Village).where(Village.commune_id == admin.commune_id).order_by(Village.id)).scalars()
+    return [village_document(v) for v in villages]
+
+
+def create_village(admin, name):
+    if db.session.execute(select(Village.id).where(Village.commune_id == admin.commune_id, Village.name == name)).first():
+        raise ApiError("village_exists", 409, "Thôn này đã có")
+    village = Village(commune_id=admin.commune_id, name=name, active=True)
+    db.session.add(village)
+    db.session.flush()
+    write_audit("village.create", target=("village", village.id), details={"name": name})
+    return village
+
+
+def update_village(admin, village_id, body):
+    village = db.session.get(Village, village_id)
+    if village is None or village.commune_id != admin.commune_id:
+        raise not_found("Không tìm thấy thôn")
+    for name in ("name", "active"):
+        if name in body:
+            setattr(village, name, body[name])
+    write_audit("village.update", target=("village", village.id), details=body)
+    return village
+
+
+def device_document(device, owner):
+    return {
+        "device_id": device.id, "name": device.name,
+        "owner": {"id": owner.id, "username": owner.username, "full_name": owner.full_name},
+        "created_at": iso(device.created_at), "last_seen_at": iso(device.last_seen_at),
+        "last_sync_at": iso(device.last_sync_at), "app_version": device.app_version,
+        "pending_count": device.pending_count, "last_mutation_id": device.last_mutation_id,
+        "revoked": device.revoked_at is not None, "revoked_at": iso(device.revoked_at),
+    }
+
+
+def list_devices(admin):
+    rows = db.session.execute(
+        select(Device, User).join(User, Device.user_id == User.id)
+        .where(User.commune_id == admin.commune_id).order_by(Device.last_seen_at.desc(), Device.id)
+    ).all()
+    return [device_document(device, owner) for device, owner in rows]
+
+
+def revoke_device(admin, device_id):
+    row = db.session.execute(
+        select(Device, User).join(User, Device.user_id == User.id).where(Device.id == device_id)
+    ).first() if isinstance(device_id, str) and len(device_id) <= 36 else None
+    if row is None or row.User.commune_id != admin.commune_id:
+        raise not_found("Không tìm thấy thiết bị")
+    device = row.Device
+    if device.revoked_at is None:
+        device.revoked_at, device.revoked_by = utcnow(), admin.id
+        revoke_device_tokens(device)
+        write_audit("device.revoke", target=("device", device.id), details={"owner": row.User.username})
+    return device_document(device, row.User)
+
+
+def audit_document(entry):
+    return {"id": entry.id, "at": iso(entry.at), "user_id": entry.user_id, "action": entry.action,
+            "target_type": entry.target_type, "target_id": entry.target_id, "details": entry.details,
+            "ip": entry.ip}
+
+
+def list_audit(admin, filters, page, per_page):
+    statement = select(AuditEntry).where(AuditEntry.commune_id == admin.commune_id)
+    for name in ("user_id", "action", "target_type", "target_id"):
+        if filters.get(name) is not None:
+            statement = statement.where(getattr(AuditEntry, name) == filters[name])
+    statement = statement.order_by(AuditEntry.id.desc())
+    return paginate(statement, page, per_page, lambda row: audit_document(row[0]))

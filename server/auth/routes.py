@@ -1,0 +1,134 @@
+"""Login binding a device, refresh with rotation, logout, and who am I."""
+import marshmallow as ma
+from flask import request
+from flask_jwt_extended import current_user, get_jwt, jwt_required
+from flask_smorest import Blueprint
+from marshmallow import fields, validate
+from sqlalchemy import select
+
+from server.audit import write_audit
+from server.auth import ratelimit
+from server.auth.passwords import dummy_verify, verify_password
+from server.auth.scope import login_required
+from server.auth.tokens import current_device, issue_tokens, revoke_device_tokens, use_refresh_token
+from server.errors import ApiError
+from server.extensions import db
+from server.jsonio import json_response
+from server.models import Device, User
+from server.timeutil import utcnow
+
+blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Đăng nhập và phiên làm việc")
+
+
+class LoginSchema(ma.Schema):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=80))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    device_id = fields.UUID(required=True)
+    device_name = fields.String(validate=validate.Length(max=120))
+    app_version = fields.String(validate=validate.Length(max=40))
+
+
+class UserVillageSchema(ma.Schema):
+    id = fields.Integer()
+    name = fields.String()
+
+
+class UserSchema(ma.Schema):
+    id = fields.Integer()
+    username = fields.String()
+    full_name = fields.String()
+    role = fields.String()
+    commune_id = fields.Integer()
+    commune_name = fields.String()
+    village_ids = fields.List(fields.Integer())
+    villages = fields.List(fields.Nested(UserVillageSchema))
+
+
+class TokensSchema(ma.Schema):
+    access_token = fields.String()
+    refresh_token = fields.String()
+    user = fields.Nested(UserSchema)
+
+
+def user_document(user):
+    return {
+        "id": user.id, "username": user.username, "full_name": user.full_name, "role": user.role,
+        "commune_id": user.commune_id, "commune_name": user.commune.name,
+        "village_ids": user.village_ids,
+        "villages": [{"id": v.id, "name": v.name} for v in user.villages],
+    }
+
+
+def client_address():
+    return request.remote_addr or "unknown"
+
+
+@blp.route("/login", methods=["POST"])
+@blp.arguments(LoginSchema)
+@blp.response(200, TokensSchema)
+def login(body):
+    """Đăng nhập và gắn thiết bị với tài khoản."""
+    username, address = body["username"].strip(), client_address()
+    ratelimit.check_login_allowed(username, address)
+    user = db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+    if user is None:
+        dummy_verify(body["password"])
+    if user is None or not verify_password(user.password_hash, body["password"]) or not user.active:
+        ratelimit.record_login_failure(username, address)
+        write_audit("login_failed", user=user, details={"username": username[:80]}, ip=address)
+        db.session.commit()
+        raise ApiError("invalid_credentials", 401, "Sai tên đăng nhập hoặc mật khẩu")
+
+    device_id = str(body["device_id"])
+    device = db.session.get(Device, device_id)
+    if device is not None and device.user_id != user.id:
+        raise ApiError("device_bound_to_other_user", 409,
+                       "Thiết bị này đang gắn với tài khoản khác; hãy đăng xuất tài khoản đó trước")
+    if device is not None and device.revoked_at is not None:
+        raise ApiError("device_revoked", 401, "Thiết bị này đã bị thu hồi quyền truy cập")
+    if device is None:
+        device = Device(id=device_id, user_id=user.id, token_generation=1)
+        db.session.add(device)
+    else:
+        revoke_device_tokens(device)
+    device.name = body.get("device_name") or device.name
+    device.app_version = body.get("app_version") or device.app_version
+    device.last_seen_at = utcnow()
+    ratelimit.clear_account_failures(username)
+    db.session.flush()
+    access, refresh = issue_tokens(device)
+    write_audit("login", user=user, target=("device", device.id), ip=address)
+    db.session.commit()
+    return json_response({"access_token": access, "refresh_token": refresh, "user": user_document(user)})
+
+
+@blp.route("/refresh", methods=["POST"])
+@blp.response(200, TokensSchema)
+@jwt_required(refresh=True)
+def refresh():
+    """Đổi refresh token lấy cặp token mới (refresh token cũ hết hiệu lực)."""
+    device = current_device()
+    use_refresh_token(get_jwt()["jti"], device)
+    access, refresh_token = issue_tokens(device)
+    device.last_seen_at = utcnow()
+    db.session.commit()
+    return json_response({"access_token": access, "refresh_token": refresh_token})
+
+
+@blp.route("/logout", methods=["POST"])
+@blp.response(204)
+@login_required
+def logout():
+    """Đăng xuất: mọi token của thiết bị này hết hiệu lực."""
+    revoke_device_tokens(current_device())
+    write_audit("logout", target=("device", current_device().id))
+    db.session.commit()
+    return "", 204
+
+
+@blp.route("/me", methods=["GET"])
+@blp.response(200, UserSchema)
+@login_required
+def me():
+    """Người dùng đang đăng nhập, với xã và các thôn của mình."""
+    return json_response(user_document(current_user))

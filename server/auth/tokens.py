@@ -1,0 +1,122 @@
+"""Access and refresh tokens bound to a device, and the JWT loaders that speak our envelope.
+
+Each token carries the device id and the device's token generation. Logout,
+refresh-token reuse and a new login bump the generation, so every older token
+of that device stops working at once; an admin's revocation stops the device
+for good. The user is looked up on every request, so a disabled account or a
+changed role takes effect immediately.
+"""
+import uuid
+from datetime import datetime, timezone
+
+from flask import g
+from flask_jwt_extended import create_access_token, create_refresh_token, decode_token
+from sqlalchemy import select
+
+from server.errors import ApiError
+from server.extensions import db, jwt
+from server.models import Device, RefreshToken, User
+from server.timeutil import utcnow
+
+
+def issue_tokens(device):
+    claims = {"dev": device.id, "gen": device.token_generation}
+    identity = str(device.user_id)
+    access = create_access_token(identity=identity, additional_claims=claims)
+    jti = str(uuid.uuid4())
+    refresh = create_refresh_token(identity=identity, additional_claims={**claims, "jti": jti})
+    expires = decode_token(refresh, allow_expired=True)["exp"]
+    db.session.add(RefreshToken(
+        jti=jti, device_id=device.id, generation=device.token_generation,
+        expires_at=datetime.fromtimestamp(expires, timezone.utc),
+    ))
+    return access, refresh
+
+
+def revoke_device_tokens(device):
+    """Every token issued to the device so far stops working."""
+    device.token_generation += 1
+
+
+def use_refresh_token(jti, device):
+    """Rotate: mark the presented refresh token used; a reused one revokes the device's tokens."""
+    token = db.session.execute(
+        select(RefreshToken).where(RefreshToken.jti == jti).with_for_update()
+    ).scalar_one_or_none()
+    if token is None or token.device_id != device.id:
+        raise ApiError("token_invalid", 401, "Phiên đăng nhập không hợp lệ")
+    if token.used_at is not None:
+        # A rotated token came back: someone holds a copy. End the whole family.
+        revoke_device_tokens(device)
+        db.session.commit()
+        raise ApiError("token_reused", 401, "Phiên đăng nhập đã bị thu hồi vì lý do an toàn; hãy đăng nhập lại")
+    token.used_at = utcnow()
+
+
+def current_device():
+    return g.device
+
+
+def _unauthorized(code, message):
+    return ApiError(code, 401, message)
+
+
+@jwt.token_in_blocklist_loader
+def _token_revoked(jwt_header, payload):
+    device = db.session.get(Device, payload.get("dev")) if isinstance(payload.get("dev"), str) else None
+    if device is None or str(device.user_id) != payload.get("sub"):
+        g.auth_problem = ("token_invalid", "Phiên đăng nhập không hợp lệ")
+        return True
+    if device.revoked_at is not None:
+        g.auth_problem = ("device_revoked", "Thiết bị này đã bị thu hồi quyền truy cập")
+        return True
+    if payload.get("gen") != device.token_generation:
+        g.auth_problem = ("token_revoked", "Phiên đăng nhập đã kết thúc; hãy đăng nhập lại")
+        return True
+    g.device = device
+    return False
+
+
+@jwt.revoked_token_loader
+def _revoked_response(jwt_header, payload):
+    code, message = g.pop("auth_problem", ("token_revoked", "Phiên đăng nhập đã kết thúc"))
+    raise _unauthorized(code, message)
+
+
+@jwt.user_lookup_loader
+def _load_user(jwt_header, payload):
+    try:
+        user = db.session.get(User, int(payload["sub"]))
+    except (TypeError, ValueError):
+        return None
+    return user if user is not None and user.active else None
+
+
+@jwt.user_lookup_error_loader
+def _user_lookup_failed(jwt_header, payload):
+    raise _unauthorized("account_disabled", "Tài khoản đã bị khóa hoặc không còn tồn tại")
+
+
+@jwt.expired_token_loader
+def _expired(jwt_header, payload):
+    raise _unauthorized("token_expired", "Phiên đăng nhập đã hết hạn")
+
+
+@jwt.invalid_token_loader
+def _invalid(reason):
+    raise _unauthorized("token_invalid", "Mã xác thực không hợp lệ")
+
+
+@jwt.unauthorized_loader
+def _missing(reason):
+    raise _unauthorized("token_missing", "Cần đăng nhập (thiếu mã xác thực)")
+
+
+@jwt.needs_fresh_token_loader
+def _needs_fresh(jwt_header, payload):
+    raise _unauthorized("token_invalid", "Cần đăng nhập lại")
+
+
+@jwt.token_verification_failed_loader
+def _claims_failed(jwt_header, payload):
+    raise _unauthorized("token_invalid", "Mã xác thực không hợp lệ")

@@ -1,0 +1,48 @@
+"""Settings, read from the environment only here, with defaults for development."""
+import os
+from datetime import timedelta
+
+
+def _int(name, default):
+    return int(os.environ.get(name, default))
+
+
+class Config:
+    # Without DATABASE_URL the app uses SQLite in the instance folder (set in create_app).
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    # Secrets come from the environment or are generated once into the instance folder.
+    JWT_SECRET_KEY = os.environ.get("JWT_SECRET_KEY")
+    VAPID_PRIVATE_KEY = os.environ.get("VAPID_PRIVATE_KEY")
+    VAPID_PUBLIC_KEY = os.environ.get("VAPID_PUBLIC_KEY")
+    VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT", "mailto:to-cong-tac-de-an-06@example.invalid")
+    # In production a missing secret stops the app instead of being generated.
+    REQUIRE_SECRETS = os.environ.get("SOTAY_REQUIRE_SECRETS") == "1"
+
+    JWT_ACCESS_TOKEN_EXPIRES = timedelta(minutes=_int("ACCESS_TOKEN_MINUTES", 15))
+    JWT_REFRESH_TOKEN_EXPIRES = timedelta(days=_int("REFRESH_TOKEN_DAYS", 30))
+    JWT_TOKEN_LOCATION = ["headers"]
+
+    # Failed logins: per account and per address, counted in the database so the
+    # limit holds across every worker and instance.
+    LOGIN_WINDOW_SECONDS = _int("LOGIN_WINDOW_SECONDS", 900)
+    LOGIN_MAX_FAILURES_PER_ACCOUNT = _int("LOGIN_MAX_FAILURES_PER_ACCOUNT", 10)
+    LOGIN_MAX_FAILURES_PER_ADDRESS = _int("LOGIN_MAX_FAILURES_PER_ADDRESS", 100)
+
+    # Argon2id cost; tests lower it to keep the suite quick.
+    PASSWORD_TIME_COST = _int("PASSWORD_TIME_COST", 3)
+    PASSWORD_MEMORY_KIB = _int("PASSWORD_MEMORY_KIB", 65536)
+
+    MAX_CONTENT_LENGTH = _int("MAX_BODY_BYTES", 4 * 1024 * 1024)
+    PUSH_MAX_MUTATIONS = 500
+    PULL_DEFAULT_LIMIT = 500
+    PULL_MAX_LIMIT = 1000
+
+    API_TITLE = "Sổ Tay 06"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+
+    JSON_SORT_KEYS = False

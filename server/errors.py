@@ -1,0 +1,147 @@
+"""The one JSON error envelope, and the catalogue of named problems.
+
+Every error leaves the server as
+``{"error": {"code": ..., "message": ..., "fields"?: {...}}}``; code raises
+``ApiError`` (or a named constructor below) and the handlers render it.
+"""
+import logging
+
+from flask import current_app, jsonify
+from marshmallow import ValidationError
+from sqlalchemy.exc import OperationalError, DBAPIError
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+
+class ApiError(Exception):
+    def __init__(self, code, status, message, fields=None, headers=None):
+        super().__init__(message)
+        self.code = code
+        self.status = status
+        self.message = message
+        self.fields = fields
+        self.headers = headers or {}
+
+    def body(self):
+        error = {"code": self.code, "message": self.message}
+        if self.fields is not None:
+            error["fields"] = self.fields
+        return {"error": error}
+
+
+def validation_failed(fields, message="Dữ liệu không hợp lệ"):
+    return ApiError("validation_failed", 422, message, fields=fields)
+
+
+def not_found(what="Không tìm thấy"):
+    return ApiError("not_found", 404, what)
+
+
+def forbidden(message="Bạn không có quyền thực hiện thao tác này"):
+    return ApiError("forbidden", 403, message)
+
+
+def stale_version(current_version):
+    return ApiError(
+        "stale_version", 409,
+        f"Bản ghi đã thay đổi (phiên bản hiện tại {current_version}); hãy tải lại rồi thử lại",
+    )
+
+
+def bad_request(message, fields=None):
+    return ApiError("bad_request", 400, message, fields=fields)
+
+
+# HTTP statuses that werkzeug raises on its own, mapped to stable codes.
+_HTTP_CODES = {
+    400: ("bad_request", "Yêu cầu không hợp lệ"),
+    401: ("unauthorized", "Cần đăng nhập"),
+    403: ("forbidden", "Không có quyền"),
+    404: ("not_found", "Không tìm thấy"),
+    405: ("method_not_allowed", "Phương thức không được hỗ trợ"),
+    409: ("conflict", "Xung đột"),
+    413: ("payload_too_large", "Dữ liệu gửi lên quá lớn"),
+    415: ("unsupported_media_type", "Kiểu dữ liệu không được hỗ trợ"),
+    422: ("validation_failed", "Dữ liệu không hợp lệ"),
+    429: ("rate_limited", "Quá nhiều yêu cầu, hãy thử lại sau"),
+}
+
+
+def _flatten_webargs(messages):
+    """webargs nests errors by location ({"json": {...}, "query": {...}}); we answer per field."""
+    if not isinstance(messages, dict):
+        return {"_schema": messages if isinstance(messages, list) else [str(messages)]}
+    fields = {}
+    for location, errors in messages.items():
+        if isinstance(errors, dict):
+            fields.update(errors)
+        else:
+            fields[location] = errors
+    return fields
+
+
+def _render(err):
+    response = jsonify(err.body())
+    response.status_code = err.status
+    for name, value in err.headers.items():
+        response.headers[name] = value
+    return response
+
+
+def handle_api_error(err):
+    return _render(err)
+
+
+def handle_http_exception(exc):
+    code, message = _HTTP_CODES.get(exc.code, ("http_error", exc.name))
+    data = getattr(exc, "data", None) or {}
+    fields = None
+    if exc.code == 400 and "messages" in data:
+        # webargs says 400 only for a body that is not JSON at all
+        message = "Dữ liệu gửi lên không đúng định dạng JSON"
+    elif "messages" in data:  # webargs/flask-smorest validation
+        fields = _flatten_webargs(data["messages"])
+    if "message" in data:
+        message = data["message"]
+    if exc.code == 413:
+        limit = current_app.config.get("MAX_CONTENT_LENGTH")
+        message = f"Dữ liệu gửi lên quá lớn (tối đa {limit} byte)"
+    headers = dict(data.get("headers") or {})
+    valid_methods = getattr(exc, "valid_methods", None)
+    if valid_methods:
+        headers["Allow"] = ", ".join(valid_methods)
+    status = exc.code if exc.code and exc.code >= 400 else 500
+    return _render(ApiError(code, status, message, fields=fields, headers=headers))
+
+
+def handle_validation_error(exc):
+    fields = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
+    return _render(validation_failed(fields))
+
+
+def handle_database_unavailable(exc):
+    log.warning("database unavailable: %s", exc)
+    return _render(ApiError(
+        "database_unavailable", 503,
+        "Máy chủ tạm thời không kết nối được cơ sở dữ liệu; dữ liệu của bạn vẫn an toàn, hãy thử lại sau",
+        headers={"Retry-After": "5"},
+    ))
+
+
+def handle_unexpected(exc):
+    if isinstance(exc, HTTPException):
+        return handle_http_exception(exc)
+    if isinstance(exc, (OperationalError,)) or (
+        isinstance(exc, DBAPIError) and exc.connection_invalidated
+    ):
+        return handle_database_unavailable(exc)
+    log.exception("unexpected error")
+    return _render(ApiError("internal_error", 500, "Lỗi máy chủ; sự cố đã được ghi lại"))
+
+
+def register_error_handlers(app):
+    app.register_error_handler(ApiError, handle_api_error)
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(ValidationError, handle_validation_error)
+    app.register_error_handler(Exception, handle_unexpected)

@@ -1,0 +1,78 @@
+"""rà soát khai tử: someone who has died but whose death may never have been registered."""
+from server.forms.declarations import REVIEWERS, Choice, Field, Label as L, RecordType
+from server.forms.rules import personal_id_problems, year_of
+from server.forms.vneid_activation import GENDER
+
+# The workflow order; server/records/workflow.py holds the allowed moves.
+CASE_STATUSES = (
+    Choice("reported", L("Mới phát hiện", "Reported")),
+    Choice("verified_unregistered", L("Đã xác minh, chưa khai tử", "Verified, not registered")),
+    Choice("certificate_issued", L("Đã cấp giấy chứng tử", "Death certificate issued")),
+    Choice("residence_removed", L("Đã xóa đăng ký thường trú", "Permanent residence removed")),
+    Choice("already_registered", L("Đã khai tử từ trước", "Already registered")),
+    Choice("person_alive", L("Người còn sống", "Person is alive")),
+)
+
+FIELDS = (
+    Field("deceased_name", "text", L("Họ và tên người chết", "Name of the deceased"), required=True, max_length=200),
+    Field("deceased_personal_id", "personal_id", L("Số định danh cá nhân của người chết", "Personal ID of the deceased"),
+          help=L("Để trống nếu không biết", "Leave empty if unknown")),
+    Field("birth_year", "year", L("Năm sinh", "Year of birth"), required=True, min=1880),
+    Field("gender", "choice", L("Giới tính", "Gender"), choices=GENDER),
+    Field("date_of_death", "partial_date", L("Ngày chết", "Date of death"), required=True, not_future=True,
+          help=L("Nếu không rõ ngày, chỉ ghi tháng/năm", "If the day is unknown, give only month and year")),
+    Field("place_of_death", "text", L("Nơi chết", "Place of death"), max_length=300),
+    Field("informant_name", "text", L("Người cung cấp thông tin", "Informant"), required=True, max_length=200),
+    Field("informant_relation", "text", L("Quan hệ với người chết", "Relation to the deceased"), max_length=100),
+    Field("informant_phone", "phone", L("Số điện thoại người cung cấp", "Informant's phone")),
+    Field("source", "choice", L("Nguồn thông tin", "Source"), choices=(
+        Choice("family", L("Gia đình", "Family")),
+        Choice("village_staff", L("Cán bộ thôn", "Village staff")),
+        Choice("neighbour", L("Hàng xóm", "Neighbour")),
+        Choice("health_station", L("Trạm y tế", "Health station")),
+        Choice("other", L("Khác", "Other")),
+    )),
+    Field("evidence_note", "long_text", L("Ghi chú chứng cứ", "Evidence"), max_length=2000),
+    Field("case_status", "choice", L("Tình trạng xử lý", "Case status"), choices=CASE_STATUSES,
+          editable_by=REVIEWERS, default="reported"),
+    Field("certificate_number", "text", L("Số giấy chứng tử", "Death certificate number"),
+          max_length=50, editable_by=REVIEWERS),
+    Field("certificate_date", "date", L("Ngày cấp giấy chứng tử", "Death certificate date"),
+          not_future=True, editable_by=REVIEWERS),
+)
+
+
+def personal_id_matches_birth_year(data):
+    if not data.get("deceased_personal_id"):
+        return {}
+    problems = personal_id_problems(data["deceased_personal_id"], data["birth_year"], data.get("gender"))
+    return {"deceased_personal_id": problems} if problems else {}
+
+
+def death_not_before_birth(data):
+    if year_of(data["date_of_death"]) < data["birth_year"]:
+        return {"date_of_death": ["Ngày chết không thể trước năm sinh"]}
+    return {}
+
+
+def certificate_needed_once_issued(data):
+    if data.get("case_status") not in ("certificate_issued", "residence_removed"):
+        return {}
+    errors = {}
+    for name in ("certificate_number", "certificate_date"):
+        if not data.get(name):
+            errors[name] = ["Cần có số và ngày cấp giấy chứng tử"]
+    if not errors and data["certificate_date"] < data["date_of_death"]:
+        errors["certificate_date"] = ["Ngày cấp giấy chứng tử không thể trước ngày chết"]
+    return errors
+
+
+RECORD_TYPE = RecordType(
+    type="death_check",
+    label=L("Rà soát khai tử", "Unregistered death check"),
+    fields=FIELDS,
+    rules=(personal_id_matches_birth_year, death_not_before_birth, certificate_needed_once_issued),
+    date_field="date_of_death",
+    name_field="deceased_name",
+    personal_id_field="deceased_personal_id",
+)

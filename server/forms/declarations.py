@@ -1,0 +1,82 @@
+"""The vocabulary record types are declared in: fields, choices, labels and cross-field rules.
+
+A record type module declares each field once; the validator (server/forms/schema.py),
+the /forms document, report columns and export headers are all derived from it.
+"""
+from dataclasses import dataclass, field as dataclass_field
+from typing import Callable
+
+ALL_ROLES = ("volunteer", "village_staff", "police", "admin")
+REVIEWERS = ("police", "admin")
+
+KINDS = (
+    "text", "long_text", "personal_id", "date", "partial_date", "time", "year",
+    "choice", "multi_choice", "integer", "boolean", "phone", "url",
+)
+
+
+@dataclass(frozen=True)
+class Label:
+    vi: str
+    en: str
+
+    def as_dict(self):
+        return {"vi": self.vi, "en": self.en}
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str | int
+    label: Label
+    # Other spellings accepted on input and stored as `value` (e.g. "nữ" for "female").
+    aliases: tuple = ()
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    kind: str
+    label: Label
+    required: bool = False
+    choices: tuple = ()
+    min: int | None = None
+    max: int | None = None
+    max_length: int | None = None
+    pattern: str | None = None
+    help: Label | None = None
+    editable_by: tuple = ALL_ROLES
+    not_future: bool = False
+    default: object = None
+
+    def __post_init__(self):
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown field kind {self.kind!r} for {self.name}")
+
+    @property
+    def choice_values(self):
+        return tuple(c.value for c in self.choices)
+
+
+@dataclass(frozen=True)
+class RecordType:
+    type: str
+    label: Label
+    fields: tuple
+    # Each rule takes the validated data dict and returns {field: [message, ...]}.
+    rules: tuple = ()
+    # The data field giving the date the work was done, for reports and lists.
+    date_field: str | None = None
+    # The data field naming the person, for search and lists.
+    name_field: str | None = None
+    # The data field holding a personal id, for search and duplicate checks.
+    personal_id_field: str | None = None
+    by_name: dict = dataclass_field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "by_name", {f.name: f for f in self.fields})
+
+    def field(self, name) -> Field:
+        return self.by_name[name]
+
+
+Rule = Callable[[dict], dict]

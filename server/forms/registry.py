@@ -1,0 +1,84 @@
+"""The registry of record types: validation, the /forms document and its version.
+
+Adding a record type is one new module declaring RECORD_TYPE, listed here.
+"""
+import hashlib
+import json
+
+import marshmallow as ma
+
+from server.forms import death_check, propaganda_session, vneid_activation
+from server.forms.schema import schema_for
+
+RECORD_TYPES = {
+    module.RECORD_TYPE.type: module.RECORD_TYPE
+    for module in (vneid_activation, death_check, propaganda_session)
+}
+
+_SCHEMAS = {name: schema_for(rt) for name, rt in RECORD_TYPES.items()}
+
+
+def get(type_name):
+    return RECORD_TYPES.get(type_name) if isinstance(type_name, str) else None
+
+
+def validate(type_name, data):
+    """(clean data, None) or (None, {field: [messages]})."""
+    if not isinstance(data, dict):
+        return None, {"data": ["Phải là một đối tượng JSON"]}
+    try:
+        return _SCHEMAS[type_name].load(data), None
+    except ma.ValidationError as err:
+        messages = err.messages if isinstance(err.messages, dict) else {"_schema": err.messages}
+        return None, {k: _as_list(v) for k, v in messages.items()}
+
+
+def _as_list(messages):
+    if isinstance(messages, list):
+        return [m if isinstance(m, str) else str(m) for m in messages]
+    if isinstance(messages, str):
+        return [messages]
+    return [str(messages)]
+
+
+def _field_document(decl):
+    doc = {
+        "name": decl.name,
+        "kind": decl.kind,
+        "required": decl.required,
+        "label": decl.label.as_dict(),
+        "editable_by": list(decl.editable_by),
+    }
+    if decl.choices:
+        doc["choices"] = [{"value": c.value, "label": c.label.as_dict()} for c in decl.choices]
+    if decl.kind == "personal_id":
+        doc["pattern"] = "^[0-9]{12}$"
+    elif decl.kind == "phone":
+        doc["pattern"] = "^0[35789][0-9]{8}$"
+    elif decl.pattern:
+        doc["pattern"] = decl.pattern
+    for key in ("min", "max", "max_length"):
+        if getattr(decl, key) is not None:
+            doc[key] = getattr(decl, key)
+    if decl.kind in ("text", "long_text", "url") and decl.max_length is None:
+        doc["max_length"] = 500
+    if decl.not_future:
+        doc["not_future"] = True
+    if decl.default is not None:
+        doc["default"] = decl.default
+    if decl.help:
+        doc["help"] = decl.help.as_dict()
+    return doc
+
+
+def _build_document():
+    types = [
+        {"type": rt.type, "label": rt.label.as_dict(), "fields": [_field_document(f) for f in rt.fields]}
+        for rt in RECORD_TYPES.values()
+    ]
+    # The version is a digest of the definitions, so it changes whenever one does.
+    digest = hashlib.sha256(json.dumps(types, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    return {"version": digest[:16], "types": types}
+
+
+FORMS_DOCUMENT = _build_document()

@@ -1,0 +1,17 @@
+"""GET /forms: the record type declarations the PWA renders its forms from."""
+from flask_smorest import Blueprint
+
+from server.auth.scope import login_required
+from server.forms.registry import FORMS_DOCUMENT
+from server.jsonio import json_response
+
+blp = Blueprint("forms", __name__, url_prefix="/api/v1", description="Biểu mẫu các loại bản ghi")
+
+
+@blp.route("/forms", methods=["GET"])
+@login_required
+def forms():
+    """Định nghĩa các loại bản ghi, nhãn tiếng Việt và tiếng Anh, quy tắc kiểm tra."""
+    response = json_response(FORMS_DOCUMENT)
+    response.headers["ETag"] = f'"{FORMS_DOCUMENT["version"]}"'
+    return response

@@ -1,0 +1,195 @@
+"""Turns a record type declaration into the marshmallow schema that validates its data.
+
+Values come out JSON-ready (dates stay ISO strings, phones normalised to 0…),
+so what is validated is exactly what is stored. Text is stored byte for byte.
+"""
+import re
+from datetime import date
+from urllib.parse import urlsplit
+
+import marshmallow as ma
+
+from server.forms.rules import normalise_mobile, personal_id_problems, today
+
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_MONTH = re.compile(r"[0-9]{4}-[0-9]{2}")
+_TIME = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")
+
+MSG_REQUIRED = "Trường này bắt buộc"
+
+
+def _text(decl, value):
+    if not isinstance(value, str):
+        raise ma.ValidationError("Phải là chuỗi ký tự")
+    if decl.required and not value.strip():
+        raise ma.ValidationError(MSG_REQUIRED)
+    limit = decl.max_length or 500
+    if len(value) > limit:
+        raise ma.ValidationError(f"Tối đa {limit} ký tự")
+    return value
+
+
+def _personal_id(decl, value):
+    if not isinstance(value, str):
+        raise ma.ValidationError("Phải là chuỗi 12 chữ số")
+    problems = personal_id_problems(value)
+    if problems:
+        raise ma.ValidationError(problems)
+    return value
+
+
+def _check_not_future(decl, day):
+    if decl.not_future and day > today():
+        raise ma.ValidationError("Không được là ngày trong tương lai")
+
+
+def _date(decl, value):
+    if not isinstance(value, str) or not _DATE.fullmatch(value):
+        raise ma.ValidationError("Ngày phải theo dạng YYYY-MM-DD")
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        raise ma.ValidationError("Ngày không tồn tại") from None
+    if day.year < 1880:
+        raise ma.ValidationError("Ngày quá xa trong quá khứ")
+    _check_not_future(decl, day)
+    return value
+
+
+def _partial_date(decl, value):
+    if isinstance(value, str) and _MONTH.fullmatch(value):
+        month = int(value[5:7])
+        if not 1 <= month <= 12 or int(value[:4]) < 1880:
+            raise ma.ValidationError("Tháng không tồn tại")
+        _check_not_future(decl, date(int(value[:4]), month, 1))
+        return value
+    if isinstance(value, str) and _DATE.fullmatch(value):
+        return _date(decl, value)
+    raise ma.ValidationError("Ngày phải theo dạng YYYY-MM-DD, hoặc YYYY-MM nếu không rõ ngày")
+
+
+def _time(decl, value):
+    if not isinstance(value, str) or not _TIME.fullmatch(value):
+        raise ma.ValidationError("Giờ phải theo dạng HH:MM")
+    return value
+
+
+def _is_int(value):
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _year(decl, value):
+    if not _is_int(value):
+        raise ma.ValidationError("Năm phải là số nguyên")
+    lowest = decl.min or 1880
+    if not lowest <= value <= today().year:
+        raise ma.ValidationError(f"Năm phải từ {lowest} đến {today().year}")
+    return value
+
+
+def _choice(decl, value):
+    for choice in decl.choices:
+        if (value == choice.value and type(value) is type(choice.value)) or value in choice.aliases:
+            return choice.value
+    allowed = ", ".join(str(c.value) for c in decl.choices)
+    raise ma.ValidationError(f"Giá trị không hợp lệ; chọn một trong: {allowed}")
+
+
+def _multi_choice(decl, value):
+    if not isinstance(value, list):
+        raise ma.ValidationError("Phải là danh sách")
+    chosen = []
+    for item in value:
+        item = _choice(decl, item)
+        if item not in chosen:
+            chosen.append(item)
+    if decl.required and not chosen:
+        raise ma.ValidationError("Chọn ít nhất một mục")
+    return chosen
+
+
+def _integer(decl, value):
+    if not _is_int(value):
+        raise ma.ValidationError("Phải là số nguyên")
+    if decl.min is not None and value < decl.min:
+        raise ma.ValidationError(f"Không được nhỏ hơn {decl.min}")
+    if decl.max is not None and value > decl.max:
+        raise ma.ValidationError(f"Không được lớn hơn {decl.max}")
+    return value
+
+
+def _boolean(decl, value):
+    if not isinstance(value, bool):
+        raise ma.ValidationError("Phải là có (true) hoặc không (false)")
+    return value
+
+
+def _phone(decl, value):
+    normalised = normalise_mobile(value) if isinstance(value, str) and len(value) <= 20 else None
+    if normalised is None:
+        raise ma.ValidationError("Số di động phải có 10 chữ số, bắt đầu bằng 03, 05, 07, 08 hoặc 09")
+    return normalised
+
+
+def _url(decl, value):
+    text = _text(decl, value)
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in text):
+        raise ma.ValidationError("Đường dẫn phải bắt đầu bằng http:// hoặc https://")
+    return text
+
+
+CONVERTERS = {
+    "text": _text, "long_text": _text, "personal_id": _personal_id, "date": _date,
+    "partial_date": _partial_date, "time": _time, "year": _year, "choice": _choice,
+    "multi_choice": _multi_choice, "integer": _integer, "boolean": _boolean,
+    "phone": _phone, "url": _url,
+}
+
+
+class DeclaredField(ma.fields.Field):
+    """A marshmallow field whose checks come from a field declaration."""
+
+    default_error_messages = {"required": MSG_REQUIRED, "null": MSG_REQUIRED}
+
+    def __init__(self, decl):
+        kwargs = {"required": decl.required, "allow_none": not decl.required}
+        if decl.default is not None:
+            kwargs.update(required=False, load_default=decl.default)
+        super().__init__(**kwargs)
+        self.decl = decl
+        self.convert = CONVERTERS[decl.kind]
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return self.convert(self.decl, value)
+
+
+class RecordDataSchema(ma.Schema):
+    """Base of the generated schemas: field checks, then the type's cross-field rules."""
+
+    record_type = None
+    error_messages = {"unknown": "Trường này không có trong biểu mẫu"}
+
+    class Meta:
+        unknown = ma.RAISE
+
+    @ma.validates_schema(skip_on_field_errors=True)
+    def _cross_field_rules(self, data, **kwargs):
+        errors = {}
+        for rule in self.record_type.rules:
+            for name, messages in rule(data).items():
+                errors.setdefault(name, []).extend(messages)
+        if errors:
+            raise ma.ValidationError(errors)
+
+    @ma.post_load
+    def _drop_empty(self, data, **kwargs):
+        # A cleared field is an absent field: one representation for "no value".
+        return {k: v for k, v in data.items() if v is not None and v != ""}
+
+
+def schema_for(record_type):
+    attrs = {decl.name: DeclaredField(decl) for decl in record_type.fields}
+    attrs["record_type"] = record_type
+    cls = type(f"{record_type.type}_schema", (RecordDataSchema,), attrs)
+    return cls()

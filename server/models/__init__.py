@@ -1,0 +1,12 @@
+"""SQLAlchemy models, one module per aggregate; importing this registers every table."""
+from server.models.geo import Commune, Village
+from server.models.users import User, Device, RefreshToken, LoginFailure, user_villages
+from server.models.records import Record, RecordVersion
+from server.models.sync import Mutation, SyncClock
+from server.models.conflicts import Conflict
+from server.models.audit import AuditEntry
+
+__all__ = [
+    "Commune", "Village", "User", "Device", "RefreshToken", "LoginFailure", "user_villages",
+    "Record", "RecordVersion", "Mutation", "SyncClock", "Conflict", "AuditEntry",
+]

@@ -1,0 +1,72 @@
+"""GET /records and /records/{id}: every role reads its own scope directly."""
+import marshmallow as ma
+from flask_jwt_extended import current_user
+from flask_smorest import Blueprint
+from marshmallow import fields, validate
+
+from server.auth.scope import login_required
+from server.forms.registry import RECORD_TYPES
+from server.jsonio import json_response
+from server.models.records import REVIEW_STATES
+from server.paging import PageQuerySchema
+from server.records import service
+
+blp = Blueprint("records", __name__, url_prefix="/api/v1/records", description="Bản ghi")
+
+
+class RecordListQuerySchema(PageQuerySchema):
+    type = fields.String(validate=validate.OneOf(list(RECORD_TYPES)))
+    village_id = fields.Integer()
+    review_state = fields.String(validate=validate.OneOf(REVIEW_STATES))
+    has_conflict = fields.Boolean()
+    created_by = fields.Integer()
+    deleted = fields.Boolean()
+    q = fields.String(validate=validate.Length(max=100))
+    since = fields.AwareDateTime(default_timezone=None)
+    until = fields.AwareDateTime(default_timezone=None)
+
+
+class RecordSchema(ma.Schema):
+    id = fields.String()
+    type = fields.String()
+    village_id = fields.Integer()
+    data = fields.Dict()
+    version = fields.Integer()
+    review_state = fields.String()
+    review_comment = fields.String(allow_none=True)
+    has_conflict = fields.Boolean()
+    deleted = fields.Boolean()
+    created_by = fields.Integer()
+    created_at = fields.String()
+    updated_at = fields.String()
+    updated_by = fields.Integer()
+
+
+class RecordPageSchema(ma.Schema):
+    items = fields.List(fields.Nested(RecordSchema))
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
+
+
+class RecordDetailSchema(RecordSchema):
+    history = fields.List(fields.Dict())
+    open_conflicts = fields.List(fields.String())
+
+
+@blp.route("", methods=["GET"])
+@blp.arguments(RecordListQuerySchema, location="query")
+@blp.response(200, RecordPageSchema)
+@login_required
+def list_records(query):
+    """Danh sách bản ghi trong phạm vi của người dùng, có lọc và tìm kiếm."""
+    page, per_page = query.pop("page"), query.pop("per_page")
+    return json_response(service.list_records(current_user, query, page, per_page))
+
+
+@blp.route("/<record_id>", methods=["GET"])
+@blp.response(200, RecordDetailSchema)
+@login_required
+def get_record(record_id):
+    """Một bản ghi với toàn bộ lịch sử phiên bản."""
+    return json_response(service.get_record(current_user, record_id))

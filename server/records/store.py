@@ -1,0 +1,193 @@
+"""Reading and writing records as plain rows: the one place that makes a new version.
+
+Push, review and conflict resolution all change records through
+``new_version`` and ``save``: the record row becomes the projection of its
+newest version, the version is appended with a hash chained to the one
+before, and every written row carries the transaction stamp that orders it
+for pull (server/sync/cursor.py).
+"""
+import hashlib
+import unicodedata
+
+import orjson
+from sqlalchemy import bindparam, insert, select, update
+
+from server.errors import not_found
+from server.extensions import db
+from server.forms import registry
+from server.models import Record, RecordVersion
+from server.sync.cursor import transaction_stamp
+from server.timeutil import iso
+
+RECORD_TABLE = Record.__table__
+VERSION_TABLE = RecordVersion.__table__
+GENESIS_HASH = "0" * 64
+
+
+def begin_write():
+    """Start a write transaction: take its stamp (on SQLite, the write lock) before anything else.
+
+    Call it before a savepoint: on SQLite a savepoint opened outside a
+    transaction would be the transaction, and releasing it would commit.
+    """
+    transaction_stamp(db.session)
+
+
+def load_for_update(record_ids):
+    """Current rows (as dicts) of these records, locked for this transaction, by id.
+
+    The transaction stamp is taken first: on SQLite that takes the write lock
+    before we read, so what we read cannot change before we write.
+    """
+    begin_write()
+    if not record_ids:
+        return {}
+    rows = db.session.execute(
+        select(RECORD_TABLE).where(RECORD_TABLE.c.id.in_(sorted(record_ids)))
+        .order_by(RECORD_TABLE.c.id).with_for_update()
+    ).mappings()
+    return {row["id"]: dict(row) for row in rows}
+
+
+def read_row(record_id):
+    """The current row of a record as a dict, unlocked, or None."""
+    row = db.session.execute(select(RECORD_TABLE).where(RECORD_TABLE.c.id == record_id)).mappings().first()
+    return dict(row) if row else None
+
+
+def load_one_for_update(record_id, user, can):
+    """One record the user may act on (``can(user, row)``), locked; 404 when it does not exist for them."""
+    from server.auth.scope import can_read
+    row = load_for_update([record_id]).get(record_id) if isinstance(record_id, str) else None
+    if row is None or not can_read(user, RowView(row)) or not can(user, RowView(row)):
+        raise not_found("Không tìm thấy bản ghi")
+    return row
+
+
+class RowView:
+    """Attribute access to a row dict, for the scope checks that take a record."""
+
+    def __init__(self, row):
+        self.__dict__.update(row)
+
+
+def searchable(text):
+    # NUL cannot be stored in a PostgreSQL text column; the search column is only for finding.
+    folded = unicodedata.normalize("NFD", text.replace("\x00", "")).lower()
+    return "".join(c for c in folded if not unicodedata.combining(c)).replace("đ", "d")
+
+
+def derived_columns(record_type, data):
+    """Search text and personal id, denormalised from the data for lists and duplicate checks."""
+    rt = registry.get(record_type)
+    name = data.get(rt.name_field, "") if rt.name_field else ""
+    personal_id = data.get(rt.personal_id_field) if rt.personal_id_field else None
+    return {
+        "search_text": searchable(f"{name} {personal_id or ''}")[:400],
+        "personal_id": personal_id,
+    }
+
+
+def _hash(prev_hash, version_row):
+    body = {k: version_row[k] for k in (
+        "record_id", "version", "action", "data", "changed", "review_state", "review_comment",
+        "deleted", "user_id", "device_id", "mutation_id")}
+    body["created_at"] = iso(version_row["created_at"])
+    payload = orjson.dumps(body, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
+    return hashlib.sha256(prev_hash.encode() + payload).hexdigest()
+
+
+def new_version(row, *, action, user_id, now, data=None, changed=(), device_id=None, mutation_id=None,
+                review_state=None, review_comment=None, deleted=None):
+    """Advance the record row to its next version and return that version's history row.
+
+    ``row`` is the record as a dict (new or loaded); it is changed in place to
+    the new projection. Pass ``review_comment`` together with ``review_state``.
+    """
+    if data is not None:
+        row["data"] = data
+        row.update(derived_columns(row["type"], data))
+    if review_state is not None:
+        row["review_state"] = review_state
+        row["review_comment"] = review_comment
+    if deleted is not None:
+        row["deleted"] = deleted
+    row["version"] = row.get("version", 0) + 1
+    row["updated_by"] = user_id
+    row["updated_at"] = now
+    row["change_xid"] = transaction_stamp(db.session)
+    version_row = {
+        "record_id": row["id"], "version": row["version"], "action": action, "data": row["data"],
+        "changed": sorted(changed), "review_state": row["review_state"],
+        "review_comment": row["review_comment"], "deleted": row["deleted"], "user_id": user_id,
+        "device_id": device_id, "mutation_id": mutation_id, "created_at": now,
+    }
+    version_row["hash"] = _hash(row.get("version_hash") or GENESIS_HASH, version_row)
+    row["version_hash"] = version_row["hash"]
+    return version_row
+
+
+def new_record_row(*, record_id, record_type, commune_id, village_id, user_id, device_id, now, client_time=None):
+    """A record row before its first version."""
+    return {
+        "id": record_id, "type": record_type, "commune_id": commune_id, "village_id": village_id,
+        "data": {}, "version": 0, "review_state": "submitted", "review_comment": None,
+        "reviewed_by": None, "reviewed_at": None, "has_conflict": False, "deleted": False,
+        "created_by": user_id, "created_device_id": device_id, "created_at": now,
+        "updated_by": user_id, "updated_at": now, "client_time": client_time,
+        "search_text": "", "personal_id": None, "version_hash": GENESIS_HASH, "change_xid": 0,
+    }
+
+
+# An executemany UPDATE: the SET columns come from the parameter keys.
+_UPDATE_BY_ID = update(RECORD_TABLE).where(RECORD_TABLE.c.id == bindparam("_id"))
+
+
+def save(created=(), updated=(), versions=()):
+    """Write new records, changed records and their versions in a few set-based statements."""
+    session = db.session
+    if created:
+        session.execute(insert(RECORD_TABLE), [dict(r) for r in created])
+    if updated:
+        session.execute(_UPDATE_BY_ID, [
+            {**{k: v for k, v in r.items() if k != "id"}, "_id": r["id"]} for r in updated])
+    if versions:
+        session.execute(insert(VERSION_TABLE), list(versions))
+
+
+def record_document(row):
+    """A record as the API returns it (PROTOCOL.md §5)."""
+    return {
+        "id": row["id"], "type": row["type"], "village_id": row["village_id"], "data": row["data"],
+        "version": row["version"], "review_state": row["review_state"],
+        "review_comment": row["review_comment"], "has_conflict": row["has_conflict"],
+        "deleted": row["deleted"], "created_by": row["created_by"], "created_at": iso(row["created_at"]),
+        "updated_at": iso(row["updated_at"]), "updated_by": row["updated_by"],
+    }
+
+
+def tombstone_document(row):
+    """A deleted record on the wire: enough to drop it, none of its personal data."""
+    return {"id": row["id"], "type": row["type"], "village_id": row["village_id"],
+            "version": row["version"], "deleted": True, "updated_at": iso(row["updated_at"])}
+
+
+def version_document(version, users):
+    user = users.get(version.user_id)
+    return {
+        "version": version.version, "action": version.action, "changed": version.changed,
+        "review_state": version.review_state, "review_comment": version.review_comment,
+        "deleted": version.deleted, "data": version.data,
+        "user": {"id": version.user_id, "username": user.username if user else None,
+                 "full_name": user.full_name if user else None},
+        "device_id": version.device_id, "mutation_id": version.mutation_id,
+        "at": iso(version.created_at), "hash": version.hash,
+    }
+
+
+def data_at_version(record_id, version):
+    """The full data of a record as it was at a version (the base of a three-way merge)."""
+    return db.session.execute(
+        select(VERSION_TABLE.c.data).where(
+            VERSION_TABLE.c.record_id == record_id, VERSION_TABLE.c.version == version)
+    ).scalar_one_or_none()

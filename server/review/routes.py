@@ -1,0 +1,58 @@
+"""POST /records/{id}/review and /records/review (bulk): police and admin only."""
+import marshmallow as ma
+from flask_jwt_extended import current_user
+from flask_smorest import Blueprint
+from marshmallow import fields, validate
+
+from server.auth.scope import REVIEWERS, roles_required
+from server.errors import ApiError
+from server.extensions import db
+from server.jsonio import json_response
+from server.records import store, workflow
+from server.records.routes import RecordSchema
+from server.review import service
+
+blp = Blueprint("review", __name__, url_prefix="/api/v1/records", description="Duyệt bản ghi")
+
+
+class ReviewSchema(ma.Schema):
+    action = fields.String(required=True, validate=validate.OneOf(workflow.REVIEW_ACTIONS))
+    comment = fields.String(allow_none=True, validate=validate.Length(max=2000))
+    base_version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=2**31 - 1))
+
+
+class BulkReviewSchema(ma.Schema):
+    ids = fields.List(fields.String(validate=validate.Length(max=36)), required=True,
+                      validate=validate.Length(min=1, max=service.MAX_BULK))
+    action = fields.String(required=True, validate=validate.OneOf(workflow.REVIEW_ACTIONS))
+    comment = fields.String(allow_none=True, validate=validate.Length(max=2000))
+
+
+@blp.route("/<record_id>/review", methods=["POST"])
+@blp.arguments(ReviewSchema)
+@blp.response(200, RecordSchema)
+@roles_required(*REVIEWERS)
+def review(body, record_id):
+    """Duyệt, yêu cầu bổ sung hoặc từ chối một bản ghi (có kiểm tra phiên bản)."""
+    row = service.review_record(current_user, record_id, body["action"], body.get("comment"),
+                                body["base_version"])
+    db.session.commit()
+    return json_response(store.record_document(row))
+
+
+@blp.route("/review", methods=["POST"])
+@blp.arguments(BulkReviewSchema)
+@roles_required(*REVIEWERS)
+def bulk_review(body):
+    """Duyệt hàng loạt: kết quả riêng cho từng bản ghi."""
+    results = []
+    store.begin_write()
+    for record_id in dict.fromkeys(body["ids"]):
+        try:
+            with db.session.begin_nested():
+                row = service.review_record(current_user, record_id, body["action"], body.get("comment"))
+            results.append({"id": record_id, "status": "ok", "record": store.record_document(row)})
+        except ApiError as err:
+            results.append({"id": record_id, "status": "error", "error": err.body()["error"]})
+    db.session.commit()
+    return json_response({"results": results})

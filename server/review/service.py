@@ -1,0 +1,43 @@
+"""Review actions by police and admin: check the transition, write the version, stamp who and when.
+
+Functions flush nothing themselves beyond adding rows; the route commits once.
+"""
+from server.audit import write_audit
+from server.auth.scope import can_edit
+from server.errors import ApiError, stale_version, validation_failed
+from server.records import store, workflow
+from server.timeutil import utcnow
+
+MAX_BULK = 500
+
+
+def review_record(user, record_id, action, comment=None, base_version=None):
+    """Apply one review action; `base_version` None means "whatever is current" (bulk review)."""
+    row = store.load_one_for_update(record_id, user, can_edit)
+    if base_version is not None and base_version != row["version"]:
+        raise stale_version(row["version"])
+    _check_review(row, action, comment)
+    new_state = workflow.review_outcome(row["review_state"], action)
+    now = utcnow()
+    version = store.new_version(row, action="review", user_id=user.id, now=now,
+                                review_state=new_state, review_comment=comment or None)
+    row["reviewed_by"], row["reviewed_at"] = user.id, now
+    store.save(updated=[row], versions=[version])
+    write_audit("record.review", target=("record", row["id"]),
+                details={"action": action, "version": row["version"], "comment": comment})
+    return row
+
+
+def _check_review(row, action, comment):
+    if action not in workflow.REVIEW_ACTIONS:
+        raise validation_failed({"action": ["Chọn approve, needs_changes hoặc reject"]})
+    if action in workflow.ACTIONS_NEEDING_COMMENT and not (comment or "").strip():
+        raise validation_failed({"comment": ["Cần ghi nhận xét khi yêu cầu bổ sung hoặc từ chối"]})
+    if row["deleted"]:
+        raise ApiError("record_deleted", 422, "Bản ghi đã bị xóa")
+    if action == "approve" and row["has_conflict"]:
+        raise ApiError("record_has_conflict", 409,
+                       "Bản ghi đang có xung đột đồng bộ; cần giải quyết xung đột trước khi duyệt")
+    if workflow.review_outcome(row["review_state"], action) is None:
+        raise ApiError("invalid_transition", 409,
+                       f"Không thể thực hiện '{action}' khi bản ghi đang ở trạng thái {row['review_state']}")

@@ -1,0 +1,28 @@
+"""The PWA's files at /, and the health check."""
+from pathlib import Path
+
+from flask import Blueprint, send_from_directory
+from sqlalchemy import text
+
+from server.extensions import db
+from server.jsonio import json_response
+
+PWA_DIR = Path(__file__).resolve().parent.parent / "pwa"
+
+bp = Blueprint("site", __name__)
+
+
+@bp.route("/healthz")
+def healthz():
+    db.session.execute(text("SELECT 1"))
+    return json_response({"status": "ok"})
+
+
+@bp.route("/")
+def index():
+    return send_from_directory(PWA_DIR, "index.html")
+
+
+@bp.route("/<path:filename>")
+def pwa_file(filename):
+    return send_from_directory(PWA_DIR, filename)

@@ -1,0 +1,320 @@
+"""Apply a device's batch of mutations exactly once, in one transaction.
+
+The batch is read in a few statements (the device row, the stored outcomes of
+these mutation ids, the records they touch, locked), decided in Python, and
+written in a few set-based statements. Each mutation's outcome is stored in
+the mutation log in the same transaction as its effect, so a crash at any
+point leaves either both or neither, and a retry returns the stored outcome.
+
+A rejected mutation is an answer, not a failure: it is logged like the others
+(so a retry gets the same answer) and the mutations after it go on.
+"""
+import hashlib
+import uuid
+from dataclasses import dataclass, field
+
+import orjson
+from sqlalchemy import insert, select
+
+from server.auth.scope import can_edit, can_read, creatable_village_ids
+from server.extensions import db
+from server.forms import registry
+from server.models import Conflict, Device, Mutation
+from server.records import store, workflow
+from server.sync import merge
+from server.sync.cursor import transaction_stamp
+from server.timeutil import parse_iso, utcnow
+
+OPS = ("create", "update", "delete")
+MUTATION_TABLE = Mutation.__table__
+CONFLICT_TABLE = Conflict.__table__
+# The JavaScript client counts mutations in plain numbers: keep ids exact there.
+MAX_MUTATION_ID = 2**53 - 1
+
+
+class Rejection(Exception):
+    """A mutation answered with `rejected`; the batch goes on."""
+
+    def __init__(self, code, message, fields=None):
+        super().__init__(message)
+        self.error = {"code": code, "message": message}
+        if fields is not None:
+            self.error["fields"] = fields
+
+
+def payload_hash(mutation):
+    return hashlib.sha256(orjson.dumps(mutation, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+@dataclass
+class Batch:
+    """What one push writes, gathered while its mutations are decided in order."""
+    user: object
+    device: object
+    now: object
+    records: dict
+    created: dict = field(default_factory=dict)
+    updated: dict = field(default_factory=dict)
+    versions: list = field(default_factory=list)
+    conflicts: list = field(default_factory=list)
+    log: list = field(default_factory=list)
+    # (record id, version) -> data, for versions written earlier in this batch
+    pending_data: dict = field(default_factory=dict)
+
+    def base_data(self, record_id, version):
+        key = (record_id, version)
+        if key in self.pending_data:
+            return self.pending_data[key]
+        return store.data_at_version(record_id, version)
+
+    def add_version(self, row, **kwargs):
+        version = store.new_version(row, user_id=self.user.id, now=self.now, device_id=self.device.id, **kwargs)
+        self.versions.append(version)
+        self.pending_data[(row["id"], row["version"])] = row["data"]
+        self.touch(row)
+
+    def touch(self, row):
+        if row["id"] not in self.created:
+            self.updated[row["id"]] = row
+
+
+def _record_id(mutation):
+    value = mutation.get("record_id")
+    try:
+        return str(uuid.UUID(value)) if isinstance(value, str) and len(value) <= 36 else None
+    except ValueError:
+        return None
+
+
+def apply_push(user, device, mutations):
+    """Apply the mutations (already checked for ids and order); return the per-mutation results."""
+    stamp = transaction_stamp(db.session)
+    # One push at a time per device: a retry racing its original waits and then replays.
+    device = db.session.execute(
+        select(Device).where(Device.id == device.id).with_for_update().execution_options(populate_existing=True)
+    ).scalar_one()
+    ids = [m["mutation_id"] for m in mutations]
+    seen = {
+        row.mutation_id: row for row in db.session.execute(
+            select(MUTATION_TABLE).where(MUTATION_TABLE.c.device_id == device.id,
+                                         MUTATION_TABLE.c.mutation_id.in_(ids))
+        )
+    }
+    fresh = [m for m in mutations if m["mutation_id"] not in seen]
+    record_ids = {rid for rid in map(_record_id, fresh) if rid}
+    batch = Batch(user=user, device=device, now=utcnow(), records=store.load_for_update(record_ids))
+
+    results = []
+    for mutation in mutations:
+        digest = payload_hash(mutation)
+        stored = seen.get(mutation["mutation_id"])
+        if stored is not None:
+            results.append(_replayed(stored, mutation, digest))
+            continue
+        try:
+            result = _apply_one(batch, mutation)
+        except Rejection as rejection:
+            result = {"status": "rejected", "record_id": mutation.get("record_id"), "error": rejection.error}
+        result = {"mutation_id": mutation["mutation_id"], **result}
+        results.append(result)
+        batch.log.append(_log_row(batch, mutation, digest, result, stamp))
+
+    _write(batch)
+    device.last_mutation_id = max([device.last_mutation_id, *ids])
+    device.last_sync_at = batch.now
+    device.last_seen_at = batch.now
+    return results, device.last_mutation_id
+
+
+def _replayed(stored, mutation, digest):
+    if stored.payload_hash != digest:
+        return {"mutation_id": mutation["mutation_id"], "status": "rejected",
+                "record_id": mutation.get("record_id"),
+                "error": {"code": "mutation_mismatch",
+                          "message": "Mã thao tác này đã được dùng cho một nội dung khác"}}
+    result = {"mutation_id": stored.mutation_id, "status": stored.status, "record_id": stored.record_id}
+    if stored.version is not None:
+        result["version"] = stored.version
+    if stored.conflict_id is not None:
+        result["conflict_id"] = stored.conflict_id
+    if stored.error is not None:
+        result["error"] = stored.error
+    return result
+
+
+def _log_row(batch, mutation, digest, result, stamp):
+    record_id = result.get("record_id")
+    return {
+        "device_id": batch.device.id, "mutation_id": mutation["mutation_id"], "user_id": batch.user.id,
+        "op": str(mutation.get("op"))[:10], "record_id": record_id if isinstance(record_id, str) else None,
+        "payload_hash": digest, "status": result["status"], "version": result.get("version"),
+        "conflict_id": result.get("conflict_id"), "error": result.get("error"),
+        "change_xid": stamp, "created_at": batch.now,
+    }
+
+
+def _write(batch):
+    store.save(created=list(batch.created.values()), updated=list(batch.updated.values()),
+               versions=batch.versions)
+    if batch.conflicts:
+        db.session.execute(insert(CONFLICT_TABLE), batch.conflicts)
+    if batch.log:
+        db.session.execute(insert(MUTATION_TABLE), batch.log)
+
+
+def _apply_one(batch, mutation):
+    op = mutation.get("op")
+    if op not in OPS:
+        raise Rejection("unknown_op", "Thao tác phải là create, update hoặc delete",
+                        {"op": ["Giá trị không hợp lệ"]})
+    record_id = _record_id(mutation)
+    if record_id is None:
+        raise Rejection("validation_failed", "Mã bản ghi không hợp lệ", {"record_id": ["Phải là UUID"]})
+    if op == "create":
+        return _create(batch, record_id, mutation)
+    row = _existing_for_change(batch, record_id)
+    base_version = mutation.get("base_version")
+    if not isinstance(base_version, int) or isinstance(base_version, bool) \
+            or not 1 <= base_version <= row["version"]:
+        raise Rejection("validation_failed", "Phiên bản gốc không hợp lệ",
+                        {"base_version": [f"Phải là số nguyên từ 1 đến {row['version']}"]})
+    if op == "update":
+        return _update(batch, row, base_version, mutation)
+    return _delete(batch, row, base_version, mutation)
+
+
+def _existing_for_change(batch, record_id):
+    row = batch.records.get(record_id)
+    user = batch.user
+    holder = store.RowView(row) if row else None
+    if row is None or not can_read(user, holder):
+        raise Rejection("not_found", "Không tìm thấy bản ghi")
+    if not can_edit(user, holder):
+        raise Rejection("forbidden", "Bạn không có quyền sửa bản ghi này")
+    if row["deleted"]:
+        raise Rejection("record_deleted", "Bản ghi đã bị xóa")
+    if user.role not in ("police", "admin") and row["review_state"] in workflow.LOCKED_STATES:
+        raise Rejection("record_locked", "Bản ghi đã được duyệt hoặc bị từ chối, không sửa được nữa")
+    return row
+
+
+def _not_editable(user, record_type, changes):
+    """Fields in `changes` the user's role may not change, as field errors."""
+    return {
+        name: ["Chỉ Công an xã hoặc Tổ công tác Đề án 06 được sửa trường này"]
+        for name in changes
+        if name in record_type.by_name and user.role not in record_type.by_name[name].editable_by
+    }
+
+
+def _validated(record_type, data):
+    clean, errors = registry.validate(record_type.type, data)
+    if errors:
+        raise Rejection("validation_failed", "Dữ liệu không hợp lệ", errors)
+    return clean
+
+
+def _check_case_move(record_type, before, after):
+    if "case_status" not in record_type.by_name:
+        return
+    old, new = before.get("case_status", "reported"), after.get("case_status", "reported")
+    if not workflow.case_move_allowed(old, new):
+        raise Rejection("invalid_case_transition", "Không thể chuyển tình trạng hồ sơ theo hướng này",
+                        {"case_status": [f"Không chuyển được từ {old} sang {new}"]})
+
+
+def _create(batch, record_id, mutation):
+    if record_id in batch.records:
+        raise Rejection("duplicate_record", "Bản ghi với mã này đã tồn tại")
+    record_type = registry.get(mutation.get("type"))
+    if record_type is None:
+        raise Rejection("unknown_type", "Loại bản ghi không tồn tại", {"type": ["Giá trị không hợp lệ"]})
+    village_id = mutation.get("village_id")
+    if isinstance(village_id, bool) or village_id not in creatable_village_ids(batch.user):
+        raise Rejection("village_not_allowed", "Bạn không được ghi nhận cho thôn này",
+                        {"village_id": ["Thôn không thuộc phạm vi của bạn"]})
+    data = mutation.get("data")
+    if not isinstance(data, dict):
+        raise Rejection("validation_failed", "Dữ liệu không hợp lệ", {"data": ["Phải là một đối tượng JSON"]})
+    defaults = {f.name: f.default for f in record_type.fields if f.default is not None}
+    forbidden = _not_editable(batch.user, record_type,
+                              {k: v for k, v in data.items() if v is not None and v != defaults.get(k)})
+    if forbidden:
+        raise Rejection("field_not_editable", "Có trường bạn không được phép nhập", forbidden)
+    clean = _validated(record_type, data)
+    row = store.new_record_row(
+        record_id=record_id, record_type=record_type.type, commune_id=batch.user.commune_id,
+        village_id=village_id, user_id=batch.user.id, device_id=batch.device.id, now=batch.now,
+        client_time=_client_time(mutation.get("client_time")),
+    )
+    batch.records[record_id] = row
+    batch.created[record_id] = row
+    batch.add_version(row, action="create", data=clean, changed=clean.keys(),
+                      mutation_id=mutation["mutation_id"])
+    return {"status": "applied", "record_id": record_id, "version": row["version"]}
+
+
+def _client_time(value):
+    try:
+        parse_iso(value)
+    except (TypeError, ValueError):
+        return None
+    return value
+
+
+def _update(batch, row, base_version, mutation):
+    record_type = registry.get(row["type"])
+    sent = mutation.get("data")
+    if not isinstance(sent, dict) or not sent:
+        raise Rejection("validation_failed", "Không có trường nào để sửa", {"data": ["Phải là một đối tượng JSON"]})
+    unknown = {name: ["Trường này không có trong biểu mẫu"] for name in sent if name not in record_type.by_name}
+    if unknown:
+        raise Rejection("validation_failed", "Dữ liệu không hợp lệ", unknown)
+
+    stale = base_version != row["version"]
+    base = batch.base_data(row["id"], base_version) if stale else row["data"]
+    # The device's whole proposal must be valid on its own; this also normalises its values.
+    proposed = _validated(record_type, merge.apply_changes(base, sent))
+    changes = merge.device_changes(base, proposed, sent.keys())
+    forbidden = _not_editable(batch.user, record_type, changes)
+    if forbidden:
+        raise Rejection("field_not_editable", "Có trường bạn không được phép sửa", forbidden)
+
+    to_apply, conflicting = merge.classify_stale_update(base, row["data"], changes) if stale else (changes, [])
+    if conflicting:
+        return _open_conflict(batch, row, base_version, mutation, conflicting, changes)
+    if not to_apply:
+        # Nothing left to change (same values on both sides): the server already holds the result.
+        return {"status": "merged" if stale else "applied", "record_id": row["id"], "version": row["version"]}
+    new_data = _validated(record_type, merge.apply_changes(row["data"], to_apply))
+    _check_case_move(record_type, row["data"], new_data)
+    batch.add_version(row, action="update", data=new_data, changed=to_apply.keys(),
+                      mutation_id=mutation["mutation_id"],
+                      review_state=workflow.state_after_edit(row["review_state"]),
+                      review_comment=row["review_comment"])
+    return {"status": "merged" if stale else "applied", "record_id": row["id"], "version": row["version"]}
+
+
+def _delete(batch, row, base_version, mutation):
+    stale = base_version != row["version"]
+    if stale and merge.changed_fields(batch.base_data(row["id"], base_version), row["data"]):
+        # The server changed the record after the device last saw it: a person decides.
+        conflicting = [{"name": "deleted", "base": False, "server": False, "device": True}]
+        return _open_conflict(batch, row, base_version, mutation, conflicting, {"deleted": True})
+    batch.add_version(row, action="delete", deleted=True, mutation_id=mutation["mutation_id"])
+    return {"status": "merged" if stale else "applied", "record_id": row["id"], "version": row["version"]}
+
+
+def _open_conflict(batch, row, base_version, mutation, conflicting, proposal):
+    conflict_id = str(uuid.uuid4())
+    batch.conflicts.append({
+        "id": conflict_id, "record_id": row["id"], "commune_id": row["commune_id"],
+        "device_id": batch.device.id, "user_id": batch.user.id, "mutation_id": mutation["mutation_id"],
+        "base_version": base_version, "server_version": row["version"], "fields": conflicting,
+        "proposal": proposal, "state": "open", "opened_at": batch.now,
+    })
+    # The record keeps its version; the flag changes, so devices pull it again.
+    row["has_conflict"] = True
+    row["change_xid"] = transaction_stamp(db.session)
+    batch.touch(row)
+    return {"status": "conflict", "record_id": row["id"], "version": row["version"], "conflict_id": conflict_id}

@@ -1,0 +1,112 @@
+"""HTTP for sync: parse, check the device, call push or pull, answer."""
+from datetime import timedelta, timezone
+
+import marshmallow as ma
+from flask import current_app
+from flask_jwt_extended import current_user
+from flask_smorest import Blueprint
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from server.auth.scope import login_required
+from server.auth.tokens import current_device
+from server.errors import ApiError, validation_failed
+from server.extensions import db
+from server.jsonio import json_response
+from server.sync import pull, push
+from server.timeutil import utcnow
+from server.sync.schemas import (
+    MutationSchema, PullQuerySchema, PullResponseSchema, PushRequestSchema, PushResponseSchema,
+)
+
+blp = Blueprint("sync", __name__, url_prefix="/api/v1/sync", description="Đồng bộ: gửi và nhận thay đổi")
+_MUTATION = MutationSchema()
+# A batch that lost a race (two devices creating one record id, a deadlock) is retried whole.
+_RETRIES = 3
+
+
+def _check_device(device_id):
+    device = current_device()
+    if str(device_id) != device.id:
+        raise ApiError("device_mismatch", 403, "device_id không khớp với thiết bị đã đăng nhập")
+    return device
+
+
+def note_report(device, params):
+    """What the device says of itself, shown on the admin's device list."""
+    if params.get("app_version") is not None:
+        device.app_version = params["app_version"]
+    if params.get("pending_count") is not None:
+        device.pending_count = params["pending_count"]
+
+
+def _checked_mutations(raw):
+    limit = current_app.config["PUSH_MAX_MUTATIONS"]
+    if len(raw) > limit:
+        raise ApiError("too_many_mutations", 413,
+                       f"Mỗi lần gửi tối đa {limit} thao tác; hãy chia nhỏ ({len(raw)} thao tác)")
+    previous = 0
+    for index, mutation in enumerate(raw):
+        try:
+            _MUTATION.load(mutation)
+        except ma.ValidationError as err:
+            raise validation_failed({f"mutations.{index}.{k}": v for k, v in err.messages.items()}) from None
+        if mutation["mutation_id"] <= previous:
+            raise validation_failed({f"mutations.{index}.mutation_id": ["mutation_id phải tăng dần trong một lần gửi"]})
+        previous = mutation["mutation_id"]
+    return raw
+
+
+@blp.route("/push", methods=["POST"])
+@blp.arguments(PushRequestSchema)
+@blp.response(200, PushResponseSchema)
+@login_required
+def push_mutations(body):
+    """Gửi các thao tác của thiết bị (mỗi thao tác được áp dụng đúng một lần)."""
+    mutations = _checked_mutations(body["mutations"])
+    device = _check_device(body["device_id"])
+    for attempt in range(_RETRIES):
+        try:
+            results, last = push.apply_push(current_user, device, mutations)
+            note_report(device, body)
+            db.session.commit()
+            break
+        except (IntegrityError, OperationalError) as err:
+            db.session.rollback()
+            if attempt == _RETRIES - 1 or not _worth_retrying(err):
+                raise
+    return json_response({"results": results, "last_mutation_id": last})
+
+
+def _worth_noting(device, query):
+    last = device.last_sync_at
+    if last is None or query.get("app_version", device.app_version) != device.app_version \
+            or query.get("pending_count", device.pending_count) != device.pending_count:
+        return True
+    last = last if last.tzinfo else last.replace(tzinfo=timezone.utc)
+    return utcnow() - last > timedelta(minutes=1)
+
+
+def _worth_retrying(err):
+    if isinstance(err, IntegrityError):
+        return True
+    # PostgreSQL deadlock or serialization failure; SQLite "database is locked".
+    code = getattr(getattr(err, "orig", None), "sqlstate", None)
+    return code in ("40P01", "40001") or "locked" in str(err.orig)
+
+
+@blp.route("/pull", methods=["GET"])
+@blp.arguments(PullQuerySchema, location="query")
+@blp.response(200, PullResponseSchema)
+@login_required
+def pull_changes(query):
+    """Nhận các bản ghi đã thay đổi sau con trỏ (không bao giờ bỏ sót)."""
+    device = _check_device(query["device_id"])
+    config = current_app.config
+    limit = min(query.get("limit", config["PULL_DEFAULT_LIMIT"]), config["PULL_MAX_LIMIT"])
+    page = pull.changes_since(current_user, device, query.get("cursor"), limit)
+    if not page["has_more"] and _worth_noting(device, query):
+        # A write on a read path: only when something changed or a minute has passed.
+        device.last_sync_at = device.last_seen_at = utcnow()
+        note_report(device, query)
+        db.session.commit()
+    return json_response(page)

@@ -1,0 +1,69 @@
+"""Request and response shapes of /sync, for validation of the envelope and for OpenAPI."""
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from server.sync.push import MAX_MUTATION_ID, OPS
+
+
+class MutationSchema(ma.Schema):
+    """One mutation. Only mutation_id is checked for the whole request; the rest per mutation."""
+    class Meta:
+        unknown = ma.INCLUDE
+
+    mutation_id = fields.Integer(required=True, strict=True,
+                                 validate=validate.Range(min=1, max=MAX_MUTATION_ID))
+    op = fields.String(metadata={"enum": list(OPS)})
+    record_id = fields.String(metadata={"format": "uuid"})
+    type = fields.String()
+    village_id = fields.Integer()
+    base_version = fields.Integer()
+    data = fields.Dict()
+    client_time = fields.String(metadata={"format": "date-time"})
+
+
+class PushRequestSchema(ma.Schema):
+    device_id = fields.UUID(required=True)
+    mutations = fields.List(fields.Dict(), required=True)
+    app_version = fields.String(validate=validate.Length(max=40))
+    pending_count = fields.Integer(strict=True, validate=validate.Range(min=0, max=10**9))
+
+
+class ErrorBodySchema(ma.Schema):
+    code = fields.String()
+    message = fields.String()
+    fields = fields.Dict()
+
+
+class PushResultSchema(ma.Schema):
+    mutation_id = fields.Integer()
+    status = fields.String(metadata={"enum": ["applied", "merged", "conflict", "rejected"]})
+    record_id = fields.String()
+    version = fields.Integer()
+    conflict_id = fields.String()
+    error = fields.Nested(ErrorBodySchema)
+
+
+class PushResponseSchema(ma.Schema):
+    results = fields.List(fields.Nested(PushResultSchema))
+    last_mutation_id = fields.Integer()
+
+
+class PullQuerySchema(ma.Schema):
+    device_id = fields.UUID(required=True)
+    cursor = fields.String(validate=validate.Length(max=200))
+    limit = fields.Integer(validate=validate.Range(min=1, max=100000))
+    app_version = fields.String(validate=validate.Length(max=40))
+    pending_count = fields.Integer(validate=validate.Range(min=0, max=10**9))
+
+
+class ChangeSchema(ma.Schema):
+    record = fields.Dict()
+
+
+class PullResponseSchema(ma.Schema):
+    changes = fields.List(fields.Nested(ChangeSchema))
+    cursor = fields.String()
+    has_more = fields.Boolean()
+    reset = fields.Boolean()
+    last_mutation_id = fields.Integer()
+    server_time = fields.String(metadata={"format": "date-time"})
