@@ -6,7 +6,7 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from server.config import Config
+from server.config import Config, database_url
 from server.errors import register_error_handlers
 from server.extensions import api, db, jwt, migrate
 from server.jsonio import OrjsonProvider
@@ -20,6 +20,7 @@ def create_app(config=None):
     app.config.from_object(Config)
     if config:
         app.config.update(config)
+        app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app.config.get("SQLALCHEMY_DATABASE_URI"))
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'sotay06.sqlite3'}"

@@ -7,9 +7,18 @@ def _int(name, default):
     return int(os.environ.get(name, default))
 
 
+def database_url(url):
+    """PostgreSQL URLs as people write them (postgres://, postgresql://) speak through psycopg 3."""
+    if url:
+        for prefix in ("postgres://", "postgresql://"):
+            if url.startswith(prefix):
+                return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
 class Config:
     # Without DATABASE_URL the app uses SQLite in the instance folder (set in create_app).
-    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
+    SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL"))
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
 
     # Secrets come from the environment or are generated once into the instance folder.

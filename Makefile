@@ -1,0 +1,30 @@
+# The two commands: `make run` (set up, migrate, seed the demo data, serve) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+HOST ?= 127.0.0.1
+WORKERS ?= 2
+DEMO_PASSWORD ?= demo-06
+
+.PHONY: run test setup clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+setup: $(VENV)/.installed
+
+run: setup
+	$(BIN)/flask --app wsgi db upgrade
+	$(BIN)/flask --app wsgi seed-demo --password $(DEMO_PASSWORD)
+	@echo "Sổ Tay 06: http://$(HOST):$(PORT)/  — tài khoản mẫu vol.qt1, police.qt, admin.qt …, mật khẩu $(DEMO_PASSWORD)"
+	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+
+test: setup
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

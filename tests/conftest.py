@@ -1,0 +1,122 @@
+"""Fixtures: an app on a fresh database per test, on SQLite always and on PostgreSQL when
+TEST_DATABASE_URL is set (REQUIRE_POSTGRES=1 makes a missing PostgreSQL a failure, not a skip)."""
+import os
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from server import create_app
+from server.cli import seed_demo
+from server.extensions import db
+from server.models import Village
+from tests.helpers import PASSWORD, Caller
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+BACKENDS = ["sqlite"] + (["postgresql"] if TEST_DATABASE_URL else [])
+if os.environ.get("REQUIRE_POSTGRES") == "1" and not TEST_DATABASE_URL:
+    raise pytest.UsageError("REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set")
+
+FAST_HASHING = {"PASSWORD_TIME_COST": 1, "PASSWORD_MEMORY_KIB": 1024}
+
+
+def postgres_url(schema):
+    """TEST_DATABASE_URL with every connection's search_path set to `schema`."""
+    from server.config import database_url
+    base = database_url(TEST_DATABASE_URL)
+    separator = "&" if "?" in base else "?"
+    return f"{base}{separator}options=-csearch_path%3D{schema}"
+
+
+def create_postgres_schema():
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    from server.config import database_url
+    engine = create_engine(database_url(TEST_DATABASE_URL))
+    try:
+        with engine.begin() as connection:
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    except Exception as err:  # noqa: BLE001 - a clear failure beats a silent skip
+        pytest.fail(f"PostgreSQL at TEST_DATABASE_URL is not usable: {err}")
+    finally:
+        engine.dispose()
+    return schema
+
+
+def drop_postgres_schema(schema):
+    from server.config import database_url
+    engine = create_engine(database_url(TEST_DATABASE_URL))
+    with engine.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request):
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def database_url(backend, tmp_path_factory):
+    """A database with the schema created once per test session and backend."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        return
+    schema = create_postgres_schema()
+    yield postgres_url(schema)
+    drop_postgres_schema(schema)
+
+
+_created = set()
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    app = create_app({
+        "SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True, **FAST_HASHING,
+    })
+    app.instance_path = str(tmp_path)
+    with app.app_context():
+        if database_url not in _created:
+            db.create_all()
+            _created.add(database_url)
+        _empty_all_tables()
+        seed_demo(PASSWORD)
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _empty_all_tables():
+    tables = list(reversed(db.metadata.sorted_tables))
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+        db.session.execute(text("DELETE FROM sqlite_sequence")) if _has_sqlite_sequence() else None
+    db.session.commit()
+
+
+def _has_sqlite_sequence():
+    return db.session.execute(text(
+        "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'")).first() is not None
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def login(client):
+    """login("vol.qt1") -> a Caller: a fresh device of that user, logged in."""
+    def _login(username, password=PASSWORD, device_id=None):
+        return Caller(client, username, password, device_id)
+    return _login
+
+
+@pytest.fixture
+def villages(app):
+    """Village ids by name."""
+    return {v.name: v.id for v in db.session.execute(db.select(Village)).scalars()}
