@@ -79,17 +79,17 @@ class AuditQuerySchema(PageQuerySchema):
 
 
 @blp.route("/users", methods=["GET"])
-@blp.response(200, UserAdminSchema(many=True))
 @roles_required("admin")
+@blp.response(200, UserAdminSchema(many=True))
 def list_users():
     """Người dùng của xã."""
     return json_response(service.list_users(current_user))
 
 
 @blp.route("/users", methods=["POST"])
+@roles_required("admin")
 @blp.arguments(UserCreateSchema)
 @blp.response(201, UserAdminSchema)
-@roles_required("admin")
 def create_user(body):
     """Tạo người dùng mới trong xã."""
     user = service.create_user(current_user, body)
@@ -98,9 +98,9 @@ def create_user(body):
 
 
 @blp.route("/users/<int:user_id>", methods=["PATCH"])
+@roles_required("admin")
 @blp.arguments(UserUpdateSchema)
 @blp.response(200, UserAdminSchema)
-@roles_required("admin")
 def update_user(body, user_id):
     """Sửa vai trò, thôn, khóa tài khoản hoặc đặt lại mật khẩu."""
     user = service.update_user(current_user, user_id, body)
@@ -109,17 +109,17 @@ def update_user(body, user_id):
 
 
 @blp.route("/villages", methods=["GET"])
-@blp.response(200, VillageSchema(many=True))
 @roles_required("admin")
+@blp.response(200, VillageSchema(many=True))
 def list_villages():
     """Các thôn của xã."""
     return json_response(service.list_villages(current_user))
 
 
 @blp.route("/villages", methods=["POST"])
+@roles_required("admin")
 @blp.arguments(VillageCreateSchema)
 @blp.response(201, VillageSchema)
-@roles_required("admin")
 def create_village(body):
     """Thêm thôn."""
     village = service.create_village(current_user, body["name"])
@@ -128,9 +128,9 @@ def create_village(body):
 
 
 @blp.route("/villages/<int:village_id>", methods=["PATCH"])
+@roles_required("admin")
 @blp.arguments(VillageUpdateSchema)
 @blp.response(200, VillageSchema)
-@roles_required("admin")
 def update_village(body, village_id):
     """Đổi tên hoặc ngừng dùng một thôn."""
     village = service.update_village(current_user, village_id, body)
@@ -139,16 +139,16 @@ def update_village(body, village_id):
 
 
 @blp.route("/devices", methods=["GET"])
-@blp.response(200, DeviceSchema(many=True))
 @roles_required("admin")
+@blp.response(200, DeviceSchema(many=True))
 def list_devices():
     """Thiết bị của người dùng trong xã: lần đồng bộ cuối, phiên bản, số bản ghi chưa gửi."""
     return json_response(service.list_devices(current_user))
 
 
 @blp.route("/devices/<device_id>/revoke", methods=["POST"])
-@blp.response(200, DeviceSchema)
 @roles_required("admin")
+@blp.response(200, DeviceSchema)
 def revoke_device(device_id):
     """Thu hồi thiết bị: yêu cầu tiếp theo của nó nhận 401 device_revoked."""
     document = service.revoke_device(current_user, device_id)
@@ -157,8 +157,8 @@ def revoke_device(device_id):
 
 
 @blp.route("/audit", methods=["GET"])
-@blp.arguments(AuditQuerySchema, location="query")
 @roles_required("admin")
+@blp.arguments(AuditQuerySchema, location="query")
 def list_audit(query):
     """Nhật ký: ai đã xem, sửa, xuất, duyệt gì và khi nào (chỉ đọc)."""
     page, per_page = query.pop("page"), query.pop("per_page")

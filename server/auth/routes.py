@@ -103,8 +103,8 @@ def login(body):
 
 
 @blp.route("/refresh", methods=["POST"])
-@blp.response(200, TokensSchema)
 @jwt_required(refresh=True)
+@blp.response(200, TokensSchema)
 def refresh():
     """Đổi refresh token lấy cặp token mới (refresh token cũ hết hiệu lực)."""
     device = current_device()
@@ -116,8 +116,8 @@ def refresh():
 
 
 @blp.route("/logout", methods=["POST"])
-@blp.response(204)
 @login_required
+@blp.response(204)
 def logout():
     """Đăng xuất: mọi token của thiết bị này hết hiệu lực."""
     revoke_device_tokens(current_device())
@@ -127,8 +127,8 @@ def logout():
 
 
 @blp.route("/me", methods=["GET"])
-@blp.response(200, UserSchema)
 @login_required
+@blp.response(200, UserSchema)
 def me():
     """Người dùng đang đăng nhập, với xã và các thôn của mình."""
     return json_response(user_document(current_user))

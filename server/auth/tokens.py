@@ -13,7 +13,7 @@ from flask import g
 from flask_jwt_extended import create_access_token, create_refresh_token, decode_token
 from sqlalchemy import select
 
-from server.errors import ApiError
+from server.errors import ApiError, handle_api_error
 from server.extensions import db, jwt
 from server.models import Device, RefreshToken, User
 from server.timeutil import utcnow
@@ -58,7 +58,9 @@ def current_device():
 
 
 def _unauthorized(code, message):
-    return ApiError(code, 401, message)
+    # The loaders run inside flask-jwt-extended's own error handlers: they must return the
+    # response, as an exception raised there would escape every handler.
+    return handle_api_error(ApiError(code, 401, message))
 
 
 @jwt.token_in_blocklist_loader
@@ -80,7 +82,7 @@ def _token_revoked(jwt_header, payload):
 @jwt.revoked_token_loader
 def _revoked_response(jwt_header, payload):
     code, message = g.pop("auth_problem", ("token_revoked", "Phiên đăng nhập đã kết thúc"))
-    raise _unauthorized(code, message)
+    return _unauthorized(code, message)
 
 
 @jwt.user_lookup_loader
@@ -94,29 +96,29 @@ def _load_user(jwt_header, payload):
 
 @jwt.user_lookup_error_loader
 def _user_lookup_failed(jwt_header, payload):
-    raise _unauthorized("account_disabled", "Tài khoản đã bị khóa hoặc không còn tồn tại")
+    return _unauthorized("account_disabled", "Tài khoản đã bị khóa hoặc không còn tồn tại")
 
 
 @jwt.expired_token_loader
 def _expired(jwt_header, payload):
-    raise _unauthorized("token_expired", "Phiên đăng nhập đã hết hạn")
+    return _unauthorized("token_expired", "Phiên đăng nhập đã hết hạn")
 
 
 @jwt.invalid_token_loader
 def _invalid(reason):
-    raise _unauthorized("token_invalid", "Mã xác thực không hợp lệ")
+    return _unauthorized("token_invalid", "Mã xác thực không hợp lệ")
 
 
 @jwt.unauthorized_loader
 def _missing(reason):
-    raise _unauthorized("token_missing", "Cần đăng nhập (thiếu mã xác thực)")
+    return _unauthorized("token_missing", "Cần đăng nhập (thiếu mã xác thực)")
 
 
 @jwt.needs_fresh_token_loader
 def _needs_fresh(jwt_header, payload):
-    raise _unauthorized("token_invalid", "Cần đăng nhập lại")
+    return _unauthorized("token_invalid", "Cần đăng nhập lại")
 
 
 @jwt.token_verification_failed_loader
 def _claims_failed(jwt_header, payload):
-    raise _unauthorized("token_invalid", "Mã xác thực không hợp lệ")
+    return _unauthorized("token_invalid", "Mã xác thực không hợp lệ")

@@ -45,16 +45,16 @@ class ConflictSchema(ma.Schema):
 
 
 @blp.route("", methods=["GET"])
-@blp.arguments(ConflictQuerySchema, location="query")
 @roles_required("admin")
+@blp.arguments(ConflictQuerySchema, location="query")
 def list_conflicts(query):
     """Danh sách xung đột của xã."""
     return json_response(service.list_conflicts(current_user, query.get("state"), query["page"], query["per_page"]))
 
 
 @blp.route("/<conflict_id>", methods=["GET"])
-@blp.response(200, ConflictSchema)
 @roles_required("admin")
+@blp.response(200, ConflictSchema)
 def get_conflict(conflict_id):
     """Một xung đột: giá trị gốc, trên máy chủ và trên thiết bị của từng trường."""
     document = service.get_conflict(current_user, conflict_id)
@@ -63,9 +63,9 @@ def get_conflict(conflict_id):
 
 
 @blp.route("/<conflict_id>/resolve", methods=["POST"])
+@roles_required("admin")
 @blp.arguments(ResolveSchema)
 @blp.response(200, RecordSchema)
-@roles_required("admin")
 def resolve(body, conflict_id):
     """Giải quyết xung đột: chọn giá trị cho từng trường; tạo phiên bản mới."""
     row = service.resolve_conflict(current_user, conflict_id, body["base_version"], body["values"])

@@ -55,9 +55,9 @@ class RecordDetailSchema(RecordSchema):
 
 
 @blp.route("", methods=["GET"])
+@login_required
 @blp.arguments(RecordListQuerySchema, location="query")
 @blp.response(200, RecordPageSchema)
-@login_required
 def list_records(query):
     """Danh sách bản ghi trong phạm vi của người dùng, có lọc và tìm kiếm."""
     page, per_page = query.pop("page"), query.pop("per_page")
@@ -65,8 +65,8 @@ def list_records(query):
 
 
 @blp.route("/<record_id>", methods=["GET"])
-@blp.response(200, RecordDetailSchema)
 @login_required
+@blp.response(200, RecordDetailSchema)
 def get_record(record_id):
     """Một bản ghi với toàn bộ lịch sử phiên bản."""
     return json_response(service.get_record(current_user, record_id))

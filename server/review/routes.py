@@ -29,9 +29,9 @@ class BulkReviewSchema(ma.Schema):
 
 
 @blp.route("/<record_id>/review", methods=["POST"])
+@roles_required(*REVIEWERS)
 @blp.arguments(ReviewSchema)
 @blp.response(200, RecordSchema)
-@roles_required(*REVIEWERS)
 def review(body, record_id):
     """Duyệt, yêu cầu bổ sung hoặc từ chối một bản ghi (có kiểm tra phiên bản)."""
     row = service.review_record(current_user, record_id, body["action"], body.get("comment"),
@@ -41,8 +41,8 @@ def review(body, record_id):
 
 
 @blp.route("/review", methods=["POST"])
-@blp.arguments(BulkReviewSchema)
 @roles_required(*REVIEWERS)
+@blp.arguments(BulkReviewSchema)
 def bulk_review(body):
     """Duyệt hàng loạt: kết quả riêng cho từng bản ghi."""
     results = []

@@ -57,9 +57,9 @@ def _checked_mutations(raw):
 
 
 @blp.route("/push", methods=["POST"])
+@login_required
 @blp.arguments(PushRequestSchema)
 @blp.response(200, PushResponseSchema)
-@login_required
 def push_mutations(body):
     """Gửi các thao tác của thiết bị (mỗi thao tác được áp dụng đúng một lần)."""
     mutations = _checked_mutations(body["mutations"])
@@ -95,9 +95,9 @@ def _worth_retrying(err):
 
 
 @blp.route("/pull", methods=["GET"])
+@login_required
 @blp.arguments(PullQuerySchema, location="query")
 @blp.response(200, PullResponseSchema)
-@login_required
 def pull_changes(query):
     """Nhận các bản ghi đã thay đổi sau con trỏ (không bao giờ bỏ sót)."""
     device = _check_device(query["device_id"])
