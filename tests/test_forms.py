@@ -1,0 +1,89 @@
+"""PROTOCOL.md §4 and DOMAIN.md: the record type declarations and their rules."""
+import pytest
+
+from server.forms import registry
+from server.forms.rules import normalise_mobile, personal_id_problems
+from tests.helpers import death_data, propaganda_data, vneid_data
+
+
+def test_forms_lists_the_three_types_with_vietnamese_and_english_labels(login):
+    document = login("vol.qt1").get("/forms").get_json()
+    assert document["version"]
+    types = {t["type"]: t for t in document["types"]}
+    assert set(types) >= {"vneid_activation", "death_check", "propaganda_session"}
+    assert types["death_check"]["label"] == {"vi": "Rà soát khai tử", "en": "Unregistered death check"}
+    fields = {f["name"]: f for f in types["death_check"]["fields"]}
+    assert fields["case_status"]["editable_by"] == ["police", "admin"]
+    assert fields["deceased_name"]["required"] is True
+    gender = {f["name"]: f for f in types["vneid_activation"]["fields"]}["gender"]
+    assert [c["label"]["vi"] for c in gender["choices"]] == ["Nam", "Nữ"]
+
+
+@pytest.mark.parametrize("personal_id, year, gender, ok", [
+    ("038190012345", 1990, "female", True),
+    ("038090012345", 1990, "male", True),
+    ("001205012345", 2005, "male", True),     # 2: a man born 2000-2099
+    ("001205012345", 2005, "female", False),
+    ("001305012345", 2005, "female", True),   # 3: a woman born 2000-2099
+    ("001405012345", 2005, "male", False),    # 4 is for 2100-2199
+    ("001190012345", 1991, "female", False),  # digits 5-6 say 90
+    ("003190012345", 1990, "female", False),  # 003 is no province
+    ("03819001234", 1990, "female", False),   # 11 digits
+    ("03819001234a", 1990, "female", False),
+])
+def test_personal_ids_are_checked_against_province_birth_year_and_gender(personal_id, year, gender, ok):
+    assert (personal_id_problems(personal_id, year, gender) == []) is ok
+
+
+@pytest.mark.parametrize("raw, stored", [
+    ("0912345678", "0912345678"), ("+84912345678", "0912345678"), ("84 912 345 678", "0912345678"),
+    ("0312.345.678", "0312345678"), ("0212345678", None), ("091234567", None), ("09123456789", None),
+])
+def test_mobile_numbers_are_vietnamese_and_normalised(raw, stored):
+    assert normalise_mobile(raw) == stored
+
+
+def test_level_two_needs_age_fourteen_on_the_day_of_help():
+    _, errors = registry.validate("vneid_activation", vneid_data(
+        date_of_birth="2013-06-01", personal_id="038313012345", activity_date="2026-11-20"))
+    assert "level" in errors
+    clean, errors = registry.validate("vneid_activation", vneid_data(
+        date_of_birth="2012-06-01", personal_id="038312012345", activity_date="2026-11-20"))
+    assert errors is None
+
+
+def test_a_failure_reason_is_needed_when_not_activated():
+    _, errors = registry.validate("vneid_activation", vneid_data(step_reached="installed"))
+    assert errors == {"failure_reason": ["Cần ghi lý do khi chưa kích hoạt được tài khoản"]}
+
+
+def test_dates_in_the_future_are_refused():
+    _, errors = registry.validate("propaganda_session", propaganda_data(activity_date="2999-01-01"))
+    assert "activity_date" in errors
+
+
+def test_a_death_is_not_before_birth_and_may_be_known_only_to_the_month():
+    assert registry.validate("death_check", death_data(date_of_death="2023-04"))[1] is None
+    assert "date_of_death" in registry.validate("death_check", death_data(birth_year=2024, date_of_death="2023-04"))[1]
+    assert "date_of_death" in registry.validate("death_check", death_data(date_of_death="2023-13"))[1]
+
+
+def test_a_volunteers_death_check_starts_reported():
+    clean, _ = registry.validate("death_check", death_data())
+    assert clean["case_status"] == "reported"
+
+
+def test_outreach_needs_a_topic_and_a_count_that_is_not_negative():
+    errors = registry.validate("propaganda_session", propaganda_data(topics=[], people_reached=-1))[1]
+    assert set(errors) == {"topics", "people_reached"}
+
+
+def test_unknown_fields_and_wrong_kinds_are_refused_per_field():
+    _, errors = registry.validate("vneid_activation", vneid_data(level="2", phone_is_own="yes", portrait="…"))
+    assert set(errors) == {"level", "phone_is_own", "portrait"}
+
+
+def test_text_is_kept_byte_for_byte():
+    name = "Nguyễn\u202eThị\x00Lan 👩‍🌾"
+    clean, errors = registry.validate("vneid_activation", vneid_data(full_name=name))
+    assert errors is None and clean["full_name"] == name
