@@ -4,6 +4,7 @@ from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import event
+from werkzeug.middleware.proxy_fix import ProxyFix
 from sqlalchemy.orm import Session
 
 from server.config import Config, database_url
@@ -34,6 +35,9 @@ def create_app(config=None):
         _configure_engine(db.engine)
     register_error_handlers(app)
     _register_blueprints(app)
+    if app.config["PROXY_HOPS"]:
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     from server.cli import register_cli
     register_cli(app)

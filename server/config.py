@@ -43,6 +43,10 @@ class Config:
     PASSWORD_TIME_COST = _int("PASSWORD_TIME_COST", 3)
     PASSWORD_MEMORY_KIB = _int("PASSWORD_MEMORY_KIB", 65536)
 
+    # Reverse proxies in front of the app (0: none). Their X-Forwarded-For is then trusted,
+    # so login limits count the client's address, not the proxy's.
+    PROXY_HOPS = _int("PROXY_HOPS", 0)
+
     MAX_CONTENT_LENGTH = _int("MAX_BODY_BYTES", 4 * 1024 * 1024)
     PUSH_MAX_MUTATIONS = 500
     PULL_DEFAULT_LIMIT = 500
@@ -53,5 +57,10 @@ class Config:
     OPENAPI_VERSION = "3.0.3"
     OPENAPI_URL_PREFIX = "/api/v1"
     OPENAPI_JSON_PATH = "openapi.json"
+    API_SPEC_OPTIONS = {
+        "info": {"description": "Sổ Tay 06: sync server for Đề án 06 field work. See docs/api.md."},
+        "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}},
+        "security": [{"bearerAuth": []}],
+    }
 
     JSON_SORT_KEYS = False

@@ -64,6 +64,7 @@ def client_address():
 
 
 @blp.route("/login", methods=["POST"])
+@blp.doc(security=[])
 @blp.arguments(LoginSchema)
 @blp.response(200, TokensSchema)
 def login(body):
