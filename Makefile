@@ -21,7 +21,7 @@ run: setup
 	$(BIN)/flask --app wsgi db upgrade
 	$(BIN)/flask --app wsgi seed-demo --password $(DEMO_PASSWORD)
 	@echo "Sổ Tay 06: http://$(HOST):$(PORT)/  — tài khoản mẫu vol.qt1, police.qt, admin.qt …, mật khẩu $(DEMO_PASSWORD)"
-	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --no-control-socket --access-logfile - wsgi:app
 
 test: setup
 	$(BIN)/python -m pytest

@@ -2,6 +2,8 @@
 import os
 from datetime import timedelta
 
+import orjson
+
 
 def _int(name, default):
     return int(os.environ.get(name, default))
@@ -19,7 +21,12 @@ def database_url(url):
 class Config:
     # Without DATABASE_URL the app uses SQLite in the instance folder (set in create_app).
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL"))
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS = {
+        "pool_pre_ping": True,
+        # JSON columns (record data, history) through orjson: the push and pull hot path.
+        "json_serializer": lambda value: orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode(),
+        "json_deserializer": orjson.loads,
+    }
 
     # Secrets come from the environment or are generated once into the instance folder.
     JWT_SECRET_KEY = os.environ.get("JWT_SECRET_KEY")

@@ -60,6 +60,7 @@ class Batch:
     log: list = field(default_factory=list)
     # (record id, version) -> data, for versions written earlier in this batch
     pending_data: dict = field(default_factory=dict)
+    creatable_villages: set = field(default_factory=set)
 
     def base_data(self, record_id, version):
         key = (record_id, version)
@@ -102,7 +103,8 @@ def apply_push(user, device, mutations):
     }
     fresh = [m for m in mutations if m["mutation_id"] not in seen]
     record_ids = {rid for rid in map(_record_id, fresh) if rid}
-    batch = Batch(user=user, device=device, now=utcnow(), records=store.load_for_update(record_ids))
+    batch = Batch(user=user, device=device, now=utcnow(), records=store.load_for_update(record_ids),
+                  creatable_villages=creatable_village_ids(user))
 
     results = []
     for mutation in mutations:
@@ -230,7 +232,7 @@ def _create(batch, record_id, mutation):
     if record_type is None:
         raise Rejection("unknown_type", "Loại bản ghi không tồn tại", {"type": ["Giá trị không hợp lệ"]})
     village_id = mutation.get("village_id")
-    if isinstance(village_id, bool) or village_id not in creatable_village_ids(batch.user):
+    if isinstance(village_id, bool) or village_id not in batch.creatable_villages:
         raise Rejection("village_not_allowed", "Bạn không được ghi nhận cho thôn này",
                         {"village_id": ["Thôn không thuộc phạm vi của bạn"]})
     data = mutation.get("data")

@@ -2,27 +2,12 @@
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from server.sync.push import MAX_MUTATION_ID, OPS
-
-
-class MutationSchema(ma.Schema):
-    """One mutation. Only mutation_id is checked for the whole request; the rest per mutation."""
-    class Meta:
-        unknown = ma.INCLUDE
-
-    mutation_id = fields.Integer(required=True, strict=True,
-                                 validate=validate.Range(min=1, max=MAX_MUTATION_ID))
-    op = fields.String(metadata={"enum": list(OPS)})
-    record_id = fields.String(metadata={"format": "uuid"})
-    type = fields.String()
-    village_id = fields.Integer()
-    base_version = fields.Integer()
-    data = fields.Dict()
-    client_time = fields.String(metadata={"format": "date-time"})
 
 
 class PushRequestSchema(ma.Schema):
     device_id = fields.UUID(required=True)
+    # Each mutation is checked one by one in server/sync/push.py, so that a bad one is
+    # answered `rejected` without failing the batch; see docs/api.md §6 for its fields.
     mutations = fields.List(fields.Dict(), required=True)
     app_version = fields.String(validate=validate.Length(max=40))
     pending_count = fields.Integer(strict=True, validate=validate.Range(min=0, max=10**9))
