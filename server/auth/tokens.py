@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 
 from flask import g
 from flask_jwt_extended import create_access_token, create_refresh_token, decode_token
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from server.errors import ApiError, handle_api_error
 from server.extensions import db, jwt
@@ -26,6 +26,9 @@ def issue_tokens(device):
     jti = str(uuid.uuid4())
     refresh = create_refresh_token(identity=identity, additional_claims={**claims, "jti": jti})
     expires = decode_token(refresh, allow_expired=True)["exp"]
+    # Rotated tokens are kept until they expire (to catch reuse); expired ones can go.
+    db.session.execute(delete(RefreshToken).where(
+        RefreshToken.device_id == device.id, RefreshToken.expires_at < utcnow()))
     db.session.add(RefreshToken(
         jti=jti, device_id=device.id, generation=device.token_generation,
         expires_at=datetime.fromtimestamp(expires, timezone.utc),

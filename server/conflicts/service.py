@@ -47,8 +47,8 @@ def _load(user, conflict_id):
 def field_table(conflict, record_row):
     """[{name, base, server, device, conflicting}] for every field the device's proposal touched."""
     if conflict.state == "resolved":
-        # Once resolved, show what was decided against, as it was.
-        return [dict(f, conflicting=True) for f in conflict.fields]
+        # Once resolved, show the table the decision was made on, as it was.
+        return conflict.fields
     base = store.data_at_version(conflict.record_id, conflict.base_version) or {}
     current = dict(record_row["data"], **{DELETED: record_row["deleted"]})
     base = dict(base, **{DELETED: False})
@@ -116,7 +116,7 @@ def resolve_conflict(user, conflict_id, base_version, values):
     conflict.resolution = {name: {"choice": _choice(by_name[name], value), "value": value}
                            for name, value in {**{f["name"]: f["device"] for f in table if not f["conflicting"]},
                                                **values}.items()}
-    conflict.fields = [{k: f[k] for k in ("name", "base", "server", "device")} for f in table]
+    conflict.fields = table
     write_audit("conflict.resolve", target=("conflict", conflict.id),
                 details={"record_id": row["id"], "version": row["version"]})
     return row

@@ -1,4 +1,6 @@
 """GET /records and /records/{id}: every role reads its own scope directly."""
+from datetime import timezone
+
 import marshmallow as ma
 from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
@@ -22,8 +24,8 @@ class RecordListQuerySchema(PageQuerySchema):
     created_by = fields.Integer()
     deleted = fields.Boolean()
     q = fields.String(validate=validate.Length(max=100))
-    since = fields.AwareDateTime(default_timezone=None)
-    until = fields.AwareDateTime(default_timezone=None)
+    since = fields.AwareDateTime(default_timezone=timezone.utc)
+    until = fields.AwareDateTime(default_timezone=timezone.utc)
 
 
 class RecordSchema(ma.Schema):

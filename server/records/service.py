@@ -1,4 +1,6 @@
 """Reading records through the direct endpoints: lists with filters, one record with its history."""
+from datetime import timezone
+
 from sqlalchemy import select
 
 from server.auth.scope import can_read, record_filter
@@ -20,10 +22,11 @@ def list_records(user, filters, page, per_page):
     for name in ("type", "village_id", "review_state", "has_conflict", "created_by"):
         if filters.get(name) is not None:
             statement = statement.where(RECORDS.c[name] == filters[name])
+    # Times are compared in UTC: SQLite keeps them without their offset.
     if filters.get("since"):
-        statement = statement.where(RECORDS.c.created_at >= filters["since"])
+        statement = statement.where(RECORDS.c.created_at >= filters["since"].astimezone(timezone.utc))
     if filters.get("until"):
-        statement = statement.where(RECORDS.c.created_at < filters["until"])
+        statement = statement.where(RECORDS.c.created_at < filters["until"].astimezone(timezone.utc))
     if filters.get("q"):
         needle = store.searchable(filters["q"]).strip()
         escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

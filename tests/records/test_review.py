@@ -124,3 +124,16 @@ def test_the_list_filters_and_searches_without_diacritics(login, villages):
     page = police.get("/records?per_page=2&page=2").get_json()
     assert page["total"] == 3 and len(page["items"]) == 1 and page["page"] == 2
     assert police.get("/records?q=%25").get_json()["total"] == 0
+
+
+def test_since_and_until_bound_the_creation_time_whatever_the_offset(login, villages):
+    volunteer = login("vol.qt1")
+    volunteer.push_ok([volunteer.create("propaganda_session", villages["Thôn 1"], propaganda_data())])
+    created = volunteer.get("/records").get_json()["items"][0]["created_at"]
+    from datetime import datetime, timedelta
+    at = datetime.fromisoformat(created.replace("Z", "+00:00"))
+    in_hanoi = (at + timedelta(hours=7)).replace(tzinfo=None).isoformat() + "+07:00"
+    just_after = (at + timedelta(hours=7, seconds=1)).replace(tzinfo=None).isoformat() + "+07:00"
+    assert volunteer.get("/records", query_string={"since": in_hanoi}).get_json()["total"] == 1
+    assert volunteer.get("/records", query_string={"since": just_after}).get_json()["total"] == 0
+    assert volunteer.get("/records", query_string={"until": just_after}).get_json()["total"] == 1
