@@ -119,3 +119,15 @@ def test_a_crash_in_a_view_is_a_500_in_the_envelope_without_a_trace(app):
     assert response.status_code == 500
     assert response.get_json() == {"error": {"code": "internal_error", "message": "Lỗi máy chủ; sự cố đã được ghi lại"}}
     assert b"secret detail" not in response.data
+
+
+def test_an_unreachable_database_is_a_503_in_the_envelope(tmp_path):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "postgresql://postgres@127.0.0.1:1/nowhere", **FAST_HASHING})
+    app.instance_path = str(tmp_path)
+    client = app.test_client()
+    for response in (client.get("/healthz"),
+                     client.post("/api/v1/auth/login", json={"username": "vol.qt1", "password": PASSWORD,
+                                                             "device_id": str(uuid.uuid4())})):
+        assert response.status_code == 503
+        assert response.get_json()["error"]["code"] == "database_unavailable"
+        assert response.headers["Retry-After"]
