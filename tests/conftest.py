@@ -2,6 +2,7 @@
 TEST_DATABASE_URL is set (REQUIRE_POSTGRES=1 makes a missing PostgreSQL a failure, not a skip)."""
 import os
 import uuid
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -55,15 +56,24 @@ def backend(request):
     return request.param
 
 
-@pytest.fixture(scope="session")
-def database_url(backend, tmp_path_factory):
-    """A database with the schema created once per test session and backend."""
+@contextmanager
+def empty_database(backend, folder):
+    """The URL of a new, empty database on this backend (a file in `folder`, or a schema), dropped after."""
     if backend == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        yield f"sqlite:///{folder / 'test.sqlite3'}"
         return
     schema = create_postgres_schema()
-    yield postgres_url(schema)
-    drop_postgres_schema(schema)
+    try:
+        yield postgres_url(schema)
+    finally:
+        drop_postgres_schema(schema)
+
+
+@pytest.fixture(scope="session")
+def database_url(backend, tmp_path_factory):
+    """A database whose schema is created once per test session and backend."""
+    with empty_database(backend, tmp_path_factory.mktemp("db")) as url:
+        yield url
 
 
 _created = set()

@@ -12,18 +12,14 @@ from sqlalchemy import create_engine, select
 from server import create_app
 from server.extensions import db
 from server.models import User
-from tests.conftest import FAST_HASHING, create_postgres_schema, drop_postgres_schema, postgres_url
+from tests.conftest import FAST_HASHING, empty_database
 from tests.helpers import PASSWORD, Caller
 
 
 @pytest.fixture
 def empty_database_url(backend, tmp_path):
-    if backend == "sqlite":
-        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
-        return
-    schema = create_postgres_schema()
-    yield postgres_url(schema)
-    drop_postgres_schema(schema)
+    with empty_database(backend, tmp_path) as url:
+        yield url
 
 
 def test_migrations_build_the_whole_schema_from_empty_with_a_single_head(empty_database_url, tmp_path):
