@@ -11,6 +11,7 @@ from server.auth.passwords import hash_password
 from server.extensions import db
 from server.models import Commune, User, Village
 from server.models.users import ROLES
+from server.records.integrity import broken_chains
 from server.secrets import store_secret
 
 # PROTOCOL.md §12: the demo communes, villages and users, relied on by others' tests.
@@ -117,6 +118,17 @@ def register_cli(app):
                             password_hash=hash_password(password), villages=villages, active=True))
         db.session.commit()
         click.echo(f"Đã tạo {username} ({role}) ở xã {commune_name}")
+
+    @app.cli.command("verify-history")
+    def verify_history_command():
+        """Kiểm tra chuỗi băm của lịch sử bản ghi: phát hiện dữ liệu bị sửa ngoài ứng dụng."""
+        problems = 0
+        for record_id, version, reason in broken_chains():
+            problems += 1
+            click.echo(f"{record_id} v{version or '-'}: {reason}")
+        if problems:
+            raise click.ClickException(f"{problems} chỗ không khớp trong lịch sử bản ghi")
+        click.echo("Lịch sử bản ghi toàn vẹn")
 
     @app.cli.command("vapid-keys")
     @click.option("--force", is_flag=True, help="Tạo cặp khóa mới dù đã có (thiết bị phải đăng ký lại)")

@@ -88,7 +88,8 @@ def derived_columns(record_type, data):
     }
 
 
-def _hash(prev_hash, version_row):
+def chained_hash(prev_hash, version_row):
+    """SHA-256 over the previous version's hash and this version's content."""
     body = {k: version_row[k] for k in (
         "record_id", "version", "action", "data", "changed", "review_state", "review_comment",
         "deleted", "user_id", "device_id", "mutation_id")}
@@ -122,7 +123,7 @@ def new_version(row, *, action, user_id, now, data=None, changed=(), device_id=N
         "review_comment": row["review_comment"], "deleted": row["deleted"], "user_id": user_id,
         "device_id": device_id, "mutation_id": mutation_id, "created_at": now,
     }
-    version_row["hash"] = _hash(row.get("version_hash") or GENESIS_HASH, version_row)
+    version_row["hash"] = chained_hash(row.get("version_hash") or GENESIS_HASH, version_row)
     row["version_hash"] = version_row["hash"]
     return version_row
 

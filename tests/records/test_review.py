@@ -137,3 +137,23 @@ def test_since_and_until_bound_the_creation_time_whatever_the_offset(login, vill
     assert volunteer.get("/records", query_string={"since": in_hanoi}).get_json()["total"] == 1
     assert volunteer.get("/records", query_string={"since": just_after}).get_json()["total"] == 0
     assert volunteer.get("/records", query_string={"until": just_after}).get_json()["total"] == 1
+
+
+def test_a_version_rewritten_outside_the_app_breaks_the_hash_chain(app, login, villages):
+    from sqlalchemy import update as sql_update
+
+    from server.extensions import db
+    from server.models import RecordVersion
+
+    volunteer, rid = _record(login, villages)
+    volunteer.push_ok([update(rid, 1, {"phone": "0987654321"})])
+    runner = app.test_cli_runner()
+    clean = runner.invoke(args=["verify-history"])
+    assert clean.exit_code == 0, clean.output
+
+    db.session.execute(sql_update(RecordVersion).where(RecordVersion.record_id == rid, RecordVersion.version == 1)
+                       .values(data=vneid_data(full_name="Tên đã bị sửa")))
+    db.session.commit()
+    tampered = runner.invoke(args=["verify-history"])
+    assert tampered.exit_code != 0
+    assert f"{rid} v1: content does not match its hash" in tampered.output
