@@ -6,6 +6,12 @@ from sqlalchemy import func, select
 from server.extensions import db
 
 MAX_PER_PAGE = 200
+# Database ids are 32-bit: a larger number cannot name anything, and would overflow the driver.
+MAX_ID = 2**31 - 1
+
+
+def id_field(**kwargs):
+    return fields.Integer(validate=validate.Range(min=1, max=MAX_ID), **kwargs)
 
 
 class PageQuerySchema(ma.Schema):

@@ -23,6 +23,9 @@ def index():
     return send_from_directory(PWA_DIR, "index.html")
 
 
-@bp.route("/<path:filename>")
-def pwa_file(filename):
-    return send_from_directory(PWA_DIR, filename)
+# Top-level files and the app's asset folders only, so that /api/v1/... never falls
+# through to here (a GET on a POST-only endpoint must stay a 405).
+@bp.route("/<filename>")
+@bp.route("/<any(js, css, icons):folder>/<path:filename>")
+def pwa_file(filename, folder=None):
+    return send_from_directory(PWA_DIR / folder if folder else PWA_DIR, filename)

@@ -1,15 +1,14 @@
 """/users, /villages, /devices, /audit: the commune's admins only."""
 import marshmallow as ma
 from flask_jwt_extended import current_user
-from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from server.admin import service
 from server.auth.scope import roles_required
 from server.extensions import db
-from server.jsonio import json_response
+from server.jsonio import Blueprint, json_response
 from server.models.users import ROLES
-from server.paging import PageQuerySchema
+from server.paging import MAX_ID, PageQuerySchema, id_field
 
 blp = Blueprint("admin", __name__, url_prefix="/api/v1", description="Quản trị: người dùng, thôn, thiết bị, nhật ký")
 
@@ -23,14 +22,14 @@ class UserCreateSchema(ma.Schema):
     password = fields.String(required=True, validate=_PASSWORD)
     full_name = fields.String(required=True, validate=_NAME)
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
-    village_ids = fields.List(fields.Integer(strict=True), load_default=list, validate=validate.Length(max=200))
+    village_ids = fields.List(id_field(strict=True), load_default=list, validate=validate.Length(max=200))
 
 
 class UserUpdateSchema(ma.Schema):
     password = fields.String(validate=_PASSWORD)
     full_name = fields.String(validate=_NAME)
     role = fields.String(validate=validate.OneOf(ROLES))
-    village_ids = fields.List(fields.Integer(strict=True), validate=validate.Length(max=200))
+    village_ids = fields.List(id_field(strict=True), validate=validate.Length(max=200))
     active = fields.Boolean()
 
 
@@ -72,7 +71,7 @@ class DeviceSchema(ma.Schema):
 
 
 class AuditQuerySchema(PageQuerySchema):
-    user_id = fields.Integer()
+    user_id = id_field()
     action = fields.String(validate=validate.Length(max=40))
     target_type = fields.String(validate=validate.Length(max=20))
     target_id = fields.String(validate=validate.Length(max=64))
@@ -97,7 +96,7 @@ def create_user(body):
     return json_response(service.user_admin_document(user), 201)
 
 
-@blp.route("/users/<int:user_id>", methods=["PATCH"])
+@blp.route(f"/users/<int(max={MAX_ID}):user_id>", methods=["PATCH"])
 @roles_required("admin")
 @blp.arguments(UserUpdateSchema)
 @blp.response(200, UserAdminSchema)
@@ -127,7 +126,7 @@ def create_village(body):
     return json_response(service.village_document(village), 201)
 
 
-@blp.route("/villages/<int:village_id>", methods=["PATCH"])
+@blp.route(f"/villages/<int(max={MAX_ID}):village_id>", methods=["PATCH"])
 @roles_required("admin")
 @blp.arguments(VillageUpdateSchema)
 @blp.response(200, VillageSchema)

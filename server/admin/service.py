@@ -81,9 +81,15 @@ def list_villages(admin):
     return [village_document(v) for v in villages]
 
 
+def _check_village_name_free(admin, name, village_id=None):
+    taken = db.session.execute(select(Village.id).where(
+        Village.commune_id == admin.commune_id, Village.name == name, Village.id != village_id)).first()
+    if taken:
+        raise ApiError("village_exists", 409, "Xã đã có thôn mang tên này")
+
+
 def create_village(admin, name):
-    if db.session.execute(select(Village.id).where(Village.commune_id == admin.commune_id, Village.name == name)).first():
-        raise ApiError("village_exists", 409, "Thôn này đã có")
+    _check_village_name_free(admin, name)
     village = Village(commune_id=admin.commune_id, name=name, active=True)
     db.session.add(village)
     db.session.flush()
@@ -95,6 +101,8 @@ def update_village(admin, village_id, body):
     village = db.session.get(Village, village_id)
     if village is None or village.commune_id != admin.commune_id:
         raise not_found("Không tìm thấy thôn")
+    if "name" in body:
+        _check_village_name_free(admin, body["name"], village.id)
     for name in ("name", "active"):
         if name in body:
             setattr(village, name, body[name])

@@ -2,7 +2,6 @@
 import marshmallow as ma
 from flask import request
 from flask_jwt_extended import current_user, get_jwt, jwt_required
-from flask_smorest import Blueprint
 from marshmallow import fields, validate
 from sqlalchemy import select
 
@@ -13,7 +12,7 @@ from server.auth.scope import login_required
 from server.auth.tokens import current_device, issue_tokens, revoke_device_tokens, use_refresh_token
 from server.errors import ApiError
 from server.extensions import db
-from server.jsonio import json_response
+from server.jsonio import Blueprint, json_response
 from server.models import Device, User
 from server.timeutil import utcnow
 

@@ -1,13 +1,12 @@
 """GET /conflicts, GET /conflicts/{id}, POST /conflicts/{id}/resolve: the commune's admins."""
 import marshmallow as ma
 from flask_jwt_extended import current_user
-from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from server.auth.scope import roles_required
 from server.conflicts import service
 from server.extensions import db
-from server.jsonio import json_response
+from server.jsonio import Blueprint, json_response
 from server.paging import PageQuerySchema
 from server.records import store
 from server.records.routes import RecordSchema

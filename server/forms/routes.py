@@ -1,9 +1,8 @@
 """GET /forms: the record type declarations the PWA renders its forms from."""
-from flask_smorest import Blueprint
 
 from server.auth.scope import login_required
 from server.forms.registry import FORMS_DOCUMENT
-from server.jsonio import json_response
+from server.jsonio import Blueprint, json_response
 
 blp = Blueprint("forms", __name__, url_prefix="/api/v1", description="Biểu mẫu các loại bản ghi")
 

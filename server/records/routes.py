@@ -3,14 +3,13 @@ from datetime import timezone
 
 import marshmallow as ma
 from flask_jwt_extended import current_user
-from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from server.auth.scope import login_required
 from server.forms.registry import RECORD_TYPES
-from server.jsonio import json_response
+from server.jsonio import Blueprint, json_response
 from server.models.records import REVIEW_STATES
-from server.paging import PageQuerySchema
+from server.paging import PageQuerySchema, id_field
 from server.records import service
 
 blp = Blueprint("records", __name__, url_prefix="/api/v1/records", description="Bản ghi")
@@ -18,10 +17,10 @@ blp = Blueprint("records", __name__, url_prefix="/api/v1/records", description="
 
 class RecordListQuerySchema(PageQuerySchema):
     type = fields.String(validate=validate.OneOf(list(RECORD_TYPES)))
-    village_id = fields.Integer()
+    village_id = id_field()
     review_state = fields.String(validate=validate.OneOf(REVIEW_STATES))
     has_conflict = fields.Boolean()
-    created_by = fields.Integer()
+    created_by = id_field()
     deleted = fields.Boolean()
     q = fields.String(validate=validate.Length(max=100))
     since = fields.AwareDateTime(default_timezone=timezone.utc)

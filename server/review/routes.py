@@ -1,13 +1,12 @@
 """POST /records/{id}/review and /records/review (bulk): police and admin only."""
 import marshmallow as ma
 from flask_jwt_extended import current_user
-from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from server.auth.scope import REVIEWERS, roles_required
 from server.errors import ApiError
 from server.extensions import db
-from server.jsonio import json_response
+from server.jsonio import Blueprint, json_response
 from server.records import store, workflow
 from server.records.routes import RecordSchema
 from server.review import service

@@ -232,7 +232,7 @@ def _create(batch, record_id, mutation):
     if record_type is None:
         raise Rejection("unknown_type", "Loại bản ghi không tồn tại", {"type": ["Giá trị không hợp lệ"]})
     village_id = mutation.get("village_id")
-    if isinstance(village_id, bool) or village_id not in batch.creatable_villages:
+    if not isinstance(village_id, int) or isinstance(village_id, bool) or village_id not in batch.creatable_villages:
         raise Rejection("village_not_allowed", "Bạn không được ghi nhận cho thôn này",
                         {"village_id": ["Thôn không thuộc phạm vi của bạn"]})
     data = mutation.get("data")

@@ -3,14 +3,13 @@ from datetime import timedelta, timezone
 
 from flask import current_app
 from flask_jwt_extended import current_user
-from flask_smorest import Blueprint
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from server.auth.scope import login_required
 from server.auth.tokens import current_device
 from server.errors import ApiError, validation_failed
 from server.extensions import db
-from server.jsonio import json_response
+from server.jsonio import Blueprint, json_response
 from server.sync import pull, push
 from server.timeutil import utcnow
 from server.sync.schemas import (
