@@ -116,7 +116,7 @@ def apply_push(user, device, mutations):
         try:
             result = _apply_one(batch, mutation)
         except Rejection as rejection:
-            result = {"status": "rejected", "record_id": mutation.get("record_id"), "error": rejection.error}
+            result = {"status": "rejected", "record_id": _echoed_record_id(mutation), "error": rejection.error}
         result = {"mutation_id": mutation["mutation_id"], **result}
         results.append(result)
         batch.log.append(_log_row(batch, mutation, digest, result, stamp))
@@ -128,10 +128,16 @@ def apply_push(user, device, mutations):
     return results, device.last_mutation_id
 
 
+def _echoed_record_id(mutation):
+    """The record id as the device sent it, when it can be stored (the replay must say the same)."""
+    value = mutation.get("record_id")
+    return value if isinstance(value, str) and len(value) <= 64 else None
+
+
 def _replayed(stored, mutation, digest):
     if stored.payload_hash != digest:
         return {"mutation_id": mutation["mutation_id"], "status": "rejected",
-                "record_id": mutation.get("record_id"),
+                "record_id": _echoed_record_id(mutation),
                 "error": {"code": "mutation_mismatch",
                           "message": "Mã thao tác này đã được dùng cho một nội dung khác"}}
     result = {"mutation_id": stored.mutation_id, "status": stored.status, "record_id": stored.record_id}
@@ -145,10 +151,9 @@ def _replayed(stored, mutation, digest):
 
 
 def _log_row(batch, mutation, digest, result, stamp):
-    record_id = result.get("record_id")
     return {
         "device_id": batch.device.id, "mutation_id": mutation["mutation_id"], "user_id": batch.user.id,
-        "op": str(mutation.get("op"))[:10], "record_id": record_id if isinstance(record_id, str) else None,
+        "op": str(mutation.get("op"))[:10], "record_id": result["record_id"],
         "payload_hash": digest, "status": result["status"], "version": result.get("version"),
         "conflict_id": result.get("conflict_id"), "error": result.get("error"),
         "change_xid": stamp, "created_at": batch.now,

@@ -221,3 +221,14 @@ def test_death_cases_move_only_forward_and_only_by_police_or_admin(login, villag
     assert result["error"]["code"] == "invalid_case_transition"
     [result] = police.push_ok([update(rid, 3, {"case_status": "residence_removed"})])
     assert result["status"] == "applied" and result["version"] == 4
+
+
+def test_a_rejected_mutation_replays_with_the_same_answer_whatever_its_record_id(login):
+    volunteer = login("vol.qt1")
+    odd = [{"op": "update", "record_id": "x" * 5000, "base_version": 1, "data": {}},
+           {"op": "update", "record_id": {"nested": True}, "base_version": 1, "data": {}},
+           {"op": "create", "record_id": "not-a-uuid", "type": "death_check", "village_id": 1, "data": {}}]
+    first = volunteer.push_ok(odd)
+    assert [r["status"] for r in first] == ["rejected"] * 3
+    assert [r["record_id"] for r in first] == [None, None, "not-a-uuid"]
+    assert volunteer.push_ok(odd) == first
