@@ -6,9 +6,9 @@ Every error leaves the server as
 """
 import logging
 
-from flask import current_app, jsonify
+from flask import current_app, jsonify, request
 from marshmallow import ValidationError
-from sqlalchemy.exc import OperationalError, DBAPIError
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -132,6 +132,10 @@ def handle_database_unavailable(exc):
 def handle_unexpected(exc):
     if isinstance(exc, HTTPException):
         return handle_http_exception(exc)
+    if isinstance(exc, DataError):
+        # A value the database cannot hold that no check caught first: the caller's input, not our fault.
+        log.warning("value refused by the database: %s", exc)
+        return _render(ApiError("invalid_value", 422, "Giá trị gửi lên không lưu được vào cơ sở dữ liệu"))
     if isinstance(exc, (OperationalError,)) or (
         isinstance(exc, DBAPIError) and exc.connection_invalidated
     ):
@@ -140,7 +144,14 @@ def handle_unexpected(exc):
     return _render(ApiError("internal_error", 500, "Lỗi máy chủ; sự cố đã được ghi lại"))
 
 
+def refuse_nul_in_path():
+    """A NUL in the path names nothing (and PostgreSQL could not even look it up)."""
+    if "\x00" in request.path:
+        raise not_found()
+
+
 def register_error_handlers(app):
+    app.before_request(refuse_nul_in_path)
     app.register_error_handler(ApiError, handle_api_error)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(ValidationError, handle_validation_error)

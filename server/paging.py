@@ -1,20 +1,14 @@
 """Page-numbered lists: the query parameters and the {items, total, page, per_page} answer."""
-import marshmallow as ma
 from marshmallow import fields, validate
 from sqlalchemy import func, select
 
 from server.extensions import db
+from server.schemas import InputSchema
 
 MAX_PER_PAGE = 200
-# Database ids are 32-bit: a larger number cannot name anything, and would overflow the driver.
-MAX_ID = 2**31 - 1
 
 
-def id_field(**kwargs):
-    return fields.Integer(validate=validate.Range(min=1, max=MAX_ID), **kwargs)
-
-
-class PageQuerySchema(ma.Schema):
+class PageQuerySchema(InputSchema):
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10**6))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_PER_PAGE))
 

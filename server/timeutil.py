@@ -16,7 +16,7 @@ def iso(value):
 
 def parse_iso(text):
     """An RFC 3339 string as an aware datetime; ValueError when it is not one."""
-    if not isinstance(text, str) or len(text) > 40:
+    if not isinstance(text, str) or len(text) > 40 or not text.isprintable():
         raise ValueError("not a time")
     value = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
     if value.tzinfo is None:

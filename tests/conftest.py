@@ -5,6 +5,7 @@ import uuid
 from contextlib import contextmanager
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
 from server import create_app
@@ -79,11 +80,21 @@ def database_url(backend, tmp_path_factory):
 _created = set()
 
 
+class FreshContextClient(FlaskClient):
+    """Each request in its own app context, as under a real server: its own `g` and its own
+    database session, whatever context the test itself holds open."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def app(database_url, tmp_path):
     app = create_app({
         "SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True, **FAST_HASHING,
     })
+    app.test_client_class = FreshContextClient
     app.instance_path = str(tmp_path)
     with app.app_context():
         if database_url not in _created:

@@ -8,7 +8,8 @@ from server.auth.scope import roles_required
 from server.extensions import db
 from server.jsonio import Blueprint, json_response
 from server.models.users import ROLES
-from server.paging import MAX_ID, PageQuerySchema, id_field
+from server.paging import PageQuerySchema
+from server.schemas import MAX_ID, InputSchema, id_field
 
 blp = Blueprint("admin", __name__, url_prefix="/api/v1", description="Quản trị: người dùng, thôn, thiết bị, nhật ký")
 
@@ -17,7 +18,7 @@ _PASSWORD = validate.Length(min=8, max=200, error="Mật khẩu từ 8 đến 20
 _NAME = validate.Length(min=1, max=200)
 
 
-class UserCreateSchema(ma.Schema):
+class UserCreateSchema(InputSchema):
     username = fields.String(required=True, validate=_USERNAME)
     password = fields.String(required=True, validate=_PASSWORD)
     full_name = fields.String(required=True, validate=_NAME)
@@ -25,7 +26,7 @@ class UserCreateSchema(ma.Schema):
     village_ids = fields.List(id_field(strict=True), load_default=list, validate=validate.Length(max=200))
 
 
-class UserUpdateSchema(ma.Schema):
+class UserUpdateSchema(InputSchema):
     password = fields.String(validate=_PASSWORD)
     full_name = fields.String(validate=_NAME)
     role = fields.String(validate=validate.OneOf(ROLES))
@@ -44,11 +45,11 @@ class UserAdminSchema(ma.Schema):
     created_at = fields.String()
 
 
-class VillageCreateSchema(ma.Schema):
+class VillageCreateSchema(InputSchema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=120))
 
 
-class VillageUpdateSchema(ma.Schema):
+class VillageUpdateSchema(InputSchema):
     name = fields.String(validate=validate.Length(min=1, max=120))
     active = fields.Boolean()
 

@@ -15,11 +15,12 @@ from server.extensions import db
 from server.jsonio import Blueprint, json_response
 from server.models import Device, User
 from server.timeutil import utcnow
+from server.schemas import InputSchema
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Đăng nhập và phiên làm việc")
 
 
-class LoginSchema(ma.Schema):
+class LoginSchema(InputSchema):
     username = fields.String(required=True, validate=validate.Length(min=1, max=80))
     password = fields.String(required=True, validate=validate.Length(min=1, max=200))
     device_id = fields.UUID(required=True)

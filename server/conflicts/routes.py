@@ -10,6 +10,7 @@ from server.jsonio import Blueprint, json_response
 from server.paging import PageQuerySchema
 from server.records import store
 from server.records.routes import RecordSchema
+from server.schemas import InputSchema
 
 blp = Blueprint("conflicts", __name__, url_prefix="/api/v1/conflicts", description="Xung đột đồng bộ")
 
@@ -18,7 +19,7 @@ class ConflictQuerySchema(PageQuerySchema):
     state = fields.String(validate=validate.OneOf(["open", "resolved"]))
 
 
-class ResolveSchema(ma.Schema):
+class ResolveSchema(InputSchema):
     base_version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=2**31 - 1))
     values = fields.Dict(keys=fields.String(validate=validate.Length(max=64)), required=True)
 

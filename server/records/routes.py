@@ -9,7 +9,8 @@ from server.auth.scope import login_required
 from server.forms.registry import RECORD_TYPES
 from server.jsonio import Blueprint, json_response
 from server.models.records import REVIEW_STATES
-from server.paging import PageQuerySchema, id_field
+from server.paging import PageQuerySchema
+from server.schemas import id_field
 from server.records import service
 
 blp = Blueprint("records", __name__, url_prefix="/api/v1/records", description="Bản ghi")

@@ -10,17 +10,18 @@ from server.jsonio import Blueprint, json_response
 from server.records import store, workflow
 from server.records.routes import RecordSchema
 from server.review import service
+from server.schemas import InputSchema
 
 blp = Blueprint("review", __name__, url_prefix="/api/v1/records", description="Duyệt bản ghi")
 
 
-class ReviewSchema(ma.Schema):
+class ReviewSchema(InputSchema):
     action = fields.String(required=True, validate=validate.OneOf(workflow.REVIEW_ACTIONS))
     comment = fields.String(allow_none=True, validate=validate.Length(max=2000))
     base_version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=2**31 - 1))
 
 
-class BulkReviewSchema(ma.Schema):
+class BulkReviewSchema(InputSchema):
     ids = fields.List(fields.String(validate=validate.Length(max=36)), required=True,
                       validate=validate.Length(min=1, max=service.MAX_BULK))
     action = fields.String(required=True, validate=validate.OneOf(workflow.REVIEW_ACTIONS))

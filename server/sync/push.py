@@ -131,7 +131,7 @@ def apply_push(user, device, mutations):
 def _echoed_record_id(mutation):
     """The record id as the device sent it, when it can be stored (the replay must say the same)."""
     value = mutation.get("record_id")
-    return value if isinstance(value, str) and len(value) <= 64 else None
+    return value if isinstance(value, str) and len(value) <= 64 and "\x00" not in value else None
 
 
 def _replayed(stored, mutation, digest):
@@ -153,7 +153,7 @@ def _replayed(stored, mutation, digest):
 def _log_row(batch, mutation, digest, result, stamp):
     return {
         "device_id": batch.device.id, "mutation_id": mutation["mutation_id"], "user_id": batch.user.id,
-        "op": str(mutation.get("op"))[:10], "record_id": result["record_id"],
+        "op": mutation["op"] if mutation.get("op") in OPS else "invalid", "record_id": result["record_id"],
         "payload_hash": digest, "status": result["status"], "version": result.get("version"),
         "conflict_id": result.get("conflict_id"), "error": result.get("error"),
         "change_xid": stamp, "created_at": batch.now,

@@ -2,9 +2,10 @@
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from server.schemas import InputSchema
 
 
-class PushRequestSchema(ma.Schema):
+class PushRequestSchema(InputSchema):
     device_id = fields.UUID(required=True)
     # Each mutation is checked one by one in server/sync/push.py, so that a bad one is
     # answered `rejected` without failing the batch; see docs/api.md §6 for its fields.
@@ -33,7 +34,7 @@ class PushResponseSchema(ma.Schema):
     last_mutation_id = fields.Integer()
 
 
-class PullQuerySchema(ma.Schema):
+class PullQuerySchema(InputSchema):
     device_id = fields.UUID(required=True)
     cursor = fields.String(validate=validate.Length(max=200))
     limit = fields.Integer(validate=validate.Range(min=1, max=100000))

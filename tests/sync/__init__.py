@@ -1,0 +1,1 @@
+"""Sync tests against real gunicorn processes (marked slow)."""
