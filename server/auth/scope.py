@@ -6,11 +6,10 @@ import hashlib
 from functools import wraps
 
 from flask_jwt_extended import current_user, jwt_required
-from sqlalchemy import or_, select
+from sqlalchemy import or_
 
-from server.errors import ApiError, forbidden
-from server.extensions import db
-from server.models import Record, Village
+from server.errors import forbidden
+from server.models import Record
 
 REVIEWERS = ("police", "admin")
 
@@ -22,10 +21,6 @@ def record_filter(user):
     if user.role == "village_staff":
         return or_(Record.created_by == user.id, Record.village_id.in_(user.village_ids))
     return Record.created_by == user.id
-
-
-def visible_records(user):
-    return select(Record).where(record_filter(user))
 
 
 def can_read(user, record):
@@ -48,14 +43,6 @@ def creatable_village_ids(user):
     if user.role in REVIEWERS:
         return {v.id for v in user.commune.villages}
     return set(user.village_ids)
-
-
-def village_in_commune(user, village_id):
-    """The village, if it belongs to the caller's commune; 404 otherwise."""
-    village = db.session.get(Village, village_id) if isinstance(village_id, int) else None
-    if village is None or village.commune_id != user.commune_id:
-        raise ApiError("not_found", 404, "Không tìm thấy thôn")
-    return village
 
 
 def scope_fingerprint(user):

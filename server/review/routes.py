@@ -1,5 +1,4 @@
 """POST /records/{id}/review and /records/review (bulk): police and admin only."""
-import marshmallow as ma
 from flask_jwt_extended import current_user
 from marshmallow import fields, validate
 

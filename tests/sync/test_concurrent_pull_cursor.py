@@ -22,7 +22,6 @@ import requests
 
 from tests.conftest import TEST_DATABASE_URL
 from tests.helpers import Caller, body_of, death_data, propaganda_data, update, vneid_data
-from tests.sync.live_server import fresh_database, live_server  # noqa: F401 - fixtures
 
 pytestmark = [
     pytest.mark.slow,

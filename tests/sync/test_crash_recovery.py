@@ -20,7 +20,6 @@ import requests
 from server.timeutil import parse_iso
 from tests.conftest import BACKENDS
 from tests.helpers import Caller, body_of, death_data, propaganda_data, update, vneid_data
-from tests.sync.live_server import fresh_database, live_server  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.slow
 CONFIG = Path(__file__).with_name("gunicorn_crash_windows.py")
