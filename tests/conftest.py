@@ -89,13 +89,14 @@ class FreshContextClient(FlaskClient):
             return super().open(*args, **kwargs)
 
 
-@pytest.fixture
-def app(database_url, tmp_path):
+@contextmanager
+def seeded_app(database_url, instance_path):
+    """An app on `database_url`, emptied and seeded with the demo data, with its context pushed."""
     app = create_app({
         "SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True, **FAST_HASHING,
     })
     app.test_client_class = FreshContextClient
-    app.instance_path = str(tmp_path)
+    app.instance_path = str(instance_path)
     with app.app_context():
         if database_url not in _created:
             db.create_all()
@@ -105,6 +106,12 @@ def app(database_url, tmp_path):
         yield app
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    with seeded_app(database_url, tmp_path) as app:
+        yield app
 
 
 def _empty_all_tables():

@@ -23,11 +23,9 @@ import jwt as pyjwt
 import pytest
 from flask_jwt_extended import create_access_token, create_refresh_token, decode_token
 
-from server import create_app
-from server.cli import seed_demo
 from server.extensions import db
 from server.models import Village
-from tests.conftest import FAST_HASHING, _created, _empty_all_tables
+from tests.conftest import seeded_app
 from tests.helpers import PASSWORD, Caller, body_of, death_data, propaganda_data, update, vneid_data
 
 MAX_BODY = 4 * 1024 * 1024  # server/config.py MAX_CONTENT_LENGTH
@@ -88,27 +86,10 @@ def assert_answered(response):
 # One seeded database for the module
 
 
-class RequestScopedClient:
-    """Flask's test client, each request in an app context of its own, as under a real server.
-
-    The module's app context stays pushed for the whole module; a request run inside it would
-    share its database session and its `g` (the logged-in user of the previous request) with
-    every other request.
-    """
-
-    def __init__(self, app):
-        self.app = app
-        self.client = app.test_client()
-
-    def open(self, *args, **kwargs):
-        with self.app.app_context():
-            return self.client.open(*args, **kwargs)
-
-
 @dataclass
 class World:
     app: object
-    client: RequestScopedClient
+    client: object  # a FreshContextClient: each request in its own app context
     callers: dict
     villages: dict
     record_id: str = ""        # a vneid_activation of vol.qt1 in Thôn 1, version 1
@@ -126,15 +107,8 @@ class World:
 
 @pytest.fixture(scope="module")
 def world(database_url, tmp_path_factory):
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True, **FAST_HASHING})
-    app.instance_path = str(tmp_path_factory.mktemp("hostile-instance"))
-    with app.app_context():
-        if database_url not in _created:
-            db.create_all()
-            _created.add(database_url)
-        _empty_all_tables()
-        seed_demo(PASSWORD)
-        client = RequestScopedClient(app)
+    with seeded_app(database_url, tmp_path_factory.mktemp("hostile-instance")) as app:
+        client = app.test_client()
         callers = {name: Caller(client, name) for name in ("vol.qt1", "vol.qt3", "police.qt", "admin.qt")}
         villages = {v.name: v.id for v in db.session.execute(db.select(Village)).scalars()}
         db.session.commit()
@@ -161,8 +135,6 @@ def world(database_url, tmp_path_factory):
         assert response.status_code == 201, body_of(response)
         w.target_village_id = body_of(response)["id"]
         yield w
-        db.session.remove()
-        db.engine.dispose()
 
 
 def send(world, method, path, body=None, *, raw=None, user=None, content_type="application/json",

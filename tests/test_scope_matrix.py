@@ -21,12 +21,10 @@ from dataclasses import dataclass, field
 import pytest
 from sqlalchemy import select
 
-from server import create_app
-from server.cli import seed_demo
 from server.extensions import db
 from server.models import Commune, Village
-from tests.conftest import FAST_HASHING, _created, _empty_all_tables
-from tests.helpers import PASSWORD, Caller, body_of, death_data, propaganda_data, update, delete, vneid_data
+from tests.conftest import seeded_app
+from tests.helpers import Caller, body_of, death_data, delete, propaganda_data, update, vneid_data
 
 QT, CH = "Quang Trung", "Cẩm Hải"
 
@@ -150,22 +148,9 @@ def commune_of(username):
 # The seeded world
 
 
-class RequestScopedClient:
-    """Flask's test client, each request in an app context of its own, as under a real server
-    (the module's own app context would otherwise share one session and one `g` across requests)."""
-
-    def __init__(self, app):
-        self.app = app
-        self.client = app.test_client()
-
-    def open(self, *args, **kwargs):
-        with self.app.app_context():
-            return self.client.open(*args, **kwargs)
-
-
 @dataclass
 class World:
-    client: RequestScopedClient
+    client: object  # a FreshContextClient: each request in its own app context
     callers: dict
     villages: dict                      # name -> id
     village_commune: dict               # village id -> commune name
@@ -222,15 +207,8 @@ def fresh_conflict(world, commune):
 
 @pytest.fixture(scope="module")
 def world(database_url, tmp_path_factory):
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True, **FAST_HASHING})
-    app.instance_path = str(tmp_path_factory.mktemp("scope-instance"))
-    with app.app_context():
-        if database_url not in _created:
-            db.create_all()
-            _created.add(database_url)
-        _empty_all_tables()
-        seed_demo(PASSWORD)
-        client = RequestScopedClient(app)
+    with seeded_app(database_url, tmp_path_factory.mktemp("scope-instance")) as app:
+        client = app.test_client()
         rows = db.session.execute(select(Village.id, Village.name, Commune.name).join(Commune)).all()
         db.session.commit()
         w = World(client=client, callers={name: Caller(client, name) for name in USERS},
@@ -260,8 +238,6 @@ def world(database_url, tmp_path_factory):
             some_record = next(w.records[k] for k in RECORDS if commune_of(RECORDS[k][0]) == commune)
             assert w[POLICE_OF[commune]].get(f"/records/{some_record}").status_code == 200
         yield w
-        db.session.remove()
-        db.engine.dispose()
 
 
 def assert_error(response, status, code=None):
