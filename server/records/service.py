@@ -3,7 +3,7 @@ from datetime import timezone
 
 from sqlalchemy import select
 
-from server.auth.scope import can_read, record_filter
+from server.auth.scope import record_filter
 from server.audit import write_audit
 from server.errors import not_found
 from server.extensions import db
@@ -41,8 +41,10 @@ def list_records(user, filters, page, per_page):
 
 def get_record(user, record_id):
     """The record with its full history; every view by police or admin goes to the audit log."""
-    record = db.session.get(Record, record_id) if isinstance(record_id, str) and len(record_id) <= 36 else None
-    if record is None or not can_read(user, record):
+    record = db.session.execute(
+        select(Record).where(Record.id == record_id, record_filter(user))
+    ).scalar_one_or_none() if len(record_id) <= 36 else None
+    if record is None:
         raise not_found("Không tìm thấy bản ghi")
     versions = db.session.execute(
         select(RecordVersion).where(RecordVersion.record_id == record.id).order_by(RecordVersion.version)

@@ -12,7 +12,6 @@ import unicodedata
 import orjson
 from sqlalchemy import bindparam, insert, select, update
 
-from server.errors import not_found
 from server.extensions import db
 from server.forms import registry
 from server.models import Record, RecordVersion
@@ -33,19 +32,20 @@ def begin_write():
     transaction_stamp(db.session)
 
 
-def load_for_update(record_ids):
+def load_for_update(record_ids, scope=None):
     """Current rows (as dicts) of these records, locked for this transaction, by id.
 
+    `scope` is a WHERE clause (server/auth/scope.py) limiting what may be found.
     The transaction stamp is taken first: on SQLite that takes the write lock
     before we read, so what we read cannot change before we write.
     """
     begin_write()
     if not record_ids:
         return {}
-    rows = db.session.execute(
-        select(RECORD_TABLE).where(RECORD_TABLE.c.id.in_(sorted(record_ids)))
-        .order_by(RECORD_TABLE.c.id).with_for_update()
-    ).mappings()
+    statement = select(RECORD_TABLE).where(RECORD_TABLE.c.id.in_(sorted(record_ids)))
+    if scope is not None:
+        statement = statement.where(scope)
+    rows = db.session.execute(statement.order_by(RECORD_TABLE.c.id).with_for_update()).mappings()
     return {row["id"]: dict(row) for row in rows}
 
 
@@ -53,15 +53,6 @@ def read_row(record_id):
     """The current row of a record as a dict, unlocked, or None."""
     row = db.session.execute(select(RECORD_TABLE).where(RECORD_TABLE.c.id == record_id)).mappings().first()
     return dict(row) if row else None
-
-
-def load_one_for_update(record_id, user, can):
-    """One record the user may act on (``can(user, row)``), locked; 404 when it does not exist for them."""
-    from server.auth.scope import can_read
-    row = load_for_update([record_id]).get(record_id) if isinstance(record_id, str) else None
-    if row is None or not can_read(user, RowView(row)) or not can(user, RowView(row)):
-        raise not_found("Không tìm thấy bản ghi")
-    return row
 
 
 class RowView:

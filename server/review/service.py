@@ -3,8 +3,8 @@
 Functions flush nothing themselves beyond adding rows; the route commits once.
 """
 from server.audit import write_audit
-from server.auth.scope import can_edit
-from server.errors import ApiError, stale_version, validation_failed
+from server.auth.scope import record_filter
+from server.errors import ApiError, not_found, stale_version, validation_failed
 from server.records import store, workflow
 from server.timeutil import utcnow
 
@@ -13,7 +13,11 @@ MAX_BULK = 500
 
 def review_record(user, record_id, action, comment=None, base_version=None):
     """Apply one review action; `base_version` None means "whatever is current" (bulk review)."""
-    row = store.load_one_for_update(record_id, user, can_edit)
+    # Reviewers may act on exactly what they may read: their commune.
+    row = store.load_for_update([record_id], scope=record_filter(user)).get(record_id) \
+        if isinstance(record_id, str) and len(record_id) <= 36 else None
+    if row is None:
+        raise not_found("Không tìm thấy bản ghi")
     if base_version is not None and base_version != row["version"]:
         raise stale_version(row["version"])
     _check_review(row, action, comment)

@@ -102,6 +102,8 @@ def apply_push(user, device, mutations):
         )
     }
     fresh = [m for m in mutations if m["mutation_id"] not in seen]
+    # Loaded whatever their scope: a create must know that an id is taken anywhere. Each
+    # update and delete is then checked against the caller's scope (_existing_for_change).
     record_ids = {rid for rid in map(_record_id, fresh) if rid}
     batch = Batch(user=user, device=device, now=utcnow(), records=store.load_for_update(record_ids),
                   creatable_villages=creatable_village_ids(user))
