@@ -6,12 +6,25 @@ Every error leaves the server as
 """
 import logging
 
+import marshmallow as ma
 from flask import current_app, jsonify, request
 from marshmallow import ValidationError
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
+
+
+class ErrorDetailSchema(ma.Schema):
+    code = ma.fields.String(required=True, metadata={"description": "stable snake_case code"})
+    message = ma.fields.String(required=True)
+    fields = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.List(ma.fields.Raw()),
+                            metadata={"description": "per-field messages, validation errors only"})
+
+
+class ErrorEnvelopeSchema(ma.Schema):
+    """The body of every error response (documents the envelope in OpenAPI)."""
+    error = ma.fields.Nested(ErrorDetailSchema, required=True)
 
 
 class ApiError(Exception):

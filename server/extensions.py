@@ -5,6 +5,8 @@ from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
 
+from server.errors import ErrorEnvelopeSchema
+
 
 # A naming convention lets Alembic name, and so alter, constraints on SQLite as on PostgreSQL.
 NAMING_CONVENTION = {
@@ -18,6 +20,8 @@ NAMING_CONVENTION = {
 
 class EnvelopeApi(Api):
     """flask-smorest's Api, with error rendering left to server.errors (one envelope)."""
+
+    ERROR_SCHEMA = ErrorEnvelopeSchema
 
     def _register_error_handlers(self):
         pass

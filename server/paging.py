@@ -1,4 +1,5 @@
 """Page-numbered lists: the query parameters and the {items, total, page, per_page} answer."""
+import marshmallow as ma
 from marshmallow import fields, validate
 from sqlalchemy import func, select
 
@@ -11,6 +12,14 @@ MAX_PER_PAGE = 200
 class PageQuerySchema(InputSchema):
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10**6))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_PER_PAGE))
+
+
+def page_schema(item_schema):
+    """The OpenAPI shape of a page of `item_schema` items."""
+    return ma.Schema.from_dict({
+        "items": fields.List(fields.Nested(item_schema)), "total": fields.Integer(),
+        "page": fields.Integer(), "per_page": fields.Integer(),
+    }, name=f"{item_schema.__name__.removesuffix('Schema')}Page")
 
 
 def paginate(statement, page, per_page, to_document):

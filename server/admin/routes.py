@@ -8,7 +8,7 @@ from server.auth.scope import roles_required
 from server.extensions import db
 from server.jsonio import Blueprint, json_response
 from server.models.users import ROLES
-from server.paging import PageQuerySchema
+from server.paging import PageQuerySchema, page_schema
 from server.schemas import MAX_ID, InputSchema, id_field
 
 blp = Blueprint("admin", __name__, url_prefix="/api/v1", description="Quản trị: người dùng, thôn, thiết bị, nhật ký")
@@ -156,9 +156,21 @@ def revoke_device(device_id):
     return json_response(document)
 
 
+class AuditEntrySchema(ma.Schema):
+    id = fields.Integer()
+    at = fields.String()
+    user_id = fields.Integer(allow_none=True)
+    action = fields.String()
+    target_type = fields.String(allow_none=True)
+    target_id = fields.String(allow_none=True)
+    details = fields.Raw(allow_none=True)
+    ip = fields.String(allow_none=True)
+
+
 @blp.route("/audit", methods=["GET"])
 @roles_required("admin")
 @blp.arguments(AuditQuerySchema, location="query")
+@blp.response(200, page_schema(AuditEntrySchema))
 def list_audit(query):
     """Nhật ký: ai đã xem, sửa, xuất, duyệt gì và khi nào (chỉ đọc)."""
     page, per_page = query.pop("page"), query.pop("per_page")

@@ -7,7 +7,7 @@ from server.auth.scope import roles_required
 from server.conflicts import service
 from server.extensions import db
 from server.jsonio import Blueprint, json_response
-from server.paging import PageQuerySchema
+from server.paging import PageQuerySchema, page_schema
 from server.records import store
 from server.records.routes import RecordSchema
 from server.schemas import InputSchema
@@ -44,9 +44,23 @@ class ConflictSchema(ma.Schema):
     record = fields.Nested(RecordSchema)
 
 
+class ConflictSummarySchema(ma.Schema):
+    id = fields.String()
+    record_id = fields.String()
+    state = fields.String()
+    opened_at = fields.String()
+    device_id = fields.String()
+    user_id = fields.Integer()
+    base_version = fields.Integer()
+    fields_ = fields.List(fields.String(), data_key="fields")
+    resolved_at = fields.String(allow_none=True)
+    resolved_by = fields.Integer(allow_none=True)
+
+
 @blp.route("", methods=["GET"])
 @roles_required("admin")
 @blp.arguments(ConflictQuerySchema, location="query")
+@blp.response(200, page_schema(ConflictSummarySchema))
 def list_conflicts(query):
     """Danh sách xung đột của xã."""
     return json_response(service.list_conflicts(current_user, query.get("state"), query["page"], query["per_page"]))

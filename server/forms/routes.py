@@ -1,5 +1,8 @@
 """GET /forms: the record type declarations the PWA renders its forms from."""
 
+import marshmallow as ma
+from marshmallow import fields
+
 from server.auth.scope import login_required
 from server.forms.registry import FORMS_DOCUMENT
 from server.jsonio import Blueprint, json_response
@@ -7,8 +10,14 @@ from server.jsonio import Blueprint, json_response
 blp = Blueprint("forms", __name__, url_prefix="/api/v1", description="Biểu mẫu các loại bản ghi")
 
 
+class FormsSchema(ma.Schema):
+    version = fields.String()
+    types = fields.List(fields.Dict(), metadata={"description": "record types: {type, label, fields}"})
+
+
 @blp.route("/forms", methods=["GET"])
 @login_required
+@blp.response(200, FormsSchema)
 def forms():
     """Định nghĩa các loại bản ghi, nhãn tiếng Việt và tiếng Anh, quy tắc kiểm tra."""
     response = json_response(FORMS_DOCUMENT)

@@ -9,7 +9,7 @@ from server.auth.scope import login_required
 from server.forms.registry import RECORD_TYPES
 from server.jsonio import Blueprint, json_response
 from server.models.records import REVIEW_STATES
-from server.paging import PageQuerySchema
+from server.paging import PageQuerySchema, page_schema
 from server.schemas import id_field
 from server.records import service
 
@@ -44,13 +44,6 @@ class RecordSchema(ma.Schema):
     updated_by = fields.Integer()
 
 
-class RecordPageSchema(ma.Schema):
-    items = fields.List(fields.Nested(RecordSchema))
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()
-
-
 class RecordDetailSchema(RecordSchema):
     history = fields.List(fields.Dict())
     open_conflicts = fields.List(fields.String())
@@ -59,7 +52,7 @@ class RecordDetailSchema(RecordSchema):
 @blp.route("", methods=["GET"])
 @login_required
 @blp.arguments(RecordListQuerySchema, location="query")
-@blp.response(200, RecordPageSchema)
+@blp.response(200, page_schema(RecordSchema))
 def list_records(query):
     """Danh sách bản ghi trong phạm vi của người dùng, có lọc và tìm kiếm."""
     page, per_page = query.pop("page"), query.pop("per_page")

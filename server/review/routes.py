@@ -1,4 +1,5 @@
 """POST /records/{id}/review and /records/review (bulk): police and admin only."""
+import marshmallow as ma
 from flask_jwt_extended import current_user
 from marshmallow import fields, validate
 
@@ -39,9 +40,21 @@ def review(body, record_id):
     return json_response(store.record_document(row))
 
 
+class BulkResultSchema(ma.Schema):
+    id = fields.String()
+    status = fields.String(metadata={"enum": ["ok", "error"]})
+    record = fields.Nested(RecordSchema)
+    error = fields.Dict()
+
+
+class BulkResponseSchema(ma.Schema):
+    results = fields.List(fields.Nested(BulkResultSchema))
+
+
 @blp.route("/review", methods=["POST"])
 @roles_required(*REVIEWERS)
 @blp.arguments(BulkReviewSchema)
+@blp.response(200, BulkResponseSchema)
 def bulk_review(body):
     """Duyệt hàng loạt: kết quả riêng cho từng bản ghi."""
     results = []

@@ -2,6 +2,7 @@
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from server.errors import ErrorDetailSchema
 from server.schemas import InputSchema
 
 
@@ -14,19 +15,13 @@ class PushRequestSchema(InputSchema):
     pending_count = fields.Integer(strict=True, validate=validate.Range(min=0, max=10**9))
 
 
-class ErrorBodySchema(ma.Schema):
-    code = fields.String()
-    message = fields.String()
-    fields = fields.Dict()
-
-
 class PushResultSchema(ma.Schema):
     mutation_id = fields.Integer()
     status = fields.String(metadata={"enum": ["applied", "merged", "conflict", "rejected"]})
     record_id = fields.String()
     version = fields.Integer()
     conflict_id = fields.String()
-    error = fields.Nested(ErrorBodySchema)
+    error = fields.Nested(ErrorDetailSchema)
 
 
 class PushResponseSchema(ma.Schema):
