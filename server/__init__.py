@@ -4,8 +4,8 @@ from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import event
-from werkzeug.middleware.proxy_fix import ProxyFix
 from sqlalchemy.orm import Session
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from server.config import Config, database_url
 from server.errors import register_error_handlers

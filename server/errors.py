@@ -62,10 +62,6 @@ def stale_version(current_version):
     )
 
 
-def bad_request(message, fields=None):
-    return ApiError("bad_request", 400, message, fields=fields)
-
-
 # HTTP statuses that werkzeug raises on its own, mapped to stable codes.
 _HTTP_CODES = {
     400: ("bad_request", "Yêu cầu không hợp lệ"),
