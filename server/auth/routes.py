@@ -84,7 +84,7 @@ def login(body):
     device = db.session.get(Device, device_id)
     if device is not None and device.user_id != user.id:
         raise ApiError("device_bound_to_other_user", 409,
-                       "Thiết bị này đang gắn với tài khoản khác; hãy đăng xuất tài khoản đó trước")
+                       "Mã thiết bị này đã gắn với một tài khoản khác")
     if device is not None and device.revoked_at is not None:
         raise ApiError("device_revoked", 401, "Thiết bị này đã bị thu hồi quyền truy cập")
     if device is None:
