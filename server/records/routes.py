@@ -6,6 +6,7 @@ from flask_jwt_extended import current_user
 from marshmallow import fields, validate
 
 from server.auth.scope import login_required
+from server.extensions import db
 from server.forms.registry import RECORD_TYPES
 from server.jsonio import Blueprint, json_response
 from server.models.records import REVIEW_STATES
@@ -56,7 +57,9 @@ class RecordDetailSchema(RecordSchema):
 def list_records(query):
     """Danh sách bản ghi trong phạm vi của người dùng, có lọc và tìm kiếm."""
     page, per_page = query.pop("page"), query.pop("per_page")
-    return json_response(service.list_records(current_user, query, page, per_page))
+    result = service.list_records(current_user, query, page, per_page)
+    db.session.commit()  # the audit entry of a police or admin read
+    return json_response(result)
 
 
 @blp.route("/<record_id>", methods=["GET"])
@@ -64,4 +67,6 @@ def list_records(query):
 @blp.response(200, RecordDetailSchema)
 def get_record(record_id):
     """Một bản ghi với toàn bộ lịch sử phiên bản."""
-    return json_response(service.get_record(current_user, record_id))
+    document = service.get_record(current_user, record_id)
+    db.session.commit()  # the audit entry of a police or admin read
+    return json_response(document)

@@ -35,7 +35,6 @@ def list_records(user, filters, page, per_page):
     result = paginate(statement, page, per_page, lambda row: store.record_document(row._mapping))
     if user.role in AUDITED_ROLES:
         write_audit("records.list", details={k: str(v) for k, v in filters.items()})
-        db.session.commit()
     return result
 
 
@@ -59,5 +58,4 @@ def get_record(user, record_id):
     document["open_conflicts"] = list(open_conflicts)
     if user.role in AUDITED_ROLES:
         write_audit("record.view", target=("record", record.id))
-        db.session.commit()
     return document
