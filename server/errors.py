@@ -9,7 +9,7 @@ import logging
 import marshmallow as ma
 from flask import current_app, jsonify, request
 from marshmallow import ValidationError
-from sqlalchemy.exc import DataError, DBAPIError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -141,6 +141,11 @@ def handle_database_unavailable(exc):
 def handle_unexpected(exc):
     if isinstance(exc, HTTPException):
         return handle_http_exception(exc)
+    if isinstance(exc, IntegrityError):
+        # Two requests raced to create the same thing (a double-tapped login, say); the loser retries.
+        log.warning("integrity conflict: %s", exc)
+        return _render(ApiError("concurrent_change", 409,
+                                "Một thao tác khác vừa thay đổi cùng dữ liệu; hãy thử lại"))
     if isinstance(exc, DataError):
         # A value the database cannot hold that no check caught first: the caller's input, not our fault.
         log.warning("value refused by the database: %s", exc)

@@ -158,3 +158,28 @@ def test_every_endpoint_but_login_needs_a_token(client):
         response = client.open(path, method=method, json={} if method == "POST" else None)
         assert response.status_code == 401, path
         assert body_of(response)["error"]["code"] == "token_missing", path
+
+
+def test_two_logins_racing_for_one_new_device_never_give_a_500(app, database_url):
+    """Both requests may find the device id free; the loser of the insert is told to retry."""
+    import threading
+
+    device_id = str(uuid.uuid4())
+    statuses = []
+
+    def log_in():
+        response = app.test_client().post("/api/v1/auth/login", json={
+            "username": "vol.qt1", "password": PASSWORD, "device_id": device_id})
+        statuses.append((response.status_code, body_of(response)))
+
+    threads = [threading.Thread(target=log_in) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(statuses) == 4
+    for status, body in statuses:
+        assert status in (200, 409), body
+        if status == 409:
+            assert body["error"]["code"] == "concurrent_change"
+    assert any(status == 200 for status, _ in statuses)
