@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 
 from flask import g
 from flask_jwt_extended import create_access_token, create_refresh_token, decode_token
-from sqlalchemy import delete, select
+from sqlalchemy import delete, update
 
 from server.errors import ApiError, handle_api_error
 from server.extensions import db, jwt
@@ -42,18 +42,23 @@ def revoke_device_tokens(device):
 
 
 def use_refresh_token(jti, device):
-    """Rotate: mark the presented refresh token used; a reused one revokes the device's tokens."""
-    token = db.session.execute(
-        select(RefreshToken).where(RefreshToken.jti == jti).with_for_update()
-    ).scalar_one_or_none()
+    """Rotate: use up the presented refresh token; one used already revokes the device's tokens.
+
+    Using it up is a single conditional UPDATE, so of two requests racing with
+    the same token exactly one wins, on SQLite as on PostgreSQL.
+    """
+    token = db.session.get(RefreshToken, jti) if isinstance(jti, str) else None
     if token is None or token.device_id != device.id:
         raise ApiError("token_invalid", 401, "Phiên đăng nhập không hợp lệ")
-    if token.used_at is not None:
+    claimed = db.session.execute(
+        update(RefreshToken).where(RefreshToken.jti == jti, RefreshToken.used_at.is_(None))
+        .values(used_at=utcnow())
+    ).rowcount
+    if claimed == 0:
         # A rotated token came back: someone holds a copy. End the whole family.
         revoke_device_tokens(device)
         db.session.commit()
         raise ApiError("token_reused", 401, "Phiên đăng nhập đã bị thu hồi vì lý do an toàn; hãy đăng nhập lại")
-    token.used_at = utcnow()
 
 
 def current_device():

@@ -183,3 +183,24 @@ def test_two_logins_racing_for_one_new_device_never_give_a_500(app, database_url
         if status == 409:
             assert body["error"]["code"] == "concurrent_change"
     assert any(status == 200 for status, _ in statuses)
+
+
+def test_one_refresh_token_presented_twice_at_once_is_honoured_once(app, login):
+    import threading
+
+    volunteer = login("vol.qt1")
+    statuses = []
+
+    def refresh():
+        response = app.test_client().post("/api/v1/auth/refresh",
+                                          headers={"Authorization": f"Bearer {volunteer.refresh_token}"})
+        statuses.append((response.status_code, body_of(response)))
+
+    threads = [threading.Thread(target=refresh) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(statuses) == 4
+    assert sum(1 for status, _ in statuses if status == 200) <= 1, statuses
+    assert all(status in (200, 401) for status, _ in statuses), statuses
