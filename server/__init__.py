@@ -65,11 +65,12 @@ def _configure_engine(engine):
 
     @event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_connection, connection_record):
-        # WAL lets readers pull while a writer pushes; writers wait for the lock instead of failing.
+        # WAL lets readers pull while a writer pushes; writers wait for the lock instead of
+        # failing, up to 10 s: well inside gunicorn's 30 s worker timeout.
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 

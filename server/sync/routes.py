@@ -86,11 +86,12 @@ def _worth_noting(device, query):
 
 
 def _worth_retrying(err):
+    """A lost race is worth another go at once. SQLite's lock wait running out is not: that
+    is overload, answered 503 with Retry-After so that devices back off."""
     if isinstance(err, IntegrityError):
         return True
-    # PostgreSQL deadlock or serialization failure; SQLite "database is locked".
-    code = getattr(getattr(err, "orig", None), "sqlstate", None)
-    return code in ("40P01", "40001") or "locked" in str(err.orig)
+    # PostgreSQL deadlock or serialization failure
+    return getattr(getattr(err, "orig", None), "sqlstate", None) in ("40P01", "40001")
 
 
 @blp.route("/pull", methods=["GET"])
