@@ -105,6 +105,6 @@ class Cursor:
             stamp = int(stamp)
         except (ValueError, binascii.Error, UnicodeDecodeError):
             return None
-        if stamp < 0 or len(record_id) > 36:
+        if not 0 <= stamp < 2**63 or len(record_id) > 36:  # a stamp is a 64-bit column
             return None
         return cls(stamp, record_id, scope)

@@ -74,3 +74,16 @@ def test_a_conflict_flag_reaches_devices_by_pull(login, villages):
     tablet.push_ok([update(mutation["record_id"], 1, {"people_reached": 2})])
     records, _, _ = phone.pull_all(cursor)
     assert records[mutation["record_id"]]["has_conflict"] is True
+
+
+def test_a_forged_cursor_with_an_impossible_stamp_resets(login, villages):
+    import base64
+
+    volunteer = login("vol.qt1")
+    volunteer.push_ok([volunteer.create("propaganda_session", villages["Thôn 1"], propaganda_data())])
+    _, cursor, _ = volunteer.pull_all()
+    scope = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode().split(".")[2]
+    for stamp in (2**63, 10**30, -1):
+        forged = base64.urlsafe_b64encode(f"{stamp}..{scope}".encode()).decode().rstrip("=")
+        page = volunteer.pull(forged)
+        assert page["reset"] is True and len(page["changes"]) == 1
