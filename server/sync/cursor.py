@@ -105,6 +105,7 @@ class Cursor:
             stamp = int(stamp)
         except (ValueError, binascii.Error, UnicodeDecodeError):
             return None
-        if not 0 <= stamp < 2**63 or len(record_id) > 36:  # a stamp is a 64-bit column
+        # A stamp is a 64-bit column; a record id is a printable UUID.
+        if not 0 <= stamp < 2**63 or len(record_id) > 36 or not record_id.isprintable():
             return None
         return cls(stamp, record_id, scope)

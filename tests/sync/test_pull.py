@@ -83,7 +83,7 @@ def test_a_forged_cursor_with_an_impossible_stamp_resets(login, villages):
     volunteer.push_ok([volunteer.create("propaganda_session", villages["Thôn 1"], propaganda_data())])
     _, cursor, _ = volunteer.pull_all()
     scope = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode().split(".")[2]
-    for stamp in (2**63, 10**30, -1):
-        forged = base64.urlsafe_b64encode(f"{stamp}..{scope}".encode()).decode().rstrip("=")
+    for stamp, record_id in ((2**63, ""), (10**30, ""), (-1, ""), (5, "a\x00b")):
+        forged = base64.urlsafe_b64encode(f"{stamp}.{record_id}.{scope}".encode()).decode().rstrip("=")
         page = volunteer.pull(forged)
         assert page["reset"] is True and len(page["changes"]) == 1
