@@ -97,7 +97,7 @@ def delete(record_id, base_version):
 def vneid_data(**overrides):
     data = {
         "full_name": "Nguyễn Thị Lan", "personal_id": "038190012345", "date_of_birth": "1990-05-01",
-        "gender": "female", "phone": "0912345678", "phone_is_own": True, "level": 2,
+        "gender": "nữ", "phone": "0912345678", "phone_is_own": True, "level": 2,
         "step_reached": "activated", "place": "home", "activity_date": "2026-11-20",
     }
     data.update(overrides)
@@ -106,7 +106,7 @@ def vneid_data(**overrides):
 
 def death_data(**overrides):
     data = {
-        "deceased_name": "Trần Văn Cường", "birth_year": 1940, "gender": "male",
+        "deceased_name": "Trần Văn Cường", "birth_year": 1940, "gender": "nam",
         "date_of_death": "2023-04", "informant_name": "Trần Thị Mai", "informant_relation": "con gái",
         "source": "family",
     }

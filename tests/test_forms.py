@@ -20,16 +20,16 @@ def test_forms_lists_the_three_types_with_vietnamese_and_english_labels(login):
 
 
 @pytest.mark.parametrize("personal_id, year, gender, ok", [
-    ("038190012345", 1990, "female", True),
-    ("038090012345", 1990, "male", True),
-    ("001205012345", 2005, "male", True),     # 2: a man born 2000-2099
-    ("001205012345", 2005, "female", False),
-    ("001305012345", 2005, "female", True),   # 3: a woman born 2000-2099
-    ("001405012345", 2005, "male", False),    # 4 is for 2100-2199
-    ("001190012345", 1991, "female", False),  # digits 5-6 say 90
-    ("003190012345", 1990, "female", False),  # 003 is no province
-    ("03819001234", 1990, "female", False),   # 11 digits
-    ("03819001234a", 1990, "female", False),
+    ("038190012345", 1990, "nữ", True),
+    ("038090012345", 1990, "nam", True),
+    ("001205012345", 2005, "nam", True),     # 2: a man born 2000-2099
+    ("001205012345", 2005, "nữ", False),
+    ("001305012345", 2005, "nữ", True),   # 3: a woman born 2000-2099
+    ("001405012345", 2005, "nam", False),    # 4 is for 2100-2199
+    ("001190012345", 1991, "nữ", False),  # digits 5-6 say 90
+    ("003190012345", 1990, "nữ", False),  # 003 is no province
+    ("03819001234", 1990, "nữ", False),   # 11 digits
+    ("03819001234a", 1990, "nữ", False),
 ])
 def test_personal_ids_are_checked_against_province_birth_year_and_gender(personal_id, year, gender, ok):
     assert (personal_id_problems(personal_id, year, gender) == []) is ok
@@ -87,3 +87,17 @@ def test_text_is_kept_byte_for_byte():
     name = "Nguyễn\u202eThị\x00Lan 👩‍🌾"
     clean, errors = registry.validate("vneid_activation", vneid_data(full_name=name))
     assert errors is None and clean["full_name"] == name
+
+
+def test_gender_is_stored_as_the_domain_word_whatever_spelling_came():
+    import unicodedata
+    for sent, stored in (("nam", "nam"), ("male", "nam"), ("nữ", "nữ"), ("female", "nữ"),
+                         (unicodedata.normalize("NFD", "nữ"), "nữ")):
+        data = vneid_data(gender=sent, personal_id="038090012345" if stored == "nam" else "038190012345")
+        clean, errors = registry.validate("vneid_activation", data)
+        assert errors is None and clean["gender"] == stored, (sent, errors)
+
+
+def test_the_account_level_may_be_left_out_but_not_sent_as_text():
+    assert registry.validate("vneid_activation", vneid_data(level=None))[1] is None
+    assert "level" in registry.validate("vneid_activation", vneid_data(level="2"))[1]

@@ -28,7 +28,7 @@ class Label:
 class Choice:
     value: str | int
     label: Label
-    # Other spellings accepted on input and stored as `value` (e.g. "nữ" for "female").
+    # Other spellings accepted on input and stored as `value` (e.g. "female" for "nữ").
     aliases: tuple = ()
 
 

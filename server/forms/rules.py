@@ -34,7 +34,7 @@ def personal_id_problems(personal_id, birth_year=None, gender=None):
         digit = int(personal_id[3])
         if digit // 2 != century:
             problems.append("Chữ số thứ 4 (mã thế kỷ và giới tính) không khớp với năm sinh")
-        elif gender is not None and digit % 2 != (1 if gender == "female" else 0):
+        elif gender is not None and digit % 2 != (1 if gender == "nữ" else 0):
             problems.append("Chữ số thứ 4 (mã thế kỷ và giới tính) không khớp với giới tính")
         if personal_id[4:6] != f"{birth_year % 100:02d}":
             problems.append("Chữ số thứ 5–6 phải là hai số cuối của năm sinh")

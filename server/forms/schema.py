@@ -4,6 +4,7 @@ Values come out JSON-ready (dates stay ISO strings, phones normalised to 0…),
 so what is validated is exactly what is stored. Text is stored byte for byte.
 """
 import re
+import unicodedata
 from datetime import date
 from urllib.parse import urlsplit
 
@@ -88,6 +89,8 @@ def _year(decl, value):
 
 
 def _choice(decl, value):
+    if isinstance(value, str):
+        value = unicodedata.normalize("NFC", value)  # "nữ" typed on a phone may come decomposed
     for choice in decl.choices:
         if (value == choice.value and type(value) is type(choice.value)) or value in choice.aliases:
             return choice.value

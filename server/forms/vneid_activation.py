@@ -2,9 +2,10 @@
 from server.forms.declarations import Choice, Field, Label as L, RecordType
 from server.forms.rules import age_on, parse_date, personal_id_problems, today
 
+# The values are the words DOMAIN.md gives; the English ones are accepted on input too.
 GENDER = (
-    Choice("male", L("Nam", "Male"), aliases=("nam",)),
-    Choice("female", L("Nữ", "Female"), aliases=("nữ", "nu")),
+    Choice("nam", L("Nam", "Male"), aliases=("male", "Nam")),
+    Choice("nữ", L("Nữ", "Female"), aliases=("female", "nu", "Nữ")),
 )
 
 STEPS = (
@@ -23,7 +24,7 @@ FIELDS = (
     Field("phone", "phone", L("Số điện thoại", "Mobile number"), required=True,
           help=L("Số di động 10 chữ số, bắt đầu bằng 0", "10-digit mobile number starting with 0")),
     Field("phone_is_own", "boolean", L("Số chính chủ", "Phone registered in own name")),
-    Field("level", "choice", L("Mức độ tài khoản", "Account level"), required=True, choices=(
+    Field("level", "choice", L("Mức độ tài khoản", "Account level"), choices=(
         Choice(1, L("Mức 1", "Level 1")),
         Choice(2, L("Mức 2", "Level 2")),
     ), help=L("Mức 2 từ đủ 14 tuổi, đăng ký tại Công an hoặc điểm cấp lưu động",
@@ -37,7 +38,7 @@ FIELDS = (
         Choice("other", L("Khác", "Other")),
     )),
     Field("place", "choice", L("Địa điểm hỗ trợ", "Place"), choices=(
-        Choice("home", L("Tại nhà", "At home")),
+        Choice("home", L("Tại nhà", "At home"), aliases=("at_home",)),
         Choice("one_stop_desk", L("Bộ phận một cửa", "One-stop desk")),
         Choice("police_office", L("Trụ sở Công an", "Police office")),
         Choice("mobile_point", L("Điểm cấp lưu động", "Mobile point")),

@@ -112,7 +112,7 @@ def test_the_list_filters_and_searches_without_diacritics(login, villages):
         volunteer.create("vneid_activation", villages["Thôn 1"], vneid_data(full_name="Đặng Thị Hương")),
         volunteer.create("vneid_activation", villages["Thôn 2"],
                          vneid_data(full_name="Lê Văn Tám", personal_id="038085012345",
-                                    date_of_birth="1985-02-03", gender="male")),
+                                    date_of_birth="1985-02-03", gender="nam")),
         volunteer.create("propaganda_session", villages["Thôn 1"], propaganda_data()),
     ])
     police = login("police.qt")
