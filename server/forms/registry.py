@@ -73,7 +73,11 @@ def _field_document(decl):
 
 def _build_document():
     types = [
-        {"type": rt.type, "label": rt.label.as_dict(), "fields": [_field_document(f) for f in rt.fields]}
+        {"type": rt.type, "label": rt.label.as_dict(), "fields": [_field_document(f) for f in rt.fields],
+         # The PWA checks the same cross-field rules by these names (pwa/js/rules.js).
+         "rules": [rule.__name__ for rule in rt.rules],
+         "date_field": rt.date_field, "name_field": rt.name_field,
+         "personal_id_field": rt.personal_id_field}
         for rt in RECORD_TYPES.values()
     ]
     # The version is a digest of the definitions, so it changes whenever one does.
