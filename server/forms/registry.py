@@ -8,6 +8,7 @@ import json
 import marshmallow as ma
 
 from server.forms import death_check, propaganda_session, vneid_activation
+from server.forms.rules import PROVINCE_CODES
 from server.forms.schema import schema_for
 
 RECORD_TYPES = {
@@ -81,8 +82,9 @@ def _build_document():
         for rt in RECORD_TYPES.values()
     ]
     # The version is a digest of the definitions, so it changes whenever one does.
-    digest = hashlib.sha256(json.dumps(types, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
-    return {"version": digest[:16], "types": types}
+    document = {"types": types, "province_codes": sorted(PROVINCE_CODES)}
+    digest = hashlib.sha256(json.dumps(document, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    return {"version": digest[:16], **document}
 
 
 FORMS_DOCUMENT = _build_document()

@@ -12,7 +12,10 @@ blp = Blueprint("forms", __name__, url_prefix="/api/v1", description="Biá»ƒu máº
 
 class FormsSchema(ma.Schema):
     version = fields.String()
-    types = fields.List(fields.Dict(), metadata={"description": "record types: {type, label, fields, rules, date_field, name_field, personal_id_field}"})
+    types = fields.List(fields.Dict(), metadata={
+        "description": "record types: {type, label, fields, rules, date_field, name_field, personal_id_field}"})
+    province_codes = fields.List(fields.String(), metadata={
+        "description": "the 3-digit province codes valid on personal ids"})
 
 
 @blp.route("/forms", methods=["GET"])
