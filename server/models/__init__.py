@@ -5,8 +5,9 @@ from server.models.records import Record, RecordVersion
 from server.models.sync import Mutation, SyncClock
 from server.models.conflicts import Conflict
 from server.models.audit import AuditEntry
+from server.models.targets import Target
 
 __all__ = [
     "Commune", "Village", "User", "Device", "RefreshToken", "LoginFailure", "user_villages",
-    "Record", "RecordVersion", "Mutation", "SyncClock", "Conflict", "AuditEntry",
+    "Record", "RecordVersion", "Mutation", "SyncClock", "Conflict", "AuditEntry", "Target",
 ]
