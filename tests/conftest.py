@@ -4,6 +4,7 @@ import os
 import uuid
 from contextlib import contextmanager
 
+import marshmallow as ma
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
@@ -11,6 +12,7 @@ from sqlalchemy import create_engine, text
 from server import create_app
 from server.cli import seed_demo
 from server.extensions import db
+from server.forms import registry
 from server.models import Village
 from tests.helpers import PASSWORD, Caller
 
@@ -148,3 +150,26 @@ def login(client):
 def villages(app):
     """Village ids by name."""
     return {v.name: v.id for v in db.session.execute(db.select(Village)).scalars()}
+
+
+def validate_with_schema(type_name, data):
+    """registry.validate through the marshmallow schema: the reference its compiled validator must match."""
+    if not isinstance(data, dict):
+        return None, {"data": ["Phải là một đối tượng JSON"]}
+    try:
+        return registry.SCHEMAS[type_name].load(data), None
+    except ma.ValidationError as err:
+        return None, {name: list(messages) for name, messages in err.messages.items()}
+
+
+@pytest.fixture(autouse=True)
+def _validator_agrees_with_schema(monkeypatch):
+    """Every record any test validates in this process is judged by the marshmallow schema too."""
+    fast = registry.validate
+
+    def both(type_name, data):
+        result = fast(type_name, data)
+        assert result == validate_with_schema(type_name, data), (type_name, data)
+        return result
+
+    monkeypatch.setattr(registry, "validate", both)
