@@ -6,6 +6,11 @@ written in a few set-based statements. Each mutation's outcome is stored in
 the mutation log in the same transaction as its effect, so a crash at any
 point leaves either both or neither, and a retry returns the stored outcome.
 
+What needs no database (each mutation's payload hash; for a create, its type,
+village, editable fields and validated data) is worked out before the write
+transaction starts: on SQLite that transaction holds the one write lock, and
+everything done inside it waits for every other device's push.
+
 A rejected mutation is an answer, not a failure: it is logged like the others
 (so a retry gets the same answer) and the mutations after it go on.
 """
@@ -60,7 +65,8 @@ class Batch:
     log: list = field(default_factory=list)
     # (record id, version) -> data, for versions written earlier in this batch
     pending_data: dict = field(default_factory=dict)
-    creatable_villages: set = field(default_factory=set)
+    # mutation id -> a create's (record type, clean data), or the Rejection it earns
+    prepared: dict = field(default_factory=dict)
 
     def base_data(self, record_id, version):
         key = (record_id, version)
@@ -89,6 +95,8 @@ def _record_id(mutation):
 
 def apply_push(user, device, mutations):
     """Apply the mutations (already checked for ids and order); return the per-mutation results."""
+    digests = [payload_hash(m) for m in mutations]
+    prepared = _prepare_creates(user, mutations)
     stamp = transaction_stamp(db.session)
     # One push at a time per device: a retry racing its original waits and then replays.
     device = db.session.execute(
@@ -106,11 +114,10 @@ def apply_push(user, device, mutations):
     # update and delete is then checked against the caller's scope (_existing_for_change).
     record_ids = {rid for rid in map(_record_id, fresh) if rid}
     batch = Batch(user=user, device=device, now=utcnow(), records=store.load_for_update(record_ids),
-                  creatable_villages=creatable_village_ids(user))
+                  prepared=prepared)
 
     results = []
-    for mutation in mutations:
-        digest = payload_hash(mutation)
+    for mutation, digest in zip(mutations, digests):
         stored = seen.get(mutation["mutation_id"])
         if stored is not None:
             results.append(_replayed(stored, mutation, digest))
@@ -232,28 +239,48 @@ def _check_case_move(record_type, before, after):
                         {"case_status": [f"Không chuyển được từ {old} sang {new}"]})
 
 
-def _create(batch, record_id, mutation):
-    if record_id in batch.records:
-        raise Rejection("duplicate_record", "Bản ghi với mã này đã tồn tại")
+def _prepare_creates(user, mutations):
+    """Each create's checks that need no database, by mutation id: (record type, clean data) or a Rejection."""
+    creates = [m for m in mutations if m.get("op") == "create" and _record_id(m)]
+    villages = creatable_village_ids(user) if creates else set()
+    prepared = {}
+    for mutation in creates:
+        try:
+            prepared[mutation["mutation_id"]] = _checked_create(user, villages, mutation)
+        except Rejection as rejection:
+            prepared[mutation["mutation_id"]] = rejection
+    return prepared
+
+
+def _checked_create(user, creatable_villages, mutation):
     record_type = registry.get(mutation.get("type"))
     if record_type is None:
         raise Rejection("unknown_type", "Loại bản ghi không tồn tại", {"type": ["Giá trị không hợp lệ"]})
     village_id = mutation.get("village_id")
-    if not isinstance(village_id, int) or isinstance(village_id, bool) or village_id not in batch.creatable_villages:
+    if not isinstance(village_id, int) or isinstance(village_id, bool) or village_id not in creatable_villages:
         raise Rejection("village_not_allowed", "Bạn không được ghi nhận cho thôn này",
                         {"village_id": ["Thôn không thuộc phạm vi của bạn"]})
     data = mutation.get("data")
     if not isinstance(data, dict):
         raise Rejection("validation_failed", "Dữ liệu không hợp lệ", {"data": ["Phải là một đối tượng JSON"]})
     defaults = {f.name: f.default for f in record_type.fields if f.default is not None}
-    forbidden = _not_editable(batch.user, record_type,
+    forbidden = _not_editable(user, record_type,
                               {k: v for k, v in data.items() if v is not None and v != defaults.get(k)})
     if forbidden:
         raise Rejection("field_not_editable", "Có trường bạn không được phép nhập", forbidden)
-    clean = _validated(record_type, data)
+    return record_type, _validated(record_type, data)
+
+
+def _create(batch, record_id, mutation):
+    if record_id in batch.records:
+        raise Rejection("duplicate_record", "Bản ghi với mã này đã tồn tại")
+    prepared = batch.prepared[mutation["mutation_id"]]
+    if isinstance(prepared, Rejection):
+        raise prepared
+    record_type, clean = prepared
     row = store.new_record_row(
         record_id=record_id, record_type=record_type.type, commune_id=batch.user.commune_id,
-        village_id=village_id, user_id=batch.user.id, device_id=batch.device.id, now=batch.now,
+        village_id=mutation["village_id"], user_id=batch.user.id, device_id=batch.device.id, now=batch.now,
         client_time=_client_time(mutation.get("client_time")),
     )
     batch.records[record_id] = row
