@@ -1,4 +1,5 @@
-# The two commands: `make run` (set up, migrate, seed the demo data, serve) and `make test`.
+# The two commands: `make run` (set up, migrate, seed the demo data, serve) and `make test`;
+# `make bench` runs the sync benchmark (docs/performance.md).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -7,7 +8,7 @@ HOST ?= 127.0.0.1
 WORKERS ?= 2
 DEMO_PASSWORD ?= demo-06
 
-.PHONY: run test setup clean
+.PHONY: run test bench setup clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +26,10 @@ run: setup
 
 test: setup
 	$(BIN)/python -m pytest
+
+# Options go through BENCH_ARGS, e.g. make bench BENCH_ARGS="--devices 200 --records 50 --workers 4"
+bench: setup
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
