@@ -1,7 +1,9 @@
-"""The PWA's files at /, and the health check."""
+"""The PWA's files at /, its service worker and version, and the health check."""
+import hashlib
+import json
 from pathlib import Path
 
-from flask import Blueprint, send_from_directory
+from flask import Blueprint, Response, send_from_directory
 from sqlalchemy import text
 
 from server.extensions import db
@@ -16,6 +18,41 @@ bp = Blueprint("site", __name__)
 def healthz():
     db.session.execute(text("SELECT 1"))
     return json_response({"status": "ok"})
+
+
+def shell():
+    """The app shell's URLs and a digest of their contents: the version a phone runs.
+
+    Computed from the files on each request (a few hundred microseconds), so a deploy
+    that changes any file changes the service worker and every phone updates.
+    """
+    digest = hashlib.sha256()
+    urls = ["/", "/js/version.js"]
+    for path in sorted(p for p in PWA_DIR.rglob("*") if p.is_file()):
+        relative = path.relative_to(PWA_DIR).as_posix()
+        digest.update(relative.encode() + b"\0" + path.read_bytes() + b"\0")
+        if relative not in ("index.html", "sw.js"):
+            urls.append("/" + relative)
+    return digest.hexdigest()[:12], urls
+
+
+def _javascript(text):
+    response = Response(text, mimetype="text/javascript")
+    # Always revalidated: a stale service worker or version would pin phones to old code.
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.route("/sw.js")
+def service_worker():
+    version, urls = shell()
+    constants = f"const SHELL_VERSION = {json.dumps(version)};\nconst SHELL_FILES = {json.dumps(urls)};\n"
+    return _javascript(constants + (PWA_DIR / "sw.js").read_text(encoding="utf-8"))
+
+
+@bp.route("/js/version.js")
+def app_version():
+    return _javascript(f"export const APP_VERSION = {json.dumps(shell()[0])};\n")
 
 
 @bp.route("/")

@@ -1,0 +1,247 @@
+// Starts the app: service worker and updates, the session, the forms, sync, and the
+// router that puts one screen at a time in <main>.
+import { h, replace, download } from "./dom.js";
+import { t, applyLanguage } from "./i18n.js";
+import { clearAll } from "./db.js";
+import { call } from "./api.js";
+import { currentSession, deviceId, getMeta, setMeta } from "./session.js";
+import { cachedForms, refreshForms } from "./forms.js";
+import { unsent } from "./outbox.js";
+import { startSyncing, onFatal, status, onStatus, refreshCounts, syncNow } from "./syncer.js";
+import { requestPersistence, storageState } from "./storage.js";
+import { APP_VERSION } from "./version.js";
+import { mountStatusBar } from "./views/statusbar.js";
+import { renderLogin } from "./views/login.js";
+import { renderHome } from "./views/home.js";
+import { renderRecords } from "./views/records.js";
+import { renderRecord } from "./views/record.js";
+import { renderEdit } from "./views/edit.js";
+import { renderSettings } from "./views/settings.js";
+import { recordRow } from "./views/rows.js";
+
+const main = document.getElementById("main");
+const nav = document.getElementById("nav");
+const header = document.getElementById("status");
+const toasts = document.getElementById("toasts");
+
+const app = {
+  session: null,
+  forms: null,
+  leaveHandlers: [],
+  navigate(hash, replaceEntry = false) {
+    if (replaceEntry) history.replaceState(null, "", hash);
+    else history.pushState(null, "", hash);
+    route();
+  },
+  rerender() {
+    applyLanguage();
+    renderNav();
+    route();
+  },
+  onLeave(handler) {
+    this.leaveHandlers.push(handler);
+  },
+  recordRow(view) {
+    return recordRow(this, view);
+  },
+  toast(text, action) {
+    const item = h("div", { class: "toast", role: "status" }, h("span", {}, text),
+      action ? h("button", { type: "button", onclick: action.run }, action.label) : null);
+    toasts.append(item);
+    if (!action) setTimeout(() => item.remove(), 4000);
+    return item;
+  },
+  exportUnsent,
+  logout,
+};
+
+// Everything not yet on the server, and unsaved drafts, as one JSON file the volunteer can
+// keep or hand to the working group.
+async function exportUnsent() {
+  const { getAll } = await import("./db.js");
+  const document_ = {
+    app: "Sổ Tay 06", app_version: APP_VERSION, exported_at: new Date().toISOString(),
+    device_id: await deviceId(), user: app.session ? app.session.user : null,
+    mutations: await unsent(), drafts: await getAll("drafts"),
+  };
+  const stamp = document_.exported_at.slice(0, 19).replace(/[:T]/g, "-");
+  download(`sotay06-chua-gui-${stamp}.json`, JSON.stringify(document_, null, 2));
+  return document_;
+}
+
+function ask(message, choices) {
+  return new Promise((resolve) => {
+    const dialog = h("dialog", { class: "ask", id: "ask" }, h("p", {}, message),
+      h("div", { class: "actions" }, choices.map(([value, text, kind]) => h("button", {
+        type: "button", class: kind || "", dataset: { choice: value },
+        onclick: () => { dialog.close(); dialog.remove(); resolve(value); } }, text))));
+    document.body.append(dialog);
+    dialog.showModal();
+  });
+}
+
+async function wipeAndRestart(message) {
+  await clearAll();
+  app.session = null;
+  location.hash = "#/";
+  await boot();
+  if (message) app.toast(message);
+}
+
+async function logout() {
+  const waiting = await unsent();
+  if (waiting.length) {
+    const choice = await ask(t("logout.unsent", { n: waiting.length }), [
+      ["sync", t("logout.sync_first"), "primary"], ["export", t("logout.export")],
+      ["logout", t("logout.anyway"), "danger"], ["cancel", t("logout.cancel")]]);
+    if (choice === "cancel") return;
+    if (choice === "sync") { await syncNow(); return; }
+    if (choice === "export") { await exportUnsent(); return; }
+  } else if (!confirm(t("logout.confirm"))) {
+    return;
+  }
+  try { await call("POST", "/auth/logout"); } catch { /* offline: the tokens go with the local data */ }
+  await wipeAndRestart(t("logout.done"));
+}
+
+// An admin revoked this phone: offer the unsent work as a file, then wipe everything.
+async function deviceRevoked() {
+  const waiting = await unsent();
+  if (!waiting.length) {
+    await wipeAndRestart(t("revoked.wiped"));
+    return;
+  }
+  replace(nav);
+  replace(main, h("section", { class: "revoked", id: "revoked" },
+    h("h1", {}, t("revoked.title")),
+    h("p", {}, t("revoked.explain", { n: waiting.length })),
+    h("button", { type: "button", class: "primary big", id: "revoked-export", onclick: exportUnsent }, t("revoked.export")),
+    h("button", { type: "button", class: "danger big", id: "revoked-wipe", onclick: async () => {
+      if (confirm(t("revoked.wipe_confirm"))) await wipeAndRestart(t("revoked.wiped"));
+    } }, t("revoked.wipe"))));
+}
+
+function renderNav() {
+  const links = [["#/", "nav.home"], ["#/records", "nav.records"], ["#/settings", "nav.settings"]];
+  const current = location.hash.split("?")[0] || "#/";
+  replace(nav, links.map(([href, key]) => h("a", { href, class: current === href ? "active" : "", id: `nav-${key.slice(4)}` }, t(key))));
+}
+
+async function route() {
+  for (const handler of app.leaveHandlers.splice(0)) handler();
+  if (!app.session || app.session.expired) return;
+  const [path, query] = (location.hash.slice(1) || "/").split("?");
+  const parts = path.split("/").filter(Boolean);
+  const params = new URLSearchParams(query || "");
+  renderNav();
+  window.scrollTo(0, 0);
+  try {
+    if (!parts.length) await renderHome(main, app);
+    else if (parts[0] === "records") await renderRecords(main, app, params);
+    else if (parts[0] === "record" && parts[1]) await renderRecord(main, app, decodeURIComponent(parts[1]));
+    else if (parts[0] === "new" && parts[1]) await renderEdit(main, app, { type: parts[1] });
+    else if (parts[0] === "edit" && parts[1]) await renderEdit(main, app, { id: decodeURIComponent(parts[1]) });
+    else if (parts[0] === "settings") await renderSettings(main, app);
+    else app.navigate("#/", true);
+  } catch (err) {
+    console.error(err);
+    replace(main, h("p", { class: "error", role: "alert" }, t("app.screen_failed", { reason: err.message })));
+  }
+}
+
+async function showLogin() {
+  replace(nav);
+  replace(header);
+  renderLogin(main, {
+    previous: app.session && app.session.expired ? app.session : null,
+    onLoggedIn: boot,
+    onLogout: logout,
+  });
+}
+
+// The service worker keeps the app on the phone; a new version waits until the user
+// chooses to reload, and reloading loses nothing because every keystroke is already saved.
+function watchForUpdates() {
+  if (!("serviceWorker" in navigator)) return;
+  navigator.serviceWorker.register("/sw.js", { type: "module", scope: "/" }).then((registration) => {
+    const offer = (worker) => {
+      if (!worker || !navigator.serviceWorker.controller) return;
+      app.toast(t("update.available"), { label: t("update.reload"), run: () => worker.postMessage({ type: "skip-waiting" }) })
+        .id = "update-toast";
+    };
+    if (registration.waiting) offer(registration.waiting);
+    registration.addEventListener("updatefound", () => {
+      const worker = registration.installing;
+      worker.addEventListener("statechange", () => { if (worker.state === "installed") offer(worker); });
+    });
+    setInterval(() => registration.update().catch(() => {}), 60 * 60 * 1000);
+  }).catch((err) => console.warn("service worker not registered", err));
+  const hadController = Boolean(navigator.serviceWorker.controller);
+  let reloading = false;
+  navigator.serviceWorker.addEventListener("controllerchange", () => {
+    // The first install takes control of a page that already runs this version: no reload.
+    if (hadController && !reloading) { reloading = true; location.reload(); }
+  });
+}
+
+// Asks to keep our data; says so when the browser will not or space runs out, at most
+// once a day (Settings shows it always).
+async function warnAboutStorage() {
+  const persisted = await requestPersistence();
+  const state = await storageState();
+  const warning = persisted && state.warning === "not_persistent" ? null : state.warning;
+  const today = new Date().toISOString().slice(0, 10);
+  if (warning && (await getMeta("storage_warned_on")) !== today) {
+    await setMeta("storage_warned_on", today);
+    app.toast(t(`storage.${warning}`));
+  }
+}
+
+let started = false;
+
+async function boot() {
+  applyLanguage();
+  app.session = await currentSession();
+  if (!app.session || app.session.expired) {
+    await showLogin();
+    return;
+  }
+  app.forms = await cachedForms();
+  if (!app.forms) {
+    try {
+      app.forms = await refreshForms();
+    } catch (err) {
+      replace(main, h("p", { class: "error", role: "alert" }, t("app.forms_missing")));
+      return;
+    }
+  } else {
+    refreshForms().then((forms) => { if (forms.version !== app.forms.version) { app.forms = forms; route(); } }).catch(() => {});
+  }
+  mountStatusBar(header);
+  if (!started) {
+    started = true;
+    window.addEventListener("hashchange", route);
+    onFatal(async (err) => {
+      if (err.code === "device_revoked") await deviceRevoked();
+      else { app.session = await currentSession(); await showLogin(); }
+    });
+    // Lists follow what sync brought in, without the user reloading.
+    let lastSeen = status.lastSync;
+    onStatus(() => {
+      if (status.lastSync !== lastSeen && !status.running) {
+        lastSeen = status.lastSync;
+        const hash = location.hash.split("?")[0];
+        if (hash === "" || hash === "#/" || hash.startsWith("#/record")) route();
+      }
+    });
+    startSyncing();
+  } else {
+    await refreshCounts();
+    syncNow();
+  }
+  route();
+  await warnAboutStorage();
+}
+
+watchForUpdates();
+boot();

@@ -1,0 +1,162 @@
+// Forms rendered from the /forms document (cached for offline use): one input per field,
+// suited to its kind, with the problem shown next to the field.
+import { h } from "./dom.js";
+import { t, label } from "./i18n.js";
+import { call } from "./api.js";
+import { getMeta, setMeta } from "./session.js";
+import { normaliseMobile, todayInVietnam, validateRecord } from "./rules.js";
+
+export async function cachedForms() {
+  return getMeta("forms");
+}
+
+// Fetches the definitions when the network allows; the cached copy serves offline.
+export async function refreshForms() {
+  const forms = await call("GET", "/forms");
+  await setMeta("forms", forms);
+  return forms;
+}
+
+export function recordType(forms, type) {
+  return forms && forms.types.find((rt) => rt.type === type);
+}
+
+export function validationContext(forms) {
+  return { provinceCodes: forms.province_codes || [], today: todayInVietnam() };
+}
+
+export function validate(forms, rt, data) {
+  return validateRecord(rt, data, validationContext(forms));
+}
+
+export function fieldsFor(rt, role) {
+  return rt.fields.filter((f) => f.editable_by.includes(role));
+}
+
+function inputFor(field, value, today) {
+  const id = `f-${field.name}`;
+  const common = { id, name: field.name, dataset: { field: field.name }, "aria-describedby": `e-${field.name}` };
+  switch (field.kind) {
+    case "long_text":
+      return h("textarea", { ...common, rows: 3, maxlength: field.max_length || 500 }, value ?? "");
+    case "personal_id":
+      return h("input", { ...common, type: "text", inputmode: "numeric", autocomplete: "off", maxlength: 12, value: value ?? "" });
+    case "phone":
+      return h("input", { ...common, type: "tel", inputmode: "tel", autocomplete: "off", value: value ?? "" });
+    case "integer":
+    case "year":
+      return h("input", { ...common, type: "text", inputmode: "numeric", value: value ?? "" });
+    case "date":
+      return h("input", { ...common, type: "date", max: field.not_future ? today : undefined, value: value ?? "" });
+    case "time":
+      return h("input", { ...common, type: "time", value: value ?? "" });
+    case "url":
+      return h("input", { ...common, type: "url", inputmode: "url", value: value ?? "" });
+    case "partial_date": {
+      const monthOnly = typeof value === "string" && value.length === 7;
+      const input = h("input", { ...common, type: monthOnly ? "month" : "date", max: monthOnly ? today.slice(0, 7) : today, value: value ?? "" });
+      const toggle = h("input", { type: "checkbox", id: `${id}-month`, checked: monthOnly, onchange: () => {
+        input.value = "";
+        input.type = toggle.checked ? "month" : "date";
+        input.max = toggle.checked ? today.slice(0, 7) : today;
+        input.dispatchEvent(new Event("input", { bubbles: true }));
+      } });
+      return h("div", { class: "partial-date" }, input, h("label", { class: "inline", for: `${id}-month` }, toggle, t("form.month_only")));
+    }
+    case "boolean":
+      return h("label", { class: "inline switch" },
+        h("input", { ...common, type: "checkbox", checked: value === true }), t("form.yes"));
+    case "choice":
+      // A few choices as big radio buttons (one tap each), more as a list.
+      if (field.choices.length <= 5) {
+        return h("div", { class: "choices", role: "radiogroup", id }, field.choices.map((choice, i) => h("label", { class: "choice" },
+          h("input", { type: "radio", name: field.name, value: String(i), dataset: { field: field.name },
+            checked: value === choice.value }), label(choice.label))));
+      }
+      return h("select", common, h("option", { value: "" }, t("form.choose")),
+        field.choices.map((choice, i) => h("option", { value: String(i), selected: value === choice.value }, label(choice.label))));
+    case "multi_choice":
+      return h("div", { class: "choices", id }, field.choices.map((choice, i) => h("label", { class: "choice" },
+        h("input", { type: "checkbox", name: field.name, value: String(i), dataset: { field: field.name },
+          checked: Array.isArray(value) && value.includes(choice.value) }), label(choice.label))));
+    default:
+      return h("input", { ...common, type: "text", maxlength: field.max_length || 500, value: value ?? "" });
+  }
+}
+
+// What one field's input holds, typed as the server expects; undefined when empty.
+function readField(root, field) {
+  const inputs = [...root.querySelectorAll(`[data-field="${field.name}"]`)];
+  if (field.kind === "choice") {
+    const chosen = inputs.find((i) => (i.type === "radio" ? i.checked : true));
+    const index = chosen ? chosen.value : "";
+    return index === "" ? undefined : field.choices[Number(index)].value;
+  }
+  if (field.kind === "multi_choice") {
+    const values = inputs.filter((i) => i.checked).map((i) => field.choices[Number(i.value)].value);
+    return values.length ? values : undefined;
+  }
+  const input = inputs[0];
+  if (!input) return undefined;
+  if (field.kind === "boolean") return input.checked ? true : undefined;
+  const text = input.value.trim();
+  if (text === "") return undefined;
+  if (field.kind === "integer" || field.kind === "year") return /^-?[0-9]+$/.test(text) ? Number(text) : text;
+  if (field.kind === "phone") return normaliseMobile(text) || text;
+  return text;
+}
+
+// The form of one record type: renders, reads and shows problems. `values` fills it.
+export function buildForm(rt, { values = {}, role, villages, villageId, onInput }) {
+  const today = todayInVietnam();
+  const fields = fieldsFor(rt, role);
+  const errorSlots = {};
+  const villageSelect = h("select", { id: "f-village_id", name: "village_id", "aria-describedby": "e-village_id" },
+    villages.length > 1 ? h("option", { value: "" }, t("form.choose")) : null,
+    villages.map((v) => h("option", { value: String(v.id), selected: v.id === villageId }, v.name)));
+  errorSlots.village_id = h("p", { class: "error", id: "e-village_id", "aria-live": "polite" });
+  const rows = [h("div", { class: "field", dataset: { name: "village_id" } },
+    h("label", { for: "f-village_id" }, t("form.village"), h("span", { class: "req" }, " *")),
+    villageSelect, errorSlots.village_id)];
+  for (const field of fields) {
+    errorSlots[field.name] = h("p", { class: "error", id: `e-${field.name}`, "aria-live": "polite" });
+    const grouped = ["choice", "multi_choice", "boolean"].includes(field.kind);
+    rows.push(h("div", { class: "field", dataset: { name: field.name } },
+      h(grouped ? "span" : "label", { class: "label", for: grouped ? undefined : `f-${field.name}` },
+        label(field.label), field.required ? h("span", { class: "req" }, " *") : null),
+      inputFor(field, values[field.name], today),
+      field.help ? h("p", { class: "help" }, label(field.help)) : null,
+      errorSlots[field.name]));
+  }
+  const element = h("div", { class: "form-fields", oninput: onInput, onchange: onInput }, rows);
+
+  function read() {
+    const data = {};
+    for (const field of fields) {
+      const value = readField(element, field);
+      if (value !== undefined) data[field.name] = value;
+    }
+    // Fields this role may not edit keep their stored values.
+    for (const field of rt.fields) {
+      if (!fields.includes(field) && values[field.name] !== undefined) data[field.name] = values[field.name];
+    }
+    const village = villageSelect.value ? Number(villageSelect.value) : null;
+    return { data, villageId: village };
+  }
+
+  // Shows problems, local ({key, params}) or from the server (plain text); returns the first
+  // field with one, to scroll to.
+  function showErrors(errors) {
+    let first = null;
+    for (const [name, slot] of Object.entries(errorSlots)) {
+      const problems = errors[name] || [];
+      slot.textContent = problems.map((p) => (typeof p === "string" ? p : t(p.key, p.params))).join(" ");
+      slot.closest(".field").classList.toggle("invalid", problems.length > 0);
+      if (problems.length && !first) first = slot.closest(".field");
+    }
+    const unknown = Object.keys(errors).filter((name) => !errorSlots[name]);
+    return { first, unknown };
+  }
+
+  return { element, read, showErrors };
+}

@@ -1,0 +1,69 @@
+// One sync run: push the outbox oldest first, then pull every change since the cursor
+// (PROTOCOL.md §6–7). No DOM here: the page and the service worker (Background Sync)
+// both run it, one at a time under a Web Lock.
+import { call, NetworkError } from "./api.js";
+import { takeBatch, recordResults, pendingCount } from "./outbox.js";
+import { applyPage, reset } from "./replica.js";
+import { deviceId, getMeta, setMeta } from "./session.js";
+import { APP_VERSION } from "./version.js";
+
+// Well under the server's 500, so one request stays short on a 2G link.
+export const PUSH_BATCH = 100;
+export const PULL_LIMIT = 500;
+
+function withLock(work) {
+  if (globalThis.navigator && navigator.locks) return navigator.locks.request("sotay06-sync", work);
+  return work();
+}
+
+// onProgress({phase: "push"|"pull", done, total}) is called as batches complete.
+export function synchronise(onProgress = () => {}) {
+  return withLock(() => run(onProgress));
+}
+
+async function run(onProgress) {
+  const device = await deviceId();
+  const summary = { pushed: 0, rejected: 0, conflicts: 0, pulled: 0 };
+  const total = await pendingCount();
+  onProgress({ phase: "push", done: 0, total });
+  // An entry goes only after the server's answer for it is stored; a network failure
+  // stops the run with the entry still at the head, to be sent again.
+  for (;;) {
+    const batch = await takeBatch(PUSH_BATCH);
+    if (!batch.length) break;
+    const remaining = await pendingCount();
+    const response = await call("POST", "/sync/push", {
+      device_id: device, mutations: batch, app_version: APP_VERSION, pending_count: remaining,
+    });
+    await recordResults(response.results);
+    for (const result of response.results) {
+      if (result.status === "rejected") summary.rejected += 1;
+      else if (result.status === "conflict") summary.conflicts += 1;
+      summary.pushed += 1;
+    }
+    onProgress({ phase: "push", done: Math.min(summary.pushed, total), total });
+    if (response.results.length < batch.length) throw new NetworkError(new Error("incomplete push answer"));
+  }
+  let cursor = await getMeta("cursor");
+  let resets = 0;
+  for (;;) {
+    const query = new URLSearchParams({ device_id: device, limit: String(PULL_LIMIT), app_version: APP_VERSION,
+      pending_count: String(await pendingCount()) });
+    if (cursor) query.set("cursor", cursor);
+    const page = await call("GET", `/sync/pull?${query}`);
+    if (page.reset) {
+      // Our cursor means nothing to the server any more: start from the beginning, once.
+      if (resets++ > 0 || !cursor) throw new Error("pull kept asking for a reset");
+      await reset();
+      cursor = null;
+      continue;
+    }
+    await applyPage(page);
+    summary.pulled += page.changes.length;
+    cursor = page.cursor;
+    onProgress({ phase: "pull", done: summary.pulled, total: summary.pulled + (page.has_more ? PULL_LIMIT : 0) });
+    if (!page.has_more) break;
+  }
+  await setMeta("last_sync", new Date().toISOString());
+  return summary;
+}
