@@ -43,7 +43,7 @@ export async function refreshCounts() {
 function schedule(ms) {
   clearTimeout(timer);
   const jittered = ms * (0.5 + Math.random());  // phones that lost signal together do not return together
-  timer = setTimeout(() => syncNow("timer"), jittered);
+  timer = setTimeout(syncNow, jittered);
 }
 
 // Listeners for errors the app must act on (revoked device, ended session).
