@@ -1,0 +1,195 @@
+"""/targets, /reports/progress and /reports/export: the commune's plan and its monthly report."""
+import os
+
+import marshmallow as ma
+from flask import Response, send_file, stream_with_context
+from flask_jwt_extended import current_user
+from marshmallow import fields, validate
+
+from server.auth.scope import roles_required
+from server.extensions import db
+from server.jsonio import Blueprint, json_response
+from server.reports import export, measures, service
+from server.schemas import InputSchema, id_field
+
+blp = Blueprint("reports", __name__, url_prefix="/api/v1", description="Chỉ tiêu, tiến độ và báo cáo định kỳ")
+
+_PERIOD_HELP = {"description": "2026, 2026-Q4, 2026-11 or 2026-01-01..2026-06-30; instead of from/to"}
+
+
+class PeriodQuerySchema(InputSchema):
+    period = fields.String(validate=validate.Length(max=30), metadata=_PERIOD_HELP)
+    from_ = fields.Date(data_key="from", metadata={"description": "first day (YYYY-MM-DD); with `to`"})
+    to = fields.Date(metadata={"description": "last day, inclusive"})
+    count = fields.String(load_default=measures.DEFAULT_COUNT_RULE, validate=validate.OneOf(list(measures.COUNT_RULES)),
+                          metadata={"description": "approved: approved records only; "
+                                                   "submitted_and_approved: also those waiting for review"})
+
+    @ma.post_load
+    def _dates(self, data, **kwargs):
+        data["from"] = data.pop("from_", None)
+        return data
+
+
+class ProgressQuerySchema(PeriodQuerySchema):
+    village_id = id_field()
+
+
+class ExportQuerySchema(PeriodQuerySchema):
+    format = fields.String(load_default="xlsx", validate=validate.OneOf(["xlsx", "csv"]))
+    type = fields.String(load_default=export.SUMMARY, validate=validate.OneOf(list(export.CSV_TYPES)),
+                         metadata={"description": "CSV only: the summary table, or one record type's records"})
+
+
+class TargetQuerySchema(InputSchema):
+    village_id = id_field()
+    measure = fields.String(validate=validate.OneOf(list(measures.MEASURES)))
+    period = fields.String(validate=validate.Length(max=30), metadata=_PERIOD_HELP)
+    from_ = fields.Date(data_key="from")
+    to = fields.Date()
+
+    @ma.post_load
+    def _dates(self, data, **kwargs):
+        data["from"] = data.pop("from_", None)
+        return data
+
+
+class TargetsPutSchema(InputSchema):
+    # Each item is checked in server/reports/service.py, naming `targets.<index>.<field>`.
+    targets = fields.List(fields.Dict(), required=True,
+                          metadata={"description": "[{measure, village_id (null: the commune), period | from+to, "
+                                                   "value (null removes)}], at most 500"})
+
+
+class MeasureSchema(ma.Schema):
+    key = fields.String()
+    record_type = fields.String()
+    unit = fields.String(metadata={"enum": ["count", "people", "percent"]})
+    label = fields.Dict()
+
+
+class TargetSchema(ma.Schema):
+    id = fields.Integer()
+    measure = fields.String()
+    village_id = fields.Integer(allow_none=True)
+    period = fields.String()
+    from_ = fields.String(data_key="from")
+    to = fields.String()
+    value = fields.Integer()
+    unit = fields.String()
+    updated_at = fields.String()
+    updated_by = fields.Integer()
+
+
+class TargetListSchema(ma.Schema):
+    measures = fields.List(fields.Nested(MeasureSchema))
+    items = fields.List(fields.Nested(TargetSchema))
+
+
+class TargetProgressSchema(TargetSchema):
+    counted_from = fields.String()
+    counted_to = fields.String()
+    actual = fields.Float(allow_none=True)
+    percent_of_target = fields.Float(allow_none=True)
+    met = fields.Boolean()
+
+
+class FiguresSchema(ma.Schema):
+    measures = fields.Dict(metadata={"description": "measure key -> number (null: cannot be worked out)"})
+    vneid = fields.Dict(metadata={"description": "helped, by_step, by_level, by_failure_reason"})
+    death = fields.Dict(metadata={"description": "by_case_status"})
+    outreach = fields.Dict(metadata={"description": "sessions, people_reached, by_form, by_topic"})
+
+
+class VillageProgressSchema(FiguresSchema):
+    village_id = fields.Integer()
+    name = fields.String()
+
+
+class StageSchema(ma.Schema):
+    from_status = fields.String()
+    to_status = fields.String()
+    cases = fields.Integer()
+    avg_days = fields.Float(allow_none=True)
+    min_days = fields.Float(allow_none=True)
+    max_days = fields.Float(allow_none=True)
+
+
+class TrendPointSchema(ma.Schema):
+    start = fields.String()
+    end = fields.String()
+    measures = fields.Dict()
+
+
+class TrendSchema(ma.Schema):
+    bucket = fields.String(metadata={"enum": ["week", "month"]})
+    series = fields.List(fields.Nested(TrendPointSchema))
+
+
+class ProgressSchema(ma.Schema):
+    commune = fields.Dict()
+    from_ = fields.String(data_key="from")
+    to = fields.String()
+    period = fields.String()
+    count = fields.String()
+    review_states_counted = fields.List(fields.String())
+    commune_wide = fields.Boolean()
+    generated_at = fields.String()
+    measures = fields.List(fields.Nested(MeasureSchema))
+    totals = fields.Nested(FiguresSchema)
+    villages = fields.List(fields.Nested(VillageProgressSchema))
+    death_stage_days = fields.List(fields.Nested(StageSchema))
+    targets = fields.List(fields.Nested(TargetProgressSchema))
+    trend = fields.Nested(TrendSchema)
+
+
+@blp.route("/targets", methods=["GET"])
+@roles_required("police", "admin")
+@blp.arguments(TargetQuerySchema, location="query")
+@blp.response(200, TargetListSchema)
+def list_targets(query):
+    """Chỉ tiêu của xã và các thôn, với danh mục các chỉ số có thể đặt chỉ tiêu."""
+    return json_response(service.list_targets(current_user, query))
+
+
+@blp.route("/targets", methods=["PUT"])
+@roles_required("admin")
+@blp.arguments(TargetsPutSchema)
+@blp.response(200, TargetListSchema)
+def set_targets(body):
+    """Đặt, sửa hoặc xóa (value null) chỉ tiêu; chỉ tiêu không nêu tên giữ nguyên."""
+    document = service.set_targets(current_user, body["targets"])
+    db.session.commit()
+    return json_response(document)
+
+
+@blp.route("/reports/progress", methods=["GET"])
+@roles_required("village_staff", "police", "admin")
+@blp.arguments(ProgressQuerySchema, location="query")
+@blp.response(200, ProgressSchema)
+def progress(query):
+    """Tiến độ theo thôn và toàn xã so với chỉ tiêu, xu hướng theo tuần."""
+    period = service.resolve_period(query)
+    return json_response(service.progress(current_user, period, query.get("village_id"), query["count"]))
+
+
+@blp.route("/reports/export", methods=["GET"])
+@roles_required("village_staff", "police", "admin")
+@blp.arguments(ExportQuerySchema, location="query")
+@blp.response(200, description="The report file (XLSX, or CSV in UTF-8 with BOM)",
+              content_type=export.XLSX_MIMETYPE)
+@blp.alt_response(200, description="CSV", content_type=export.CSV_MIMETYPE, success=True)
+def export_report(query):
+    """Báo cáo định kỳ: XLSX (tổng hợp và một trang cho mỗi loại bản ghi) hoặc CSV."""
+    period = service.resolve_period(query)
+    result = service.export_report(current_user, period, query["format"], query["type"], query["count"])
+    db.session.commit()  # the audit entry, before the file goes out
+    disposition = f'attachment; filename="{result.filename}"'
+    if result.path:
+        response = send_file(result.path, mimetype=result.mimetype, as_attachment=True,
+                             download_name=result.filename, max_age=0)
+        response.call_on_close(lambda: os.path.exists(result.path) and os.unlink(result.path))
+        response.headers["Content-Disposition"] = disposition
+        return response
+    return Response(stream_with_context(result.chunks), mimetype=result.mimetype,
+                    headers={"Content-Disposition": disposition, "Cache-Control": "no-store"})
