@@ -68,13 +68,14 @@ def create(rng, village_id):
             "client_time": "2025-11-20T08:00:00Z"}
 
 
-def update(rng, created):
-    """An update of a record this device created: a field that every type's form has room for."""
-    changes = {
-        "vneid_activation": {"notes": "Đã bổ sung số điện thoại chính chủ."},
-        "death_check": {"evidence_note": "Gia đình cung cấp giấy báo tử của trạm y tế."},
-        "propaganda_session": {"people_reached": rng.randint(10, 150)},
-    }[created["type"]]
+def update(created):
+    """An update of a record this device created, always to a new value (so it makes a version)."""
+    if created["type"] == "vneid_activation":
+        changes = {"notes": "Đã bổ sung số điện thoại chính chủ."}
+    elif created["type"] == "death_check":
+        changes = {"evidence_note": "Gia đình cung cấp giấy báo tử của trạm y tế."}
+    else:
+        changes = {"people_reached": created["data"]["people_reached"] + 1}
     return {"op": "update", "record_id": created["record_id"], "base_version": 1, "data": changes}
 
 
@@ -82,5 +83,5 @@ def device_mutations(seed, village_ids, creates, update_share):
     """A device's outbox: its creates, then updates of a share of them, numbered from 1."""
     rng = random.Random(seed)
     made = [create(rng, rng.choice(village_ids)) for _ in range(creates)]
-    updates = [update(rng, m) for m in rng.sample(made, round(creates * update_share))]
+    updates = [update(m) for m in rng.sample(made, round(creates * update_share))]
     return [{"mutation_id": i, **m} for i, m in enumerate(made + updates, start=1)]

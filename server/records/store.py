@@ -136,15 +136,17 @@ _UPDATE_BY_ID = update(RECORD_TABLE).where(RECORD_TABLE.c.id == bindparam("_id")
 
 
 def save(created=(), updated=(), versions=()):
-    """Write new records, changed records and their versions in a few set-based statements."""
-    session = db.session
+    """Write new records, changed records and their versions in a few set-based statements.
+
+    Through the session's connection: Core statements need none of the ORM's execution layer."""
+    connection = db.session.connection()
     if created:
-        session.execute(insert(RECORD_TABLE), [dict(r) for r in created])
+        connection.execute(insert(RECORD_TABLE), [dict(r) for r in created])
     if updated:
-        session.execute(_UPDATE_BY_ID, [
+        connection.execute(_UPDATE_BY_ID, [
             {**{k: v for k, v in r.items() if k != "id"}, "_id": r["id"]} for r in updated])
     if versions:
-        session.execute(insert(VERSION_TABLE), list(versions))
+        connection.execute(insert(VERSION_TABLE), list(versions))
 
 
 def record_document(row):

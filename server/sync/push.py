@@ -172,10 +172,11 @@ def _log_row(batch, mutation, digest, result, stamp):
 def _write(batch):
     store.save(created=list(batch.created.values()), updated=list(batch.updated.values()),
                versions=batch.versions)
+    connection = db.session.connection()
     if batch.conflicts:
-        db.session.execute(insert(CONFLICT_TABLE), batch.conflicts)
+        connection.execute(insert(CONFLICT_TABLE), batch.conflicts)
     if batch.log:
-        db.session.execute(insert(MUTATION_TABLE), batch.log)
+        connection.execute(insert(MUTATION_TABLE), batch.log)
 
 
 def _apply_one(batch, mutation):
