@@ -1,5 +1,7 @@
-"""Commands: seed-demo, create-user, vapid-keys (flask --app wsgi ...)."""
+"""Commands: seed-demo, create-user, vapid-keys, verify-history, report (flask --app wsgi ...)."""
 import base64
+import shutil
+from pathlib import Path
 
 import click
 from cryptography.hazmat.primitives import serialization
@@ -12,6 +14,10 @@ from server.extensions import db
 from server.models import Commune, User, Village
 from server.models.users import ROLES
 from server.records.integrity import broken_chains
+from server.reports.export import CSV_TYPES
+from server.reports.measures import COUNT_RULES, DEFAULT_COUNT_RULE
+from server.reports.periods import PeriodError, parse_period, previous_month
+from server.reports.service import build_export, commune_scope
 from server.secrets import store_secret
 
 # PROTOCOL.md §12: the demo communes, villages and users, relied on by others' tests.
@@ -69,6 +75,33 @@ def seed_demo(password):
             user.password_hash = password_hash
             user.villages = [villages[v] for v in village_names]
     db.session.commit()
+
+
+def write_report_file(commune_name, month=None, period=None, fmt="xlsx", record_type="summary",
+                      count_rule=DEFAULT_COUNT_RULE, output=None):
+    """The periodic report of a commune written to a file, as GET /reports/export makes it."""
+    communes = db.session.execute(select(Commune).where(Commune.name == commune_name)).scalars().all()
+    if len(communes) != 1:
+        raise click.ClickException(f"Không tìm thấy xã {commune_name}" if not communes
+                                   else f"Có {len(communes)} xã tên {commune_name}")
+    if month and period:
+        raise click.ClickException("Dùng --month hoặc --period, không dùng cả hai")
+    try:
+        report_period = parse_period(month or period) if (month or period) else previous_month()
+        if month and report_period.name != month:
+            raise PeriodError("--month phải có dạng YYYY-MM")
+    except PeriodError as err:
+        raise click.ClickException(str(err)) from None
+    result = build_export(commune_scope(communes[0]), report_period, fmt, record_type, count_rule, via="cli")
+    target = Path(output or result.filename)
+    if result.path:
+        shutil.move(result.path, target)
+    else:
+        with open(target, "wb") as out:
+            for chunk in result.chunks:
+                out.write(chunk)
+    db.session.commit()  # the audit entry
+    return target
 
 
 def generate_vapid_keys():
@@ -129,6 +162,22 @@ def register_cli(app):
         if problems:
             raise click.ClickException(f"{problems} chỗ không khớp trong lịch sử bản ghi")
         click.echo("Lịch sử bản ghi toàn vẹn")
+
+    @app.cli.command("report")
+    @click.option("--commune", "commune_name", required=True, help="Tên xã, ví dụ \"Quang Trung\"")
+    @click.option("--month", help="Tháng YYYY-MM (mặc định: tháng trước)")
+    @click.option("--period", help="Hoặc một kỳ: 2026, 2026-Q4, 2026-01-01..2026-06-30")
+    @click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default="xlsx", show_default=True)
+    @click.option("--type", "record_type", type=click.Choice(CSV_TYPES), default="summary", show_default=True,
+                  help="CSV: bảng tổng hợp, hoặc bản ghi của một loại")
+    @click.option("--count", "count_rule", type=click.Choice(list(COUNT_RULES)), default=DEFAULT_COUNT_RULE,
+                  show_default=True)
+    @click.option("--output", type=click.Path(dir_okay=False, writable=True),
+                  help="Tệp ghi ra (mặc định: bao-cao-<kỳ>.<định dạng> ở thư mục hiện tại)")
+    def report_command(commune_name, month, period, fmt, record_type, count_rule, output):
+        """Ghi báo cáo định kỳ của một xã ra tệp (để chạy theo lịch), và ghi vào nhật ký."""
+        report_file = write_report_file(commune_name, month, period, fmt, record_type, count_rule, output)
+        click.echo(f"Đã ghi báo cáo: {report_file}")
 
     @app.cli.command("vapid-keys")
     @click.option("--force", is_flag=True, help="Tạo cặp khóa mới dù đã có (thiết bị phải đăng ký lại)")

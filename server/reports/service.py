@@ -157,12 +157,20 @@ def _scoped_targets(scope, period):
         statement = statement.where((Target.village_id.is_(None)) | Target.village_id.in_(village_ids))
     else:
         statement = statement.where(Target.village_id.in_(village_ids))
-    order = [Target.village_id.is_not(None), Target.village_id, Target.measure, Target.period_start]
-    return db.session.execute(statement.order_by(*order)).scalars().all()
+    return _in_catalogue_order(db.session.execute(statement).scalars())
 
 
 # --------------------------------------------------------------------------------------------
 # Targets
+
+
+_MEASURE_ORDER = {key: i for i, key in enumerate(measures.MEASURES)}
+
+
+def _in_catalogue_order(targets):
+    """The commune's targets first, then each village's; measures in the catalogue's order."""
+    return sorted(targets, key=lambda t: (t.village_id is not None, t.village_id or 0,
+                                          _MEASURE_ORDER.get(t.measure, 99), t.period_start, t.period_end))
 
 
 def target_document(target):
@@ -184,8 +192,7 @@ def list_targets(user, filters):
     if filters.get("period") or filters.get("from") or filters.get("to"):
         period = resolve_period(filters)
         statement = statement.where(Target.period_start <= period.end, Target.period_end >= period.start)
-    order = [Target.village_id.is_not(None), Target.village_id, Target.measure, Target.period_start]
-    targets = db.session.execute(statement.order_by(*order)).scalars().all()
+    targets = _in_catalogue_order(db.session.execute(statement).scalars())
     return {"measures": [m.document() for m in measures.MEASURES.values()],
             "items": [target_document(t) for t in targets]}
 
