@@ -44,12 +44,10 @@ const app = {
   recordRow(view) {
     return recordRow(this, view);
   },
-  toast(text, action) {
-    const item = h("div", { class: "toast", role: "status" }, h("span", {}, text),
-      action ? h("button", { type: "button", onclick: action.run }, action.label) : null);
+  toast(text) {
+    const item = h("div", { class: "toast", role: "status" }, text);
     toasts.append(item);
-    if (!action) setTimeout(() => item.remove(), 4000);
-    return item;
+    setTimeout(() => item.remove(), 4000);
   },
   exportUnsent,
   logout,
@@ -164,10 +162,12 @@ async function showLogin() {
 function watchForUpdates() {
   if (!("serviceWorker" in navigator)) return;
   navigator.serviceWorker.register("/sw.js", { type: "module", scope: "/" }).then((registration) => {
+    // A banner under the status bar, not a toast: it must not cover the form's Save button.
     const offer = (worker) => {
-      if (!worker || !navigator.serviceWorker.controller) return;
-      app.toast(t("update.available"), { label: t("update.reload"), run: () => worker.postMessage({ type: "skip-waiting" }) })
-        .id = "update-toast";
+      if (!worker || !navigator.serviceWorker.controller || document.getElementById("update-banner")) return;
+      header.append(h("div", { class: "update-banner", id: "update-banner", role: "status" },
+        h("span", {}, t("update.available")),
+        h("button", { type: "button", onclick: () => worker.postMessage({ type: "skip-waiting" }) }, t("update.reload"))));
     };
     if (registration.waiting) offer(registration.waiting);
     registration.addEventListener("updatefound", () => {

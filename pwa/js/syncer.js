@@ -68,6 +68,8 @@ export async function syncNow() {
   } catch (err) {
     status.lastError = err instanceof NetworkError ? "offline" : err instanceof ApiError ? err.code : "error";
     if (err instanceof ApiError && err.status === 401) {
+      // Not a sync failure to retry: the app shows its own screen (login, revoked device).
+      status.lastError = null;
       for (const handler of fatalHandlers) handler(err);
     } else {
       failures += 1;
