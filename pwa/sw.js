@@ -46,6 +46,44 @@ async function tellClients(message) {
   for (const client of await self.clients.matchAll({ type: "window" })) client.postMessage(message);
 }
 
+// A notification from the server (PROTOCOL.md §9): show it, and since it means something
+// changed for this user, bring the change in.
+self.addEventListener("push", (event) => {
+  let payload = {};
+  try {
+    payload = event.data ? event.data.json() : {};
+  } catch {
+    // Not JSON: still tell the user something arrived.
+  }
+  event.waitUntil((async () => {
+    await self.registration.showNotification(payload.title || "Sổ Tay 06", {
+      body: payload.body || "", lang: "vi", icon: "/icons/icon-192.png", badge: "/icons/icon-192.png",
+      tag: payload.record_id || payload.conflict_id || payload.kind, data: { url: payload.url || "/" },
+    });
+    try {
+      await synchronise();
+      await tellClients({ type: "synced" });
+    } catch {
+      // Offline or the session ended: the app syncs when it next opens.
+    }
+  })());
+});
+
+// Tapping a notification opens the record it is about, in an open window if there is one.
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const target = new URL(event.notification.data?.url || "/", self.location.origin);
+  const url = target.origin === self.location.origin ? target.href : self.location.origin + "/";
+  event.waitUntil((async () => {
+    const windows = await self.clients.matchAll({ type: "window" });
+    if (windows.length) {
+      const client = await windows[0].navigate(url) || windows[0];
+      return client.focus();
+    }
+    return self.clients.openWindow(url);
+  })());
+});
+
 // The browser fires this when the network returns, even with the app closed. A failed run
 // rejects, so the browser tries again later.
 self.addEventListener("sync", (event) => {

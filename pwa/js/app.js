@@ -35,7 +35,7 @@ const app = {
   },
   rerender() {
     applyLanguage();
-    renderNav();
+    refreshCounts();  // the status bar redraws in the new language
     route();
   },
   onLeave(handler) {

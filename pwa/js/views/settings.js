@@ -4,11 +4,35 @@ import { t, getLanguage, setLanguage, formatBytes } from "../i18n.js";
 import { deviceId } from "../session.js";
 import { APP_VERSION } from "../version.js";
 import { storageState } from "../storage.js";
+import { supported, currentSubscription, subscribe, unsubscribe } from "../notifications.js";
+import { NetworkError } from "../api.js";
+
+// Reviewers' answers reach the phone as notifications; on or off, per phone.
+async function notificationControls(app) {
+  if (!supported()) return h("p", { id: "notification-state" }, t("settings.notify_unsupported"));
+  if (Notification.permission === "denied") return h("p", { id: "notification-state" }, t("settings.notify_denied"));
+  const subscribed = Notification.permission === "granted" && await currentSubscription();
+  const message = h("p", { class: "error", role: "alert" });
+  const act = (work) => async (event) => {
+    event.target.disabled = true;
+    try {
+      await work();
+      app.rerender();
+    } catch (err) {
+      message.textContent = err instanceof NetworkError ? t("settings.notify_offline") : err.message;
+      event.target.disabled = false;
+    }
+  };
+  return h("div", {},
+    h("p", { id: "notification-state" }, t(subscribed ? "settings.notify_on" : "settings.notify_off")),
+    h("button", { type: "button", id: "notifications-toggle", onclick: act(subscribed ? unsubscribe : subscribe) },
+      t(subscribed ? "settings.notify_disable" : "settings.notify_enable")),
+    message);
+}
 
 export async function renderSettings(container, app) {
   const storage = await storageState();
   const languages = [["vi", "Tiếng Việt"], ["en", "English"]];
-  const permission = "Notification" in globalThis ? Notification.permission : "unsupported";
   const user = app.session.user;
   replace(container, h("section", { class: "settings" },
     h("h1", {}, t("settings.title")),
@@ -19,13 +43,9 @@ export async function renderSettings(container, app) {
     h("h2", {}, t("settings.storage")),
     h("p", { id: "storage-state" }, storage.persisted ? t("settings.persisted") : t("settings.not_persisted")),
     storage.quota ? h("p", {}, t("settings.usage", { used: formatBytes(storage.usage), quota: formatBytes(storage.quota) })) : null,
-    storage.warning ? h("p", { class: "warning" }, t(`storage.${storage.warning}`)) : null,
+    storage.warning === "nearly_full" ? h("p", { class: "warning" }, t("storage.nearly_full")) : null,
     h("h2", {}, t("settings.notifications")),
-    h("p", { id: "notification-state" }, t(`settings.notify_${permission}`)),
-    permission === "default" ? h("button", { type: "button", onclick: async () => {
-      await Notification.requestPermission();
-      app.rerender();
-    } }, t("settings.notify_enable")) : null,
+    await notificationControls(app),
     h("h2", {}, t("settings.unsent")),
     h("p", {}, t("settings.unsent_help")),
     h("button", { type: "button", id: "export-unsent", onclick: () => app.exportUnsent() }, t("settings.export")),
