@@ -176,8 +176,9 @@ class MemorySampler:
         self._thread.join()
 
     def mark(self, phase):
-        self.phase = phase
+        # The phase's entry exists before the sampling thread can see its name.
         self.phases.setdefault(phase, {"total_peak": 0, "worker_peak": 0, "worker_start": None})
+        self.phase = phase
         self._sample()
 
     def _sample(self):
