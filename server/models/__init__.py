@@ -6,8 +6,10 @@ from server.models.sync import Mutation, SyncClock
 from server.models.conflicts import Conflict
 from server.models.audit import AuditEntry
 from server.models.targets import Target
+from server.models.push import PushSubscription, Notification
 
 __all__ = [
     "Commune", "Village", "User", "Device", "RefreshToken", "LoginFailure", "user_villages",
     "Record", "RecordVersion", "Mutation", "SyncClock", "Conflict", "AuditEntry", "Target",
+    "PushSubscription", "Notification",
 ]
