@@ -56,7 +56,7 @@ class TargetQuerySchema(InputSchema):
 
 class TargetsPutSchema(InputSchema):
     # Each item is checked in server/reports/service.py, naming `targets.<index>.<field>`.
-    targets = fields.List(fields.Dict(), required=True,
+    targets = fields.List(fields.Raw(), required=True,
                           metadata={"description": "[{measure, village_id (null: the commune), period | from+to, "
                                                    "value (null removes)}], at most 500"})
 
