@@ -208,6 +208,7 @@ BODY_ENDPOINTS = {
     "update_user": ("PATCH", "/users/{user}", "admin.qt"),
     "create_village": ("POST", "/villages", "admin.qt"),
     "update_village": ("PATCH", "/villages/{village}", "admin.qt"),
+    "set_targets": ("PUT", "/targets", "admin.qt"),
 }
 
 
@@ -224,6 +225,7 @@ def valid_body(world, name):
         "update_user": lambda: {"full_name": "Người đổi tên"},
         "create_village": lambda: {"name": f"Thôn {uuid.uuid4().hex[:8]}"},
         "update_village": lambda: {"name": "Thôn thử nghiệm"},
+        "set_targets": lambda: {"targets": [{"measure": "vneid_activated", "period": "2026", "value": 600}]},
     }[name]()
 
 
@@ -1230,6 +1232,9 @@ ROUTES = {
     "/devices": {"GET"},
     "/devices/{device_id}/revoke": {"POST"},
     "/audit": {"GET"},
+    "/targets": {"GET", "PUT"},
+    "/reports/progress": {"GET"},
+    "/reports/export": {"GET"},
     "/openapi.json": {"GET"},
 }
 # GET /records/review is GET /records/{record_id} of a record whose id is "review": a 404, rightly.

@@ -127,6 +127,10 @@ ACCESS = {
     "GET /devices":                     (200,  403,    403,   403),
     "POST /devices/{id}/revoke":        (200,  403,    403,   403),
     "GET /audit":                       (200,  403,    403,   403),
+    "GET /targets":                     (200,  200,    403,   403),
+    "PUT /targets":                     (200,  403,    403,   403),
+    "GET /reports/progress":            (200,  200,    200,   403),
+    "GET /reports/export":              (200,  200,    403,   403),
 }
 
 NOTE_FIELD = {"vneid_activation": "notes", "death_check": "evidence_note", "propaganda_session": "notes"}
@@ -385,6 +389,15 @@ REQUESTS = {
                                       check=lambda b: w[u].device_id in {d["device_id"] for d in b}),
     "POST /devices/{id}/revoke": _revoke,
     "GET /audit": lambda w, u: Call(w[u], "GET", "/audit", check=lambda b: isinstance(b["items"], list)),
+    "GET /targets": lambda w, u: Call(w[u], "GET", "/targets", check=lambda b: isinstance(b["items"], list)),
+    "PUT /targets": lambda w, u: Call(w[u], "PUT", "/targets",
+                                      {"targets": [{"measure": "vneid_activated", "period": "2026", "value": 600}]},
+                                      lambda b: [t["value"] for t in b["items"]] == [600]),
+    "GET /reports/progress": lambda w, u: Call(
+        w[u], "GET", "/reports/progress",
+        check=lambda b: b["commune"]["name"] == commune_of(u) and not any(
+            w.village_commune.get(v["village_id"]) == OTHER[commune_of(u)] for v in b["villages"])),
+    "GET /reports/export": lambda w, u: Call(w[u], "GET", "/reports/export?format=csv"),
 }
 
 
