@@ -50,13 +50,14 @@ def _register_blueprints(app):
     from server.auth.routes import blp as auth_blp
     from server.conflicts.routes import blp as conflicts_blp
     from server.forms.routes import blp as forms_blp
+    from server.push.routes import blp as push_blp
     from server.records.routes import blp as records_blp
     from server.reports.routes import blp as reports_blp
     from server.review.routes import blp as review_blp
     from server.sync.routes import blp as sync_blp
 
     for blueprint in (auth_blp, forms_blp, sync_blp, records_blp, review_blp, conflicts_blp, admin_blp,
-                      reports_blp):
+                      reports_blp, push_blp):
         api.register_blueprint(blueprint)
     app.register_blueprint(site.bp)
 

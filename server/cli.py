@@ -1,6 +1,8 @@
-"""Commands: seed-demo, create-user, vapid-keys, verify-history, report (flask --app wsgi ...)."""
+"""Commands: seed-demo, create-user, vapid-keys, push-send, push-digest, verify-history, report
+(flask --app wsgi ...)."""
 import base64
 import shutil
+import time
 from pathlib import Path
 
 import click
@@ -182,11 +184,47 @@ def register_cli(app):
     @app.cli.command("vapid-keys")
     @click.option("--force", is_flag=True, help="Tạo cặp khóa mới dù đã có (thiết bị phải đăng ký lại)")
     def vapid_keys_command(force):
-        """Tạo cặp khóa VAPID cho Web Push vào thư mục instance (một lần)."""
-        if current_app.config.get("VAPID_PUBLIC_KEY") and not force:
+        """Tạo cặp khóa VAPID cho Web Push vào thư mục instance (một lần; chạy lại không đổi gì)."""
+        config = current_app.config
+        if config.get("VAPID_PUBLIC_KEY") and config.get("VAPID_PRIVATE_KEY") and not force:
             click.echo(f"Đã có khóa VAPID. Khóa công khai: {current_app.config['VAPID_PUBLIC_KEY']}")
             return
         private, public = generate_vapid_keys()
         store_secret(current_app, "VAPID_PRIVATE_KEY", private)
         store_secret(current_app, "VAPID_PUBLIC_KEY", public)
         click.echo(f"Đã tạo khóa VAPID. Khóa công khai: {public}")
+
+    @app.cli.command("push-send")
+    @click.option("--loop", is_flag=True, help="Chạy liên tục (tiến trình gửi thông báo), không dừng khi hết việc")
+    @click.option("--interval", type=click.FloatRange(0.1, 3600), default=5, show_default=True,
+                  help="Số giây nghỉ khi không còn thông báo đến hạn (với --loop)")
+    def push_send_command(loop, interval):
+        """Gửi các thông báo đẩy đến hạn (kể cả gửi lại khi lỗi); --loop để chạy như một worker."""
+        from server.push import sender, service
+        if not (current_app.config.get("VAPID_PRIVATE_KEY") and current_app.config.get("VAPID_PUBLIC_KEY")):
+            raise click.ClickException("Chưa có khóa VAPID: đặt VAPID_PRIVATE_KEY/VAPID_PUBLIC_KEY "
+                                       "hoặc chạy flask --app wsgi vapid-keys")
+        pruned_at = 0.0
+        while True:
+            counts = sender.send_due(limit=500)
+            if counts:
+                click.echo(", ".join(f"{outcome}: {n}" for outcome, n in sorted(counts.items())))
+            if not loop:
+                return
+            if time.monotonic() - pruned_at > 3600:
+                service.prune()
+                db.session.commit()
+                pruned_at = time.monotonic()
+            if not counts:
+                db.session.remove()  # no connection held while idle
+                time.sleep(interval)
+
+    @app.cli.command("push-digest")
+    def push_digest_command():
+        """Xếp hàng thông báo tổng hợp cho công an xã: số bản ghi mới từ lần thông báo trước (chạy theo lịch)."""
+        from server.push import service
+        counts = service.queue_police_digests()
+        db.session.commit()
+        for username, count in counts.items():
+            click.echo(f"{username}: {count} bản ghi mới")
+        click.echo(f"Đã xếp hàng {len(counts)} thông báo tổng hợp; push-send sẽ gửi đi")

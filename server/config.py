@@ -33,6 +33,23 @@ class Config:
     VAPID_PRIVATE_KEY = os.environ.get("VAPID_PRIVATE_KEY")
     VAPID_PUBLIC_KEY = os.environ.get("VAPID_PUBLIC_KEY")
     VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT", "mailto:to-cong-tac-de-an-06@example.invalid")
+    # Web Push (server/push/sender.py): how long one send may take, how often and how far apart
+    # a failed one is retried, how long a sender holds a claimed row, and how long the push
+    # service keeps a message for a phone that is offline.
+    PUSH_TIMEOUT_SECONDS = float(os.environ.get("PUSH_TIMEOUT_SECONDS", 5))
+    PUSH_MAX_ATTEMPTS = _int("PUSH_MAX_ATTEMPTS", 8)
+    PUSH_RETRY_BASE_SECONDS = _int("PUSH_RETRY_BASE_SECONDS", 30)
+    PUSH_RETRY_MAX_SECONDS = _int("PUSH_RETRY_MAX_SECONDS", 3600)
+    PUSH_CLAIM_BATCH = _int("PUSH_CLAIM_BATCH", 10)
+    PUSH_TTL_SECONDS = _int("PUSH_TTL_SECONDS", 3 * 86400)
+    PUSH_KEEP_DAYS = _int("PUSH_KEEP_DAYS", 30)
+    # Send what a request queued in a background thread once its response is out (the
+    # `push-send` worker retries and catches up either way).
+    PUSH_SEND_AFTER_REQUEST = os.environ.get("PUSH_SEND_AFTER_REQUEST", "1") == "1"
+    # Hosts a subscription endpoint may point to, e.g. "fcm.googleapis.com,push.services.mozilla.com,
+    # notify.windows.com,push.apple.com" (a name or any subdomain of it); empty: any host.
+    PUSH_ENDPOINT_HOSTS = [h.strip().lower() for h in os.environ.get("PUSH_ENDPOINT_HOSTS", "").split(",")
+                           if h.strip()]
     # In production a missing secret stops the app instead of being generated.
     REQUIRE_SECRETS = os.environ.get("SOTAY_REQUIRE_SECRETS") == "1"
 

@@ -209,6 +209,8 @@ BODY_ENDPOINTS = {
     "create_village": ("POST", "/villages", "admin.qt"),
     "update_village": ("PATCH", "/villages/{village}", "admin.qt"),
     "set_targets": ("PUT", "/targets", "admin.qt"),
+    "subscribe": ("POST", "/push/subscriptions", "vol.qt1"),
+    "unsubscribe": ("DELETE", "/push/subscriptions", "vol.qt1"),
 }
 
 
@@ -226,6 +228,10 @@ def valid_body(world, name):
         "create_village": lambda: {"name": f"Thôn {uuid.uuid4().hex[:8]}"},
         "update_village": lambda: {"name": "Thôn thử nghiệm"},
         "set_targets": lambda: {"targets": [{"measure": "vneid_activated", "period": "2026", "value": 600}]},
+        "subscribe": lambda: {"endpoint": "https://push.example.com/wpush/abc", "keys": {
+            "p256dh": "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM",
+            "auth": "tBHItJI5svbpez7KI4CCXg"}},
+        "unsubscribe": lambda: {"endpoint": "https://push.example.com/wpush/abc"},
     }[name]()
 
 
@@ -1235,6 +1241,8 @@ ROUTES = {
     "/targets": {"GET", "PUT"},
     "/reports/progress": {"GET"},
     "/reports/export": {"GET"},
+    "/push/vapid-public-key": {"GET"},
+    "/push/subscriptions": {"POST", "DELETE"},
     "/openapi.json": {"GET"},
 }
 # GET /records/review is GET /records/{record_id} of a record whose id is "review": a 404, rightly.

@@ -12,6 +12,7 @@ from server.extensions import db
 from server.forms import registry
 from server.models import Conflict, User
 from server.paging import paginate
+from server.push.service import notify_conflict_resolved
 from server.records import store
 from server.sync import merge
 from server.timeutil import iso, utcnow
@@ -119,6 +120,7 @@ def resolve_conflict(user, conflict_id, base_version, values):
     conflict.fields = table
     write_audit("conflict.resolve", target=("conflict", conflict.id),
                 details={"record_id": row["id"], "version": row["version"]})
+    notify_conflict_resolved(conflict, row, resolver=user)
     return row
 
 

@@ -1,10 +1,12 @@
-"""Review actions by police and admin: check the transition, write the version, stamp who and when.
+"""Review actions by police and admin: check the transition, write the version, stamp who and when,
+and queue the author's notification in the same transaction.
 
 Functions flush nothing themselves beyond adding rows; the route commits once.
 """
 from server.audit import write_audit
 from server.auth.scope import record_filter
 from server.errors import ApiError, not_found, stale_version, validation_failed
+from server.push.service import notify_review
 from server.records import store, workflow
 from server.timeutil import utcnow
 
@@ -29,6 +31,7 @@ def review_record(user, record_id, action, comment=None, base_version=None):
     store.save(updated=[row], versions=[version])
     write_audit("record.review", target=("record", row["id"]),
                 details={"action": action, "version": row["version"], "comment": comment})
+    notify_review(row, action, comment, reviewer=user)
     return row
 
 

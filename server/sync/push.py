@@ -25,6 +25,7 @@ from server.auth.scope import can_edit, can_read, creatable_village_ids
 from server.extensions import db
 from server.forms import registry
 from server.models import Conflict, Device, Mutation
+from server.push.service import notify_conflicts_opened
 from server.records import store, workflow
 from server.sync import merge
 from server.sync.cursor import transaction_stamp
@@ -175,6 +176,8 @@ def _write(batch):
     connection = db.session.connection()
     if batch.conflicts:
         connection.execute(insert(CONFLICT_TABLE), batch.conflicts)
+        # The commune's admins hear of them: one SELECT and one INSERT for the whole batch.
+        notify_conflicts_opened(batch.conflicts, batch.records, batch.user)
     if batch.log:
         connection.execute(insert(MUTATION_TABLE), batch.log)
 
