@@ -4,8 +4,10 @@
 // change to any file is a new service worker and a new cache (server/site.py).
 import { synchronise } from "./js/sync.js";
 
-const CACHE_PREFIX = "sotay06-shell-";
-const CACHE = CACHE_PREFIX + SHELL_VERSION;
+const CACHE_PREFIX = "sotay06-";
+const CACHE = `${CACHE_PREFIX}shell-${SHELL_VERSION}`;
+// The desk screens, cached on first use (only police and admin devices open them).
+const DESK_CACHE = `${CACHE_PREFIX}desk-${SHELL_VERSION}`;
 
 self.addEventListener("install", (event) => {
   event.waitUntil((async () => {
@@ -20,7 +22,7 @@ self.addEventListener("install", (event) => {
 self.addEventListener("activate", (event) => {
   event.waitUntil((async () => {
     for (const key of await caches.keys()) {
-      if (key.startsWith(CACHE_PREFIX) && key !== CACHE) await caches.delete(key);
+      if (key.startsWith(CACHE_PREFIX) && key !== CACHE && key !== DESK_CACHE) await caches.delete(key);
     }
     await self.clients.claim();
   })());
@@ -37,6 +39,16 @@ self.addEventListener("fetch", (event) => {
   if (request.method !== "GET" || url.origin !== self.location.origin || url.pathname.startsWith("/api/")) return;
   if (request.mode === "navigate") {
     event.respondWith(caches.match("/", { cacheName: CACHE }).then((hit) => hit || fetch(request)));
+    return;
+  }
+  if (url.pathname.startsWith("/desk/")) {
+    event.respondWith(caches.open(DESK_CACHE).then(async (cache) => {
+      const hit = await cache.match(request, { ignoreSearch: true });
+      if (hit) return hit;
+      const response = await fetch(request);
+      if (response.ok) await cache.put(request, response.clone());
+      return response;
+    }));
     return;
   }
   event.respondWith(caches.match(request, { cacheName: CACHE, ignoreSearch: true }).then((hit) => hit || fetch(request)));

@@ -21,7 +21,7 @@ def healthz():
 
 
 def shell():
-    """The app shell's URLs and a digest of their contents: the version a phone runs.
+    """The app shell's URLs and a digest of every file: the version a phone runs.
 
     Computed from the files on each request (a few hundred microseconds), so a deploy
     that changes any file changes the service worker and every phone updates.
@@ -31,7 +31,9 @@ def shell():
     for path in sorted(p for p in PWA_DIR.rglob("*") if p.is_file()):
         relative = path.relative_to(PWA_DIR).as_posix()
         digest.update(relative.encode() + b"\0" + path.read_bytes() + b"\0")
-        if relative not in ("index.html", "sw.js"):
+        # The desk screens (police, admin) are not precached: phones that never open them
+        # never download them (sw.js caches them on first use).
+        if relative not in ("index.html", "sw.js") and not relative.startswith("desk/"):
             urls.append("/" + relative)
     return digest.hexdigest()[:12], urls
 
@@ -63,6 +65,6 @@ def index():
 # Top-level files and the app's asset folders only, so that /api/v1/... never falls
 # through to here (a GET on a POST-only endpoint must stay a 405).
 @bp.route("/<filename>")
-@bp.route("/<any(js, css, icons):folder>/<path:filename>")
+@bp.route("/<any(js, css, icons, desk):folder>/<path:filename>")
 def pwa_file(filename, folder=None):
     return send_from_directory(PWA_DIR / folder if folder else PWA_DIR, filename)

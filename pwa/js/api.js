@@ -27,7 +27,8 @@ export class ApiError extends Error {
 // Codes after which the stored tokens are useless and only a new login helps.
 const SESSION_ENDED = new Set(["token_invalid", "token_reused", "token_missing", "token_revoked", "account_disabled"]);
 
-async function send(method, path, { body, token } = {}) {
+// `asFile`: the answer is a download ({blob, filename}), not JSON.
+async function send(method, path, { body, token, asFile = false } = {}) {
   const headers = { Accept: "application/json" };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (token) headers.Authorization = `Bearer ${token}`;
@@ -45,6 +46,10 @@ async function send(method, path, { body, token } = {}) {
     clearTimeout(timer);
   }
   if (response.status === 204) return null;
+  if (asFile && response.ok) {
+    const disposition = response.headers.get("Content-Disposition") || "";
+    return { blob: await response.blob(), filename: (disposition.match(/filename="?([^";]+)"?/) || [])[1] || "download" };
+  }
   let payload = null;
   try {
     payload = await response.json();
@@ -81,16 +86,16 @@ function refreshTokens(session) {
   return refreshing;
 }
 
-export async function call(method, path, body) {
+export async function call(method, path, body, { asFile = false } = {}) {
   const session = await currentSession();
   if (!session || !session.access_token) throw new ApiError(401, { error: { code: "token_missing", message: "" } });
   try {
-    return await send(method, path, { body, token: session.access_token });
+    return await send(method, path, { body, token: session.access_token, asFile });
   } catch (err) {
     if (!(err instanceof ApiError) || err.status !== 401) throw err;
     if (err.code === "token_expired") {
       const token = await refreshTokens(session);
-      return send(method, path, { body, token });
+      return send(method, path, { body, token, asFile });
     }
     if (SESSION_ENDED.has(err.code)) await markExpired();
     throw err;

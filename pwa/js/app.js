@@ -120,9 +120,20 @@ async function deviceRevoked() {
 }
 
 function renderNav() {
-  const links = [["#/", "nav.home"], ["#/records", "nav.records"], ["#/settings", "nav.settings"]];
+  const links = [["#/", "nav.home"], ["#/records", "nav.records"], isReviewer() ? ["#/dashboard", "nav.dashboard"] : null,
+    ["#/settings", "nav.settings"]].filter(Boolean);
   const current = location.hash.split("?")[0] || "#/";
   replace(nav, links.map(([href, key]) => h("a", { href, class: current === href ? "active" : "", id: `nav-${key.slice(4)}` }, t(key))));
+}
+
+// A desk screen (police, admin), loaded on first use with its strings.
+async function desk(name) {
+  await import("../desk/strings.js");
+  return import(`../desk/${name}.js`);
+}
+
+function isReviewer() {
+  return ["police", "admin"].includes(app.session.user.role);
 }
 
 async function route() {
@@ -140,6 +151,7 @@ async function route() {
     else if (parts[0] === "new" && parts[1]) await renderEdit(main, app, { type: parts[1] });
     else if (parts[0] === "edit" && parts[1]) await renderEdit(main, app, { id: decodeURIComponent(parts[1]) });
     else if (parts[0] === "settings") await renderSettings(main, app);
+    else if (parts[0] === "dashboard") await (await desk("dashboard")).renderDashboard(main, app, params);
     else app.navigate("#/", true);
   } catch (err) {
     console.error(err);
@@ -240,6 +252,8 @@ async function boot() {
     syncNow();
   }
   route();
+  // A reviewer's device keeps the desk screens too, so they open offline later.
+  if (isReviewer()) desk("dashboard").catch(() => {});
   await warnAboutStorage();
 }
 

@@ -27,9 +27,9 @@ export function replace(container, ...children) {
   append(container, children);
 }
 
-// Offers `text` as a file download (the JSON export of unsent records).
-export function download(filename, text, type = "application/json") {
-  const url = URL.createObjectURL(new Blob([text], { type }));
+// Offers text or a Blob as a file download (the export of unsent records, a report).
+export function download(filename, content, type = "application/json") {
+  const url = URL.createObjectURL(content instanceof Blob ? content : new Blob([content], { type }));
   const link = h("a", { href: url, download: filename });
   document.body.append(link);
   link.click();

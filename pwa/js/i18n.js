@@ -6,7 +6,7 @@ const STRINGS = {
     "app.name": "Sổ Tay 06",
     "app.forms_missing": "Chưa tải được biểu mẫu. Hãy kết nối mạng một lần rồi mở lại ứng dụng.",
     "app.screen_failed": "Không mở được màn hình này: {reason}",
-    "nav.home": "Trang chủ", "nav.records": "Bản ghi", "nav.settings": "Cài đặt",
+    "nav.home": "Trang chủ", "nav.records": "Bản ghi", "nav.settings": "Cài đặt", "nav.dashboard": "Tiến độ",
     "status.online": "Trực tuyến", "status.offline": "Ngoại tuyến",
     "status.unsent": "{n} chưa gửi", "status.last_sync": "Đồng bộ {when}", "status.never_synced": "Chưa đồng bộ lần nào",
     "status.sync_now": "Đồng bộ ngay", "status.syncing": "Đang đồng bộ…",
@@ -104,7 +104,7 @@ const STRINGS = {
     "app.name": "Sổ Tay 06",
     "app.forms_missing": "The forms are not loaded yet. Connect to the network once, then reopen the app.",
     "app.screen_failed": "This screen could not open: {reason}",
-    "nav.home": "Home", "nav.records": "Records", "nav.settings": "Settings",
+    "nav.home": "Home", "nav.records": "Records", "nav.settings": "Settings", "nav.dashboard": "Progress",
     "status.online": "Online", "status.offline": "Offline",
     "status.unsent": "{n} unsent", "status.last_sync": "Synced {when}", "status.never_synced": "Never synced",
     "status.sync_now": "Sync now", "status.syncing": "Syncing…",
@@ -259,4 +259,11 @@ export function fold(text) {
   return String(text).normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/đ/g, "d").replace(/Đ/g, "d").toLowerCase();
 }
 
-export const KEYS = { vi: Object.keys(STRINGS.vi), en: Object.keys(STRINGS.en) };
+// The desk screens (pwa/desk/) bring their own strings when they load.
+export function addStrings(more) {
+  for (const language of Object.keys(STRINGS)) Object.assign(STRINGS[language], more[language]);
+}
+
+export function keys() {
+  return { vi: Object.keys(STRINGS.vi), en: Object.keys(STRINGS.en) };
+}

@@ -5,7 +5,9 @@ server will refuse, nor stopped for one it would take.
 
 Only what the phone's form can produce is compared: it never sends unknown fields, empty
 strings or values it did not offer (those are the server's own tests)."""
+import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -153,13 +155,21 @@ def test_the_table_covers_each_type_and_every_required_field(forms):
         assert missing == {f["name"] for f in rt["fields"] if f["required"]}, rt["type"]
 
 
+# The interface's strings, the desk screens' included (they load on demand).
+ALL_KEYS = """async () => {
+  await import('/desk/strings.js');
+  return (await import('/js/i18n.js')).keys();
+}"""
+PWA = Path(__file__).resolve().parents[2] / "pwa"
+
+
 def test_the_phone_and_the_server_refuse_the_same_fields(phone, forms):
     page = phone.page
     page.goto("/")
     assert len(CASES) >= 40
     phone_errors = page.evaluate(PHONE_JUDGES, {"forms": forms, "cases": [[t, d] for t, _, d, _ in CASES],
                                                 "today": TODAY.isoformat()})
-    keys = set(page.evaluate("async () => (await import('/js/i18n.js')).KEYS.vi"))
+    keys = set(page.evaluate(ALL_KEYS)["vi"])
 
     disagreements = []
     for (type_name, what, data, expected), on_phone in zip(CASES, phone_errors):
@@ -187,8 +197,12 @@ def test_every_rule_the_server_names_is_implemented_on_the_phone(phone, forms):
 def test_every_interface_string_exists_in_vietnamese_and_english(phone):
     page = phone.page
     page.goto("/")
-    keys = page.evaluate("async () => (await import('/js/i18n.js')).KEYS")
+    keys = page.evaluate(ALL_KEYS)
     vi, en = set(keys["vi"]), set(keys["en"])
     assert vi, "no strings"
     assert not vi - en, f"missing in English: {sorted(vi - en)}"
     assert not en - vi, f"missing in Vietnamese: {sorted(en - vi)}"
+    # Every key the code names literally has a string.
+    used = {key for path in PWA.rglob("*.js") for key in re.findall(r'\bt\("([a-z_]+\.[a-z_0-9]+)"', path.read_text())}
+    assert used, "no t(...) calls found"
+    assert not used - vi, f"used but not defined: {sorted(used - vi)}"
