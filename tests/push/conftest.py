@@ -26,6 +26,7 @@ from server.cli import generate_vapid_keys
 from server.extensions import db
 from server.models import Notification
 from server.push import sender
+from tests.conftest import FreshContextClient
 
 HOST = "127.0.0.1"
 
@@ -58,7 +59,7 @@ class PushService:
                 with service.lock:
                     script = service.scripts.get(token) or [201]
                     answer = script.pop(0) if len(script) > 1 else script[0]
-                    service.received.append({"token": token, "headers": dict(self.headers), "body": body,
+                    service.received.append({"token": token, "headers": {k.lower(): v for k, v in self.headers.items()}, "body": body,
                                              "at": time.monotonic(), "answer": answer})
                 if service.delay:
                     time.sleep(service.delay)
@@ -128,7 +129,7 @@ class Browser:
         return {"endpoint": self.endpoint, "keys": {"p256dh": self.p256dh, "auth": b64url(self.auth_secret)}}
 
     def decrypt(self, request):
-        assert request["headers"].get("Content-Encoding") == "aes128gcm"
+        assert request["headers"].get("content-encoding") == "aes128gcm"
         plain = http_ece.decrypt(request["body"], private_key=self.private_key, auth_secret=self.auth_secret,
                                  version="aes128gcm")
         return json.loads(plain.decode("utf-8"))
@@ -140,7 +141,7 @@ class Browser:
 def verify_vapid(request, public_key, subject, origin):
     """The Authorization header is `vapid t=<JWT>,k=<key>`: the key is the server's and the JWT,
     signed ES256 with its private key, names this push service and the server's contact."""
-    scheme, _, params = request["headers"]["Authorization"].partition(" ")
+    scheme, _, params = request["headers"]["authorization"].partition(" ")
     assert scheme == "vapid"
     fields = dict(part.split("=", 1) for part in params.split(","))
     assert fields["k"] == public_key
@@ -149,6 +150,21 @@ def verify_vapid(request, public_key, subject, origin):
     assert claims["sub"] == subject
     assert claims["exp"] > time.time()
     return claims
+
+
+class ClosingClient(FreshContextClient):
+    """Reads each response through and closes it, as a WSGI server does: what the app runs when
+    a response is closed (sending what the request queued) runs here too."""
+
+    def open(self, *args, **kwargs):
+        kwargs.setdefault("buffered", True)
+        return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def client(app):
+    app.test_client_class = ClosingClient
+    return app.test_client()
 
 
 @pytest.fixture
