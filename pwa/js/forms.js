@@ -111,6 +111,8 @@ export function buildForm(rt, { values = {}, role, villages, villageId, onInput 
   const today = todayInVietnam();
   const fields = fieldsFor(rt, role);
   const errorSlots = {};
+  // A deactivated village takes no new records, but an old record keeps showing its own.
+  villages = villages.filter((v) => v.active !== false || v.id === villageId);
   const villageSelect = h("select", { id: "f-village_id", name: "village_id", "aria-describedby": "e-village_id" },
     villages.length > 1 ? h("option", { value: "" }, t("form.choose")) : null,
     villages.map((v) => h("option", { value: String(v.id), selected: v.id === villageId }, v.name)));

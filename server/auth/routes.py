@@ -8,7 +8,7 @@ from sqlalchemy import select
 from server.audit import write_audit
 from server.auth import ratelimit
 from server.auth.passwords import dummy_verify, verify_password
-from server.auth.scope import login_required
+from server.auth.scope import REVIEWERS, login_required
 from server.auth.tokens import current_device, issue_tokens, revoke_device_tokens, use_refresh_token
 from server.errors import ApiError
 from server.extensions import db
@@ -31,6 +31,7 @@ class LoginSchema(InputSchema):
 class UserVillageSchema(ma.Schema):
     id = fields.Integer()
     name = fields.String()
+    active = fields.Boolean()
 
 
 class UserSchema(ma.Schema):
@@ -55,7 +56,9 @@ def user_document(user):
         "id": user.id, "username": user.username, "full_name": user.full_name, "role": user.role,
         "commune_id": user.commune_id, "commune_name": user.commune.name,
         "village_ids": user.village_ids,
-        "villages": [{"id": v.id, "name": v.name} for v in user.villages],
+        # The villages the user may record in and read: a reviewer's are the whole commune's.
+        "villages": [{"id": v.id, "name": v.name, "active": v.active} for v in sorted(
+            user.commune.villages if user.role in REVIEWERS else user.villages, key=lambda v: v.id)],
     }
 
 
