@@ -9,6 +9,7 @@ import marshmallow as ma
 
 from server.forms import death_check, propaganda_session, vneid_activation
 from server.forms.rules import PROVINCE_CODES
+from server.records.workflow import CASE_MOVES
 from server.forms.schema import schema_for, validator_for
 
 RECORD_TYPES = {
@@ -77,7 +78,9 @@ def _build_document():
          # The PWA checks the same cross-field rules by these names (pwa/js/rules.js).
          "rules": [rule.__name__ for rule in rt.rules],
          "date_field": rt.date_field, "name_field": rt.name_field,
-         "personal_id_field": rt.personal_id_field}
+         "personal_id_field": rt.personal_id_field,
+         # Where a case may move next, for the reviewer's workflow buttons.
+         **({"case_moves": {k: list(v) for k, v in CASE_MOVES.items()}} if "case_status" in rt.by_name else {})}
         for rt in RECORD_TYPES.values()
     ]
     # The version is a digest of the definitions, so it changes whenever one does.
