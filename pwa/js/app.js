@@ -120,10 +120,16 @@ async function deviceRevoked() {
 }
 
 function renderNav() {
-  const links = [["#/", "nav.home"], ["#/records", "nav.records"], isReviewer() ? ["#/dashboard", "nav.dashboard"] : null,
+  const role = app.session.user.role;
+  const links = [["#/", "nav.home"], role !== "admin" ? ["#/records", "nav.records"] : null,
+    isReviewer() ? ["#/review", "nav.review"] : null, role === "admin" ? ["#/conflicts", "nav.conflicts"] : null,
+    isReviewer() ? ["#/dashboard", "nav.dashboard"] : null, role === "admin" ? ["#/admin/users", "nav.admin"] : null,
     ["#/settings", "nav.settings"]].filter(Boolean);
-  const current = location.hash.split("?")[0] || "#/";
-  replace(nav, links.map(([href, key]) => h("a", { href, class: current === href ? "active" : "", id: `nav-${key.slice(4)}` }, t(key))));
+  // The section a screen belongs to: #/review/<id> is under "Duyệt", #/conflict/<id> under "Xung đột".
+  const section = `#/${(location.hash.split("?")[0].split("/")[1] || "").replace(/^(conflict|record)$/, "$1s")}`;
+  nav.classList.toggle("many", links.length > 4);
+  replace(nav, links.map(([href, key]) => h("a", { href, class: href.startsWith(section) && (section !== "#/" || href === "#/") ? "active" : "",
+    id: `nav-${key.slice(4)}` }, t(key))));
 }
 
 // A desk screen (police, admin), loaded on first use with its strings.
@@ -152,6 +158,13 @@ async function route() {
     else if (parts[0] === "edit" && parts[1]) await renderEdit(main, app, { id: decodeURIComponent(parts[1]) });
     else if (parts[0] === "settings") await renderSettings(main, app);
     else if (parts[0] === "dashboard") await (await desk("dashboard")).renderDashboard(main, app, params);
+    else if (parts[0] === "review" && isReviewer()) {
+      const screens = await desk(parts[1] ? "review" : "queue");
+      await (parts[1] ? screens.renderReview(main, app, decodeURIComponent(parts[1])) : screens.renderQueue(main, app, params));
+    } else if (parts[0] === "conflicts" && app.session.user.role === "admin") await (await desk("conflicts")).renderConflicts(main, app, params);
+    else if (parts[0] === "conflict" && parts[1] && app.session.user.role === "admin") {
+      await (await desk("conflicts")).renderConflict(main, app, decodeURIComponent(parts[1]));
+    } else if (parts[0] === "admin" && app.session.user.role === "admin") await (await desk("admin")).renderAdmin(main, app, parts[1], params);
     else app.navigate("#/", true);
   } catch (err) {
     console.error(err);
@@ -253,7 +266,7 @@ async function boot() {
   }
   route();
   // A reviewer's device keeps the desk screens too, so they open offline later.
-  if (isReviewer()) desk("dashboard").catch(() => {});
+  if (isReviewer()) for (const name of ["dashboard", "queue", "review", "conflicts", "admin"]) desk(name).catch(() => {});
   await warnAboutStorage();
 }
 

@@ -1,0 +1,90 @@
+// The review queue for police and admin: the commune's records from the server, filtered and
+// paged there (fast at 100,000 records), with possible duplicates flagged and bulk approval.
+import { h, replace } from "../js/dom.js";
+import { t, label, formatDate } from "../js/i18n.js";
+import { call, NetworkError } from "../js/api.js";
+import { recordType } from "../js/forms.js";
+import { recordTitle, villageName } from "../js/views/rows.js";
+
+const PER_PAGE = 50;
+const FILTERS = ["type", "village_id", "review_state", "from", "to", "has_conflict", "created_by", "q", "possible_duplicate"];
+const STATES = ["submitted", "needs_changes", "approved", "rejected"];
+
+function asView(record) {
+  return { ...record, state: record.has_conflict ? "conflict" : record.review_state };
+}
+
+export async function renderQueue(container, app, params) {
+  const filters = Object.fromEntries(FILTERS.map((name) => [name, params.get(name) ?? (name === "review_state" ? "submitted" : "")]));
+  const page = Number(params.get("page") || 1);
+  const go = (changes) => {
+    const next = { ...filters, page: "1", ...changes };
+    app.navigate(`#/review?${new URLSearchParams(Object.entries(next).filter(([, v]) => v !== ""))}`, true);
+  };
+  const select = (name, options, all) => h("select", { id: `queue-${name}`, "aria-label": t(`queue.${name}`),
+    onchange: (e) => go({ [name]: e.target.value }) },
+  h("option", { value: "" }, all), options.map(([value, text]) => h("option", { value, selected: String(value) === filters[name] }, text)));
+  const search = h("input", { type: "search", id: "queue-q", value: filters.q, placeholder: t("queue.search"), "aria-label": t("queue.search") });
+  search.addEventListener("change", () => go({ q: search.value.trim() }));
+  const controls = h("div", { class: "filters queue-filters" }, search,
+    select("type", app.forms.types.map((rt) => [rt.type, label(rt.label)]), t("records.all_types")),
+    select("village_id", app.session.user.villages.map((v) => [String(v.id), v.name]), t("queue.all_villages")),
+    select("review_state", STATES.map((s) => [s, t(`state.${s === "submitted" ? "synced" : s}`)]), t("records.all_states")),
+    select("has_conflict", [["true", t("queue.with_conflict")], ["false", t("queue.without_conflict")]], t("queue.any_conflict")),
+    select("possible_duplicate", [["true", t("queue.duplicates_only")]], t("queue.any_duplicate")),
+    h("label", { class: "date-filter" }, t("queue.from"), h("input", { type: "date", id: "queue-from", value: filters.from,
+      onchange: (e) => go({ from: e.target.value }) })),
+    h("label", { class: "date-filter" }, t("queue.to"), h("input", { type: "date", id: "queue-to", value: filters.to,
+      onchange: (e) => go({ to: e.target.value }) })));
+
+  let result;
+  try {
+    const query = new URLSearchParams(Object.entries({ ...filters, page, per_page: PER_PAGE }).filter(([, v]) => v !== ""));
+    result = await call("GET", `/records?${query}`);
+  } catch (err) {
+    replace(container, h("section", { class: "queue" }, h("h1", {}, t("queue.title")), controls,
+      h("p", { class: "error", role: "alert" }, err instanceof NetworkError ? t("dash.offline") : err.message)));
+    return;
+  }
+  if (filters.created_by && !result.items.length && page === 1) filters.created_by = "";
+  const chosen = new Set();
+  const approveButton = h("button", { type: "button", class: "primary", id: "bulk-approve", disabled: true, onclick: async () => {
+    approveButton.disabled = true;
+    try {
+      const answer = await call("POST", "/records/review", { ids: [...chosen], action: "approve" });
+      const done = answer.results.filter((r) => r.status === "ok").length;
+      app.toast(t("queue.bulk_done", { done, failed: answer.results.length - done }));
+      go({ page: String(page) });
+    } catch (err) {
+      app.toast(err instanceof NetworkError ? t("dash.offline") : err.message);
+      approveButton.disabled = false;
+    }
+  } }, t("queue.approve_selected", { n: 0 }));
+  const toggle = (id) => (event) => {
+    if (event.target.checked) chosen.add(id);
+    else chosen.delete(id);
+    approveButton.disabled = chosen.size === 0;
+    approveButton.textContent = t("queue.approve_selected", { n: chosen.size });
+  };
+  const pages = Math.max(1, Math.ceil(result.total / PER_PAGE));
+  replace(container, h("section", { class: "queue", id: "queue" },
+    h("h1", {}, t("queue.title")), controls,
+    h("div", { class: "queue-bar" }, h("span", { id: "queue-total" }, t("queue.total", { n: result.total })), approveButton),
+    result.items.length ? h("ul", { class: "record-list queue-list", id: "queue-list" }, result.items.map((record) => {
+      const view = asView(record);
+      const rt = recordType(app.forms, record.type);
+      return h("li", { class: "record-row queue-row", dataset: { id: record.id, state: view.state } },
+        h("input", { type: "checkbox", "aria-label": t("queue.select"), onchange: toggle(record.id),
+          disabled: record.has_conflict || record.review_state === "approved" }),
+        h("a", { href: `#/review/${record.id}` },
+          h("span", { class: "row-title" }, recordTitle(app.forms, view)),
+          h("span", { class: "row-meta" }, [rt ? label(rt.label) : record.type, villageName(app.session, record.village_id),
+            record.created_by_name, formatDate(record.created_at)].filter(Boolean).join(" · ")),
+          h("span", { class: "badges" }, h("span", { class: `badge state-${view.state}` }, t(`state.${view.state === "submitted" ? "synced" : view.state}`)),
+            record.possible_duplicate ? h("span", { class: "badge duplicate" }, t("queue.duplicate")) : null)));
+    })) : h("p", { class: "empty" }, t("queue.empty")),
+    pages > 1 ? h("div", { class: "pager" },
+      h("button", { type: "button", disabled: page <= 1, onclick: () => go({ page: String(page - 1) }) }, "‹"),
+      h("span", {}, t("queue.page", { page, pages })),
+      h("button", { type: "button", disabled: page >= pages, id: "queue-next", onclick: () => go({ page: String(page + 1) }) }, "›")) : null));
+}

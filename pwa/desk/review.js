@@ -1,0 +1,127 @@
+// One record under review: every field, the whole history (who, which device, what changed),
+// approve / ask for changes / reject guarded by the version the reviewer saw, and the death
+// case's next step, which goes through the device's outbox like any edit.
+import { h, replace } from "../js/dom.js";
+import { t, label, formatDateTime } from "../js/i18n.js";
+import { call, ApiError, NetworkError } from "../js/api.js";
+import { recordType } from "../js/forms.js";
+import { getView, editRecord } from "../js/notebook.js";
+import { refreshCounts, syncNow } from "../js/syncer.js";
+import { formatValue } from "../js/views/record.js";
+import { recordTitle, stateBadge, villageName } from "../js/views/rows.js";
+
+function fieldTable(rt, data, highlight = new Set()) {
+  return h("table", { class: "field-table", id: "review-fields" }, h("tbody", {}, rt.fields.map((field) =>
+    h("tr", { class: highlight.has(field.name) ? "changed" : "", dataset: { field: field.name } },
+      h("th", {}, label(field.label)), h("td", {}, formatValue(field, data[field.name]))))));
+}
+
+function historyList(rt, history) {
+  const fields = Object.fromEntries(rt.fields.map((f) => [f.name, f]));
+  return h("ol", { class: "history", id: "review-history" }, history.slice().reverse().map((version, i, newestFirst) => {
+    const before = newestFirst[i + 1] ? newestFirst[i + 1].data || {} : {};
+    const changes = (version.changed || []).filter((name) => fields[name]).map((name) => h("li", {},
+      `${label(fields[name].label)}: `, h("s", {}, formatValue(fields[name], before[name])), " → ",
+      formatValue(fields[name], (version.data || {})[name])));
+    return h("li", { dataset: { version: String(version.version) } },
+      h("span", { class: "history-head" }, t(`history.${version.action}`, { version: version.version }), " · ",
+        version.user.full_name || version.user.username || "—", " · ", formatDateTime(version.at)),
+      version.device_id ? h("span", { class: "history-changed mono" }, t("review.device", { id: version.device_id.slice(0, 8) })) : null,
+      version.action !== "create" && changes.length ? h("ul", { class: "changes" }, changes) : null,
+      version.review_comment && version.action === "review" ? h("q", {}, version.review_comment) : null);
+  }));
+}
+
+function caseControls(app, rt, record, message) {
+  const current = record.data.case_status || "reported";
+  const moves = (rt.case_moves || {})[current] || [];
+  if (!moves.length) return null;
+  const statuses = Object.fromEntries(rt.fields.find((f) => f.name === "case_status").choices.map((c) => [c.value, label(c.label)]));
+  const number = h("input", { id: "certificate-number", "aria-label": t("review.certificate_number"), placeholder: t("review.certificate_number") });
+  const date = h("input", { id: "certificate-date", type: "date", "aria-label": t("review.certificate_date") });
+  const move = (status) => async () => {
+    const view = await getView(record.id, app.session.user.id);
+    if (!view || !view.server) {
+      message.textContent = t("review.sync_first");
+      return;
+    }
+    const data = { ...view.data, case_status: status };
+    if (status === "certificate_issued") {
+      if (!number.value.trim() || !date.value) {
+        message.textContent = t("review.certificate_needed");
+        return;
+      }
+      Object.assign(data, { certificate_number: number.value.trim(), certificate_date: date.value });
+    }
+    await editRecord(view, data);
+    await refreshCounts();
+    app.toast(t("review.case_saved", { status: statuses[status] }));
+    syncNow().then(() => app.navigate(location.hash, true));
+  };
+  return h("div", { class: "case-controls", id: "case-controls" },
+    h("h2", {}, t("review.case_status", { status: statuses[current] })),
+    moves.includes("certificate_issued") ? h("div", { class: "pair" }, number, date) : null,
+    h("div", { class: "actions" }, moves.map((status) => h("button", { type: "button", dataset: { move: status }, onclick: move(status) },
+      t("review.move_to", { status: statuses[status] })))));
+}
+
+export async function renderReview(container, app, id, staleFrom = null) {
+  let record;
+  try {
+    record = await call("GET", `/records/${encodeURIComponent(id)}`);
+  } catch (err) {
+    replace(container, h("p", { class: "error", role: "alert" }, err instanceof NetworkError ? t("dash.offline") : err.message));
+    return;
+  }
+  const rt = recordType(app.forms, record.type);
+  // After a stale action: what changed since the version the reviewer was looking at.
+  const newer = staleFrom === null ? [] : record.history.filter((v) => v.version > staleFrom);
+  const changedSince = new Set(newer.flatMap((v) => v.changed || []));
+  const comment = h("textarea", { id: "review-comment-input", rows: 3, "aria-label": t("review.comment"), placeholder: t("review.comment") });
+  const message = h("p", { class: "error", role: "alert", id: "review-error" });
+  const act = (action) => async (event) => {
+    message.textContent = "";
+    if (action !== "approve" && !comment.value.trim()) {
+      message.textContent = t("review.comment_required");
+      comment.focus();
+      return;
+    }
+    event.target.disabled = true;
+    try {
+      await call("POST", `/records/${encodeURIComponent(id)}/review`, { action, base_version: record.version,
+        comment: comment.value.trim() || undefined });
+      app.toast(t(`review.done_${action}`));
+      app.navigate("#/review", false);
+    } catch (err) {
+      event.target.disabled = false;
+      if (err instanceof ApiError && err.status === 409 && err.code !== "record_has_conflict" && err.code !== "invalid_transition") {
+        await renderReview(container, app, id, record.version);
+        return;
+      }
+      message.textContent = err instanceof NetworkError ? t("dash.offline") : err.message;
+    }
+  };
+  const blocked = record.has_conflict;
+  replace(container, h("section", { class: "review", id: "review", dataset: { id: record.id, version: String(record.version) } },
+    h("a", { href: "#/review", class: "back" }, t("review.back")),
+    h("p", { class: "type-name" }, label(rt.label)),
+    h("h1", {}, recordTitle(app.forms, record)),
+    h("p", { class: "record-meta" }, stateBadge(record.has_conflict ? "conflict" : record.review_state === "submitted" ? "synced" : record.review_state),
+      " ", villageName(app.session, record.village_id), ` · ${t("record.version", { n: record.version })}`),
+    newer.length ? h("p", { class: "notice", id: "stale-notice" }, t("review.stale", { n: newer.length })) : null,
+    record.possible_duplicate ? h("p", { class: "notice", id: "duplicate-notice" }, t("review.duplicate")) : null,
+    blocked ? h("p", { class: "notice conflict" }, t("review.conflict_blocks"),
+      app.session.user.role === "admin" ? [" ", h("a", { href: `#/conflict/${record.open_conflicts[0]}` }, t("review.open_conflict"))] : null) : null,
+    record.review_comment ? h("div", { class: `review-comment ${record.review_state}` }, h("strong", {}, t("review.last_comment")),
+      h("p", {}, record.review_comment)) : null,
+    fieldTable(rt, record.data, changedSince),
+    h("div", { class: "review-actions" },
+      comment, message,
+      h("div", { class: "actions" },
+        h("button", { type: "button", class: "primary", id: "action-approve", disabled: blocked, onclick: act("approve") }, t("review.approve")),
+        h("button", { type: "button", id: "action-needs_changes", onclick: act("needs_changes") }, t("review.needs_changes")),
+        h("button", { type: "button", class: "danger", id: "action-reject", onclick: act("reject") }, t("review.reject")))),
+    record.type === "death_check" ? caseControls(app, rt, record, message) : null,
+    h("h2", {}, t("record.history")),
+    historyList(rt, record.history)));
+}
