@@ -109,24 +109,23 @@ async function villagesTab(app, reload) {
 
 async function devicesTab(app, reload) {
   const devices = await call("GET", "/devices");
-  return h("div", { class: "table-scroll" }, h("table", { class: "admin-table", id: "device-table" },
-    h("thead", {}, h("tr", {}, ["admin.owner", "admin.device", "admin.last_sync", "admin.app_version", "admin.unsent", ""].map((key) =>
-      h("th", {}, key ? t(key) : "")))),
-    h("tbody", {}, devices.map((device) => h("tr", { dataset: { id: device.device_id }, class: device.revoked ? "inactive" : "" },
-      h("td", {}, device.owner.full_name || device.owner.username),
-      h("td", { class: "mono" }, `${device.name || ""} ${device.device_id.slice(0, 8)}`),
-      h("td", {}, device.last_sync_at ? formatDateTime(device.last_sync_at) : "—"),
-      h("td", { class: "mono" }, device.app_version || "—"),
-      h("td", {}, device.pending_count ?? "—"),
-      h("td", {}, device.revoked ? t("admin.revoked") : h("button", { type: "button", class: "danger", onclick: async () => {
-        if (!confirm(t("admin.revoke_confirm", { name: device.owner.full_name || device.owner.username }))) return;
-        try {
-          await call("POST", `/devices/${encodeURIComponent(device.device_id)}/revoke`);
-          reload();
-        } catch (err) {
-          app.toast(errorText(err));
-        }
-      } }, t("admin.revoke"))))))));
+  const revoke = (device) => async () => {
+    if (!confirm(t("admin.revoke_confirm", { name: device.owner.full_name || device.owner.username }))) return;
+    try {
+      await call("POST", `/devices/${encodeURIComponent(device.device_id)}/revoke`);
+      reload();
+    } catch (err) {
+      app.toast(errorText(err));
+    }
+  };
+  return h("ul", { class: "admin-list", id: "device-list" }, devices.map((device) => h("li", {
+    dataset: { id: device.device_id }, class: device.revoked ? "inactive" : "" },
+  h("strong", {}, device.owner.full_name || device.owner.username),
+  h("p", { class: "muted mono device-name" }, `${device.device_id.slice(0, 8)} · ${(device.name || "").slice(0, 60)}`),
+  h("p", {}, t("admin.device_state", { when: device.last_sync_at ? formatDateTime(device.last_sync_at) : "—",
+    version: device.app_version || "—", unsent: device.pending_count ?? "—" })),
+  device.revoked ? h("p", { class: "warning" }, t("admin.revoked"))
+    : h("button", { type: "button", class: "danger", onclick: revoke(device) }, t("admin.revoke")))));
 }
 
 async function auditTab(app, params) {
@@ -150,7 +149,7 @@ async function auditTab(app, params) {
       h("thead", {}, h("tr", {}, ["admin.when", "admin.user", "admin.audit_action", "admin.audit_target"].map((key) => h("th", {}, t(key))))),
       h("tbody", {}, result.items.map((entry) => h("tr", {},
         h("td", {}, formatDateTime(entry.at)), h("td", {}, names[entry.user_id] || (entry.user_id ? `#${entry.user_id}` : "—")),
-        h("td", { class: "mono" }, entry.action), h("td", { class: "mono" }, [entry.target_type, entry.target_id].filter(Boolean).join(" ")))))),
+        h("td", { class: "mono" }, entry.action), h("td", { class: "mono" }, [entry.target_type, entry.target_id].filter(Boolean).join(" "))))))),
     h("div", { class: "pager" },
       h("button", { type: "button", disabled: page <= 1, onclick: () => go({ page: String(page - 1) }) }, "‹"),
       h("span", {}, t("queue.page", { page, pages: Math.max(1, Math.ceil(result.total / 50)) })),

@@ -12,6 +12,12 @@ function failure(container, err) {
   replace(container, h("p", { class: "error", role: "alert" }, err instanceof NetworkError ? t("dash.offline") : err.message));
 }
 
+// A field's label without knowing the record's type: names mean the same in every type.
+function fieldLabel(app, name) {
+  const field = app.forms.types.flatMap((rt) => rt.fields).find((f) => f.name === name);
+  return field ? label(field.label) : name;
+}
+
 export async function renderConflicts(container, app, params) {
   const state = params.get("state") || "open";
   let result;
@@ -28,7 +34,7 @@ export async function renderConflicts(container, app, params) {
         onchange: () => app.navigate(`#/conflicts?state=${s}`, true) }), t(`conflicts.${s}`)))),
     result.items.length ? h("ul", { class: "record-list", id: "conflict-list" }, result.items.map((conflict) =>
       h("li", { class: "record-row", dataset: { id: conflict.id } }, h("a", { href: `#/conflict/${conflict.id}` },
-        h("span", { class: "row-title" }, t("conflicts.fields", { fields: conflict.fields.join(", ") })),
+        h("span", { class: "row-title" }, t("conflicts.fields", { fields: conflict.fields.map((name) => fieldLabel(app, name)).join(", ") })),
         h("span", { class: "row-meta" }, formatDateTime(conflict.opened_at)),
         h("span", { class: `badge state-${conflict.state === "open" ? "conflict" : "approved"}` }, t(`conflicts.${conflict.state}`))))))
       : h("p", { class: "empty" }, t("conflicts.none"))));
@@ -46,22 +52,29 @@ export async function renderConflict(container, app, id) {
   const fields = Object.fromEntries(rt.fields.map((f) => [f.name, f]));
   const open = conflict.state === "open";
   const pickers = {};
+  // One card per field, its values side by side (stacked on a phone): base, server, device,
+  // and for a conflicting field a choice among them or an edited value.
   const rows = conflict.fields.map((item) => {
     const field = fields[item.name] || { name: item.name, kind: "text", label: { vi: item.name, en: item.name } };
     const group = `pick-${item.name}`;
+    const choosing = item.conflicting && open;
     const edited = h("input", { type: "text", id: `edit-${item.name}`, "aria-label": t("conflicts.edited"),
       value: item.device == null ? "" : typeof item.device === "object" ? JSON.stringify(item.device) : String(item.device) });
+    if (choosing) pickers[item.name] = { field, item, edited, group };
     // No choice is made for the admin: each conflicting field needs a deliberate pick.
-    const radio = (choice) => h("input", { type: "radio", name: group, value: choice, "aria-label": t(`conflicts.${choice}`) });
-    if (item.conflicting && open) pickers[item.name] = { field, item, edited, group };
-    return h("tr", { class: item.conflicting ? "conflicting" : "", dataset: { field: item.name } },
-      h("th", {}, label(field.label)),
-      h("td", { class: "base" }, formatValue(field, item.base)),
-      h("td", { class: "server" }, item.conflicting && open ? h("label", { class: "inline" }, radio("server"), formatValue(field, item.server))
-        : formatValue(field, item.server)),
-      h("td", { class: "device" }, item.conflicting && open ? h("label", { class: "inline" }, radio("device"), formatValue(field, item.device))
-        : formatValue(field, item.device)),
-      h("td", { class: "edited" }, item.conflicting && open ? h("label", { class: "inline" }, radio("edited"), edited) : null));
+    const option = (choice, content) => {
+      const pickable = choosing && choice !== "base";
+      return h(pickable ? "label" : "div", { class: `option ${choice}` },
+        pickable ? h("input", { type: "radio", name: group, value: choice }) : null,
+        h("span", { class: "option-name" }, t(`conflicts.${choice}`)), content);
+    };
+    return h("div", { class: `conflict-field ${item.conflicting ? "conflicting" : ""}`, dataset: { field: item.name } },
+      h("h3", {}, label(field.label)),
+      h("div", { class: "options" },
+        option("base", formatValue(field, item.base)),
+        option("server", formatValue(field, item.server)),
+        option("device", formatValue(field, item.device)),
+        choosing ? option("edited", edited) : null));
   });
   const message = h("p", { class: "error", role: "alert", id: "resolve-error" });
 
@@ -112,10 +125,7 @@ export async function renderConflict(container, app, id) {
     h("p", { class: "muted" }, t("conflicts.who", { name: conflict.user.full_name || conflict.user.username,
       when: formatDateTime(conflict.opened_at), version: conflict.base_version })),
     h("form", { onsubmit: resolve, id: "resolve-form" },
-      h("div", { class: "table-scroll" }, h("table", { class: "conflict-table" },
-        h("thead", {}, h("tr", {}, h("th", {}, t("conflicts.field")), h("th", {}, t("conflicts.base")), h("th", {}, t("conflicts.server")),
-          h("th", {}, t("conflicts.device")), h("th", {}, open ? t("conflicts.edited") : ""))),
-        h("tbody", {}, rows))),
+      rows,
       conflict.resolution ? h("p", { class: "notice", id: "resolution" }, t("conflicts.resolved_by", {
         name: conflict.resolved_by?.full_name || conflict.resolved_by || "—", when: formatDateTime(conflict.resolved_at) })) : null,
       message,
