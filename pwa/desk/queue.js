@@ -29,7 +29,7 @@ export async function renderQueue(container, app, params) {
   const controls = h("div", { class: "filters queue-filters" }, search,
     select("type", app.forms.types.map((rt) => [rt.type, label(rt.label)]), t("records.all_types")),
     select("village_id", app.session.user.villages.map((v) => [String(v.id), v.name]), t("queue.all_villages")),
-    select("review_state", STATES.map((s) => [s, t(`state.${s === "submitted" ? "synced" : s}`)]), t("records.all_states")),
+    select("review_state", STATES.map((s) => [s, t(`state.${s}`)]), t("records.all_states")),
     select("has_conflict", [["true", t("queue.with_conflict")], ["false", t("queue.without_conflict")]], t("queue.any_conflict")),
     select("possible_duplicate", [["true", t("queue.duplicates_only")]], t("queue.any_duplicate")),
     h("label", { class: "date-filter" }, t("queue.from"), h("input", { type: "date", id: "queue-from", value: filters.from,
@@ -80,7 +80,7 @@ export async function renderQueue(container, app, params) {
           h("span", { class: "row-title" }, recordTitle(app.forms, view)),
           h("span", { class: "row-meta" }, [rt ? label(rt.label) : record.type, villageName(app.session, record.village_id),
             record.created_by_name, formatDate(record.created_at)].filter(Boolean).join(" · ")),
-          h("span", { class: "badges" }, h("span", { class: `badge state-${view.state}` }, t(`state.${view.state === "submitted" ? "synced" : view.state}`)),
+          h("span", { class: "badges" }, h("span", { class: `badge state-${view.state}` }, t(`state.${view.state}`)),
             record.possible_duplicate ? h("span", { class: "badge duplicate" }, t("queue.duplicate")) : null)));
     })) : h("p", { class: "empty" }, t("queue.empty")),
     pages > 1 ? h("div", { class: "pager" },

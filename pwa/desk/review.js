@@ -106,7 +106,7 @@ export async function renderReview(container, app, id, staleFrom = null) {
     h("a", { href: "#/review", class: "back" }, t("review.back")),
     h("p", { class: "type-name" }, label(rt.label)),
     h("h1", {}, recordTitle(app.forms, record)),
-    h("p", { class: "record-meta" }, stateBadge(record.has_conflict ? "conflict" : record.review_state === "submitted" ? "synced" : record.review_state),
+    h("p", { class: "record-meta" }, stateBadge(record.has_conflict ? "conflict" : record.review_state),
       " ", villageName(app.session, record.village_id), ` · ${t("record.version", { n: record.version })}`),
     newer.length ? h("p", { class: "notice", id: "stale-notice" }, t("review.stale", { n: newer.length })) : null,
     record.possible_duplicate ? h("p", { class: "notice", id: "duplicate-notice" }, t("review.duplicate")) : null,
