@@ -33,7 +33,7 @@ export async function renderConflicts(container, app, params) {
       h("input", { type: "radio", name: "conflict-state", checked: s === state,
         onchange: () => app.navigate(`#/conflicts?state=${s}`, true) }), t(`conflicts.${s}`)))),
     result.items.length ? h("ul", { class: "record-list", id: "conflict-list" }, result.items.map((conflict) =>
-      h("li", { class: "record-row", dataset: { id: conflict.id } }, h("a", { href: `#/conflict/${conflict.id}` },
+      h("li", { class: "record-row", dataset: { id: conflict.id } }, h("a", { href: `#/conflicts/${conflict.id}` },
         h("span", { class: "row-title" }, t("conflicts.fields", { fields: conflict.fields.map((name) => fieldLabel(app, name)).join(", ") })),
         h("span", { class: "row-meta" }, formatDateTime(conflict.opened_at)),
         h("span", { class: `badge state-${conflict.state === "open" ? "conflict" : "approved"}` }, t(`conflicts.${conflict.state}`))))))

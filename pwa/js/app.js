@@ -125,8 +125,8 @@ function renderNav() {
     isReviewer() ? ["#/review", "nav.review"] : null, role === "admin" ? ["#/conflicts", "nav.conflicts"] : null,
     isReviewer() ? ["#/dashboard", "nav.dashboard"] : null, role === "admin" ? ["#/admin/users", "nav.admin"] : null,
     ["#/settings", "nav.settings"]].filter(Boolean);
-  // The section a screen belongs to: #/review/<id> is under "Duyệt", #/conflict/<id> under "Xung đột".
-  const section = `#/${(location.hash.split("?")[0].split("/")[1] || "").replace(/^(conflict|record)$/, "$1s")}`;
+  // The section a screen belongs to: #/review/<id> is under "Duyệt", #/record/<id> under "Bản ghi".
+  const section = `#/${(location.hash.split("?")[0].split("/")[1] || "").replace(/^record$/, "records")}`;
   nav.classList.toggle("many", links.length > 4);
   replace(nav, links.map(([href, key]) => h("a", { href, class: href.startsWith(section) && (section !== "#/" || href === "#/") ? "active" : "",
     id: `nav-${key.slice(4)}` }, t(key))));
@@ -161,9 +161,9 @@ async function route() {
     else if (parts[0] === "review" && isReviewer()) {
       const screens = await desk(parts[1] ? "review" : "queue");
       await (parts[1] ? screens.renderReview(main, app, decodeURIComponent(parts[1])) : screens.renderQueue(main, app, params));
-    } else if (parts[0] === "conflicts" && app.session.user.role === "admin") await (await desk("conflicts")).renderConflicts(main, app, params);
-    else if (parts[0] === "conflict" && parts[1] && app.session.user.role === "admin") {
-      await (await desk("conflicts")).renderConflict(main, app, decodeURIComponent(parts[1]));
+    } else if (parts[0] === "conflicts" && app.session.user.role === "admin") {
+      const screens = await desk("conflicts");
+      await (parts[1] ? screens.renderConflict(main, app, decodeURIComponent(parts[1])) : screens.renderConflicts(main, app, params));
     } else if (parts[0] === "admin" && app.session.user.role === "admin") await (await desk("admin")).renderAdmin(main, app, parts[1], params);
     else app.navigate("#/", true);
   } catch (err) {
