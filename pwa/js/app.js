@@ -21,7 +21,7 @@ import { recordRow } from "./views/rows.js";
 
 const main = document.getElementById("main");
 const nav = document.getElementById("nav");
-const header = document.getElementById("status");
+const statusBar = document.getElementById("status");
 const toasts = document.getElementById("toasts");
 
 const app = {
@@ -174,7 +174,7 @@ async function route() {
 
 async function showLogin() {
   replace(nav);
-  replace(header);
+  replace(statusBar);
   renderLogin(main, {
     previous: app.session && app.session.expired ? app.session : null,
     onLoggedIn: boot,
@@ -190,7 +190,8 @@ function watchForUpdates() {
     // A banner under the status bar, not a toast: it must not cover the form's Save button.
     const offer = (worker) => {
       if (!worker || !navigator.serviceWorker.controller || document.getElementById("update-banner")) return;
-      header.append(h("div", { class: "update-banner", id: "update-banner", role: "status" },
+      // Beside the status bar, not in it: the bar redraws on every sync event.
+      statusBar.after(h("div", { class: "update-banner", id: "update-banner", role: "status" },
         h("span", {}, t("update.available")),
         h("button", { type: "button", onclick: () => worker.postMessage({ type: "skip-waiting" }) }, t("update.reload"))));
     };
@@ -242,7 +243,7 @@ async function boot() {
   } else {
     refreshForms().then((forms) => { if (forms.version !== app.forms.version) { app.forms = forms; route(); } }).catch(() => {});
   }
-  mountStatusBar(header);
+  mountStatusBar(statusBar);
   if (!started) {
     started = true;
     window.addEventListener("hashchange", route);

@@ -3,7 +3,7 @@
 // Background Sync (DESIGN.md decision 10). Everything a view needs is in `status`.
 import { synchronise } from "./sync.js";
 import { pendingCount } from "./outbox.js";
-import { getMeta } from "./session.js";
+import { getMeta, currentSession } from "./session.js";
 import { NetworkError, ApiError } from "./api.js";
 
 const EVERY_MS = 5 * 60 * 1000;      // while all is well
@@ -54,6 +54,9 @@ export function onFatal(handler) {
 
 export async function syncNow() {
   if (status.running) return status.lastSummary;
+  // Logged out, or waiting for the password again: nothing to sync with until then.
+  const session = await currentSession();
+  if (!session || session.expired) return null;
   status.running = true;
   status.progress = { phase: "push", done: 0, total: status.pending };
   publish();

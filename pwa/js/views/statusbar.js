@@ -4,7 +4,14 @@ import { h, replace } from "../dom.js";
 import { t, relativeTime } from "../i18n.js";
 import { status, onStatus, syncNow } from "../syncer.js";
 
+let mounted = null;
+
+// Called at every start of the app (login, relogin); listens once, renders each time.
 export function mountStatusBar(container) {
+  if (mounted) {
+    mounted();
+    return;
+  }
   function render() {
     const online = status.online && status.lastError !== "offline";
     const progress = status.progress;
@@ -27,6 +34,7 @@ export function mountStatusBar(container) {
       !status.running && status.lastError && status.lastError !== "offline"
         ? h("p", { class: "sync-error", role: "alert" }, t("status.sync_failed", { code: status.lastError })) : null);
   }
+  mounted = render;
   onStatus(render);
   render();
   // "5 phút trước" ages without a sync happening.
