@@ -19,6 +19,8 @@ class Record(db.Model):
         db.Index("ix_records_author_change", "created_by", "change_xid", "id"),
         db.Index("ix_records_commune_personal_id", "commune_id", "personal_id"),
         db.Index("ix_records_commune_updated", "commune_id", "updated_at"),
+        # The review queue: a commune's records in one review state, by last change, paged.
+        db.Index("ix_records_queue", "commune_id", "review_state", "deleted", "updated_at", "id"),
     )
     id = db.Column(db.String(36), primary_key=True)
     type = db.Column(db.String(40), nullable=False)

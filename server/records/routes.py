@@ -27,6 +27,23 @@ class RecordListQuerySchema(PageQuerySchema):
     q = fields.String(validate=validate.Length(max=100))
     since = fields.AwareDateTime(default_timezone=timezone.utc)
     until = fields.AwareDateTime(default_timezone=timezone.utc)
+    from_ = fields.Date(data_key="from", metadata={
+        "description": "first work day (YYYY-MM-DD, Vietnam's calendar), counted as reports count it"})
+    to = fields.Date(metadata={"description": "last work day, inclusive"})
+    possible_duplicate = fields.Boolean()
+    sort = fields.String(validate=validate.OneOf(list(service.SORTS)),
+                         metadata={"description": f"default {service.DEFAULT_SORT}"})
+
+    @ma.validates_schema
+    def _from_before_to(self, data, **kwargs):
+        if data.get("from_") and data.get("to") and data["from_"] > data["to"]:
+            raise ma.ValidationError("Ngày bắt đầu phải trước hoặc bằng ngày kết thúc", "from")
+
+    @ma.post_load
+    def _rename_from(self, data, **kwargs):
+        if "from_" in data:
+            data["from"] = data.pop("from_")
+        return data
 
 
 class RecordSchema(ma.Schema):
@@ -45,7 +62,13 @@ class RecordSchema(ma.Schema):
     updated_by = fields.Integer()
 
 
-class RecordDetailSchema(RecordSchema):
+class RecordListItemSchema(RecordSchema):
+    created_by_name = fields.String(allow_none=True)
+    possible_duplicate = fields.Boolean(metadata={
+        "description": "another live record of this type in the commune has the same personal id"})
+
+
+class RecordDetailSchema(RecordListItemSchema):
     history = fields.List(fields.Dict())
     open_conflicts = fields.List(fields.String())
 
@@ -53,7 +76,7 @@ class RecordDetailSchema(RecordSchema):
 @blp.route("", methods=["GET"])
 @login_required
 @blp.arguments(RecordListQuerySchema, location="query")
-@blp.response(200, page_schema(RecordSchema))
+@blp.response(200, page_schema(RecordListItemSchema))
 def list_records(query):
     """Danh sách bản ghi trong phạm vi của người dùng, có lọc và tìm kiếm."""
     page, per_page = query.pop("page"), query.pop("per_page")

@@ -1,7 +1,8 @@
 """Reading records through the direct endpoints: lists with filters, one record with its history."""
 from datetime import timezone
 
-from sqlalchemy import select
+from sqlalchemy import exists, not_, select
+from sqlalchemy.sql.util import ClauseAdapter
 
 from server.auth.scope import record_filter
 from server.audit import write_audit
@@ -10,9 +11,48 @@ from server.extensions import db
 from server.models import Conflict, Record, RecordVersion, User
 from server.paging import paginate
 from server.records import store
+from server.reports.queries import any_report_day
 
 RECORDS = store.RECORD_TABLE
 AUDITED_ROLES = ("police", "admin")
+# sort= values: the column, newest first with a leading '-'. The id breaks ties in the same
+# direction, so one index on (commune, state, time, id) serves both directions.
+SORTS = {"updated_at": (RECORDS.c.updated_at, False), "-updated_at": (RECORDS.c.updated_at, True),
+         "created_at": (RECORDS.c.created_at, False), "-created_at": (RECORDS.c.created_at, True)}
+DEFAULT_SORT = "-updated_at"
+
+
+def possible_duplicate(user):
+    """True when another live record of the same type and commune, one this user may read, has the
+    same personal id (the column filled from the type's personal_id_field at write time).
+
+    A correlated EXISTS over the (commune_id, personal_id) index: one index probe per record of
+    the page, and a semi-join when used as a filter. Limited to the caller's scope so that a
+    volunteer cannot learn whether someone else recorded a personal id."""
+    other = RECORDS.alias("other")
+    return exists().where(
+        other.c.commune_id == RECORDS.c.commune_id, other.c.personal_id == RECORDS.c.personal_id,
+        other.c.type == RECORDS.c.type, other.c.id != RECORDS.c.id, other.c.deleted.is_(False),
+        ClauseAdapter(other).traverse(record_filter(user)))
+
+
+def author_name():
+    return select(User.full_name).where(User.id == RECORDS.c.created_by).scalar_subquery()
+
+
+def add_author_and_duplicate(user, documents):
+    """Set created_by_name and possible_duplicate on records already chosen, in one query.
+
+    Asked only for the page's records: inside the paged query PostgreSQL would evaluate both
+    subqueries for every row the OFFSET skips (25,000 on page 500)."""
+    if not documents:
+        return documents
+    rows = db.session.execute(select(RECORDS.c.id, author_name(), possible_duplicate(user))
+                              .where(RECORDS.c.id.in_([d["id"] for d in documents]))).all()
+    extras = {record_id: (name, bool(duplicate)) for record_id, name, duplicate in rows}
+    for document in documents:
+        document["created_by_name"], document["possible_duplicate"] = extras[document["id"]]
+    return documents
 
 
 def list_records(user, filters, page, per_page):
@@ -27,12 +67,25 @@ def list_records(user, filters, page, per_page):
         statement = statement.where(RECORDS.c.created_at >= filters["since"].astimezone(timezone.utc))
     if filters.get("until"):
         statement = statement.where(RECORDS.c.created_at < filters["until"].astimezone(timezone.utc))
+    # from/to: the day the work was done, as reports count it (server/reports/queries.py).
+    if filters.get("from") or filters.get("to"):
+        day = any_report_day()
+        if filters.get("from"):
+            statement = statement.where(day >= filters["from"].isoformat())
+        if filters.get("to"):
+            statement = statement.where(day <= filters["to"].isoformat())
+    if filters.get("possible_duplicate") is not None:
+        duplicate = possible_duplicate(user)
+        statement = statement.where(duplicate if filters["possible_duplicate"] else not_(duplicate))
     if filters.get("q"):
         needle = store.searchable(filters["q"]).strip()
         escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         statement = statement.where(RECORDS.c.search_text.like(f"%{escaped}%", escape="\\"))
-    statement = statement.order_by(RECORDS.c.updated_at.desc(), RECORDS.c.id)
+    column, descending = SORTS[filters.get("sort") or DEFAULT_SORT]
+    statement = statement.order_by(*((column.desc(), RECORDS.c.id.desc()) if descending
+                                     else (column.asc(), RECORDS.c.id.asc())))
     result = paginate(statement, page, per_page, lambda row: store.record_document(row._mapping))
+    add_author_and_duplicate(user, result["items"])
     if user.role in AUDITED_ROLES:
         write_audit("records.list", details={k: str(v) for k, v in filters.items()})
     return result
@@ -54,6 +107,7 @@ def get_record(user, record_id):
         select(Conflict.id).where(Conflict.record_id == record.id, Conflict.state == "open")
     ).scalars().all()
     document = store.record_document({c.name: getattr(record, c.name) for c in RECORDS.columns})
+    add_author_and_duplicate(user, [document])
     document["history"] = [store.version_document(v, users) for v in versions]
     document["open_conflicts"] = list(open_conflicts)
     if user.role in AUDITED_ROLES:

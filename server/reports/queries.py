@@ -55,6 +55,12 @@ def report_day(record_type):
     return func.coalesce(data(rt.date_field), recorded)
 
 
+def any_report_day():
+    """SQL for the report day of a record of any type: `report_day` chosen by the record's type."""
+    return case(*[(R.c.type == name, report_day(name)) for name in RECORD_TYPES],
+                else_=local_day(R.c.created_at, dialect(), _OFFSET_HOURS))
+
+
 def conditions(scope, record_type, review_states, period):
     """WHERE for the records a report counts: in scope, of the type, not deleted, in a review
     state the counting rule admits, with a report day inside the period."""
