@@ -44,9 +44,10 @@ const app = {
   recordRow(view) {
     return recordRow(this, view);
   },
+  // One message at a time, the newest replacing the last: a pile would hide the form.
   toast(text) {
     const item = h("div", { class: "toast", role: "status" }, text);
-    toasts.append(item);
+    replace(toasts, item);
     setTimeout(() => item.remove(), 4000);
   },
   exportUnsent,

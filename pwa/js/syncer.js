@@ -58,6 +58,7 @@ export async function syncNow() {
   const session = await currentSession();
   if (!session || session.expired) return null;
   status.running = true;
+  status.lastError = null;  // a new attempt: the last one's "offline" no longer describes it
   status.progress = { phase: "push", done: 0, total: status.pending };
   publish();
   try {

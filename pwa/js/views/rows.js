@@ -9,7 +9,8 @@ export function recordTitle(forms, view) {
   if (name) return name;
   if (view.type === "propaganda_session") {
     const form = rt.fields.find((f) => f.name === "form").choices.find((c) => c.value === view.data.form);
-    return [form ? label(form.label) : null, view.data.location].filter(Boolean).join(" — ") || label(rt.label);
+    // The place first: it is what tells one village's sessions apart.
+    return [view.data.location, form ? label(form.label) : null].filter(Boolean).join(" — ") || label(rt.label);
   }
   return rt ? label(rt.label) : view.type;
 }
@@ -29,11 +30,10 @@ export function villageName(session, id) {
 }
 
 export function recordRow(app, view) {
-  const rt = recordType(app.forms, view.type);
   return h("li", { class: "record-row", dataset: { id: view.id, state: view.state } },
     h("a", { href: `#/record/${view.id}` },
       h("span", { class: "row-title" }, recordTitle(app.forms, view)),
-      h("span", { class: "row-meta" }, [rt ? label(rt.label) : view.type, villageName(app.session, view.village_id),
-        formatDate(recordDate(app.forms, view))].join(" · ")),
+      h("span", { class: "row-meta" }, [formatDate(recordDate(app.forms, view)), villageName(app.session, view.village_id),
+        t(`type.${view.type}`)].join(" · ")),
       stateBadge(view.state)));
 }
