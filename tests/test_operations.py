@@ -63,12 +63,15 @@ def test_create_user_makes_an_account_that_can_log_in(app, client):
 
 
 def test_vapid_keys_are_generated_once_into_the_instance_folder(app, tmp_path):
+    # create_app read the default instance folder, where `make run` may have made keys already.
+    app.config.update({"VAPID_PRIVATE_KEY": None, "VAPID_PUBLIC_KEY": None})
     runner = app.test_cli_runner()
     first = runner.invoke(args=["vapid-keys"])
     assert first.exit_code == 0, first.output
     stored = json.loads((tmp_path / "secrets.json").read_text())
     assert len(stored["VAPID_PUBLIC_KEY"]) == 87  # 65 bytes, base64url without padding
     again = create_app({"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
+    again.config.update({"VAPID_PRIVATE_KEY": None, "VAPID_PUBLIC_KEY": None})
     again.instance_path = str(tmp_path)
     from server.secrets import load_secrets
     load_secrets(again)
