@@ -39,10 +39,10 @@ def can_edit(user, record):
 
 
 def creatable_village_ids(user):
-    """Villages a user may create records in."""
-    if user.role in REVIEWERS:
-        return {v.id for v in user.commune.villages}
-    return set(user.village_ids)
+    """Villages a user may create records in: active ones. A deactivated village keeps its records
+    (they can still be read and corrected) but takes no new ones."""
+    villages = user.commune.villages if user.role in REVIEWERS else user.villages
+    return {v.id for v in villages if v.active}
 
 
 def scope_fingerprint(user):
