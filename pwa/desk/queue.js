@@ -19,7 +19,9 @@ export async function renderQueue(container, app, params) {
   const page = Number(params.get("page") || 1);
   const go = (changes) => {
     const next = { ...filters, page: "1", ...changes };
-    app.navigate(`#/review?${new URLSearchParams(Object.entries(next).filter(([, v]) => v !== ""))}`, true);
+    // review_state stays even when empty: without it the queue means "submitted", so
+    // "every state" must be said in the address.
+    app.navigate(`#/review?${new URLSearchParams(Object.entries(next).filter(([k, v]) => v !== "" || k === "review_state"))}`, true);
   };
   const select = (name, options, all) => h("select", { id: `queue-${name}`, "aria-label": t(`queue.${name}`),
     onchange: (e) => go({ [name]: e.target.value }) },
