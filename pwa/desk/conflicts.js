@@ -66,7 +66,9 @@ export async function renderConflict(container, app, id) {
       const pickable = choosing && choice !== "base";
       return h(pickable ? "label" : "div", { class: `option ${choice}` },
         pickable ? h("input", { type: "radio", name: group, value: choice }) : null,
-        h("span", { class: "option-name" }, t(`conflicts.${choice}`)), content);
+        // The value in an element of its own: a bare text node would be laid out as a grid
+        // cell of its own, beside the name instead of under it.
+        h("span", { class: "option-name" }, t(`conflicts.${choice}`)), h("span", { class: "option-value" }, content));
     };
     return h("div", { class: `conflict-field ${item.conflicting ? "conflicting" : ""}`, dataset: { field: item.name } },
       h("h3", {}, label(field.label)),
