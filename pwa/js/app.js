@@ -9,6 +9,7 @@ import { cachedForms, refreshForms } from "./forms.js";
 import { unsent } from "./outbox.js";
 import { startSyncing, onFatal, status, onStatus, refreshCounts, syncNow } from "./syncer.js";
 import { requestPersistence, storageState } from "./storage.js";
+import { forgetSubscription, unsubscribe } from "./notifications.js";
 import { APP_VERSION } from "./version.js";
 import { mountStatusBar } from "./views/statusbar.js";
 import { renderLogin } from "./views/login.js";
@@ -80,6 +81,7 @@ function ask(message, choices) {
 }
 
 async function wipeAndRestart(message) {
+  await forgetSubscription().catch(() => {});
   await clearAll();
   app.session = null;
   location.hash = "#/";
@@ -99,7 +101,12 @@ async function logout() {
   } else if (!confirm(t("logout.confirm"))) {
     return;
   }
-  try { await call("POST", "/auth/logout"); } catch { /* offline: the tokens go with the local data */ }
+  try {
+    await unsubscribe();
+    await call("POST", "/auth/logout");
+  } catch {
+    // Offline: the tokens go with the local data, and the subscription with the wipe.
+  }
   await wipeAndRestart(t("logout.done"));
 }
 

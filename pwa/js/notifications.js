@@ -11,9 +11,11 @@ export function supported() {
   return "Notification" in globalThis && "serviceWorker" in navigator && "PushManager" in globalThis;
 }
 
+// getRegistration, not ready: ready never settles where no worker was registered.
 export async function currentSubscription() {
-  const registration = await navigator.serviceWorker.ready;
-  return registration.pushManager.getSubscription();
+  if (!supported()) return null;
+  const registration = await navigator.serviceWorker.getRegistration();
+  return registration ? registration.pushManager.getSubscription() : null;
 }
 
 // Needs the network (the key and the binding come from the server) and the user's permission.
@@ -34,4 +36,11 @@ export async function unsubscribe() {
   if (!subscription) return;
   await call("DELETE", "/push/subscriptions", { endpoint: subscription.endpoint });
   await subscription.unsubscribe();
+}
+
+// The browser's side only, for a wipe: the next user of this phone must not get the last
+// one's notifications (the server drops a revoked device's subscriptions itself).
+export async function forgetSubscription() {
+  const subscription = await currentSubscription();
+  if (subscription) await subscription.unsubscribe();
 }
