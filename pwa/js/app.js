@@ -146,6 +146,18 @@ async function desk(name) {
   return import(`../desk/${name}.js`);
 }
 
+// The service worker keeps a desk file as it passes through it. On its first install it
+// may not control the page yet when they load, so they would never be kept: ask for them
+// again once it does.
+const DESK_SCREENS = ["dashboard", "queue", "review", "conflicts", "admin"];
+function keepDeskScreens() {
+  for (const name of DESK_SCREENS) desk(name).catch(() => {});
+  if (!("serviceWorker" in navigator) || navigator.serviceWorker.controller) return;
+  navigator.serviceWorker.addEventListener("controllerchange", () => {
+    for (const name of ["strings", "chart", ...DESK_SCREENS]) fetch(`/desk/${name}.js`).catch(() => {});
+  }, { once: true });
+}
+
 function isReviewer() {
   return ["police", "admin"].includes(app.session.user.role);
 }
@@ -275,7 +287,7 @@ async function boot() {
   }
   route();
   // A reviewer's device keeps the desk screens too, so they open offline later.
-  if (isReviewer()) for (const name of ["dashboard", "queue", "review", "conflicts", "admin"]) desk(name).catch(() => {});
+  if (isReviewer()) keepDeskScreens();
   await warnAboutStorage();
 }
 
