@@ -97,7 +97,8 @@ class LiveApp:
 @pytest.fixture(scope="session")
 def live_app(tmp_path_factory):
     """The real server as `make run` serves it (gunicorn, 2 workers), on a fresh SQLite database,
-    migrated and seeded with the demo data by the `flask` commands; one for the whole session.
+    migrated and seeded with the demo data by the `flask` commands, with VAPID keys; one for the
+    whole session.
 
     SQLite only: the server's PostgreSQL behaviour is covered by the API tests; the browser tests
     prove the client, and would only run twice as long on a second backend.
@@ -110,6 +111,8 @@ def live_app(tmp_path_factory):
         server = LiveServer(database_url, folder / "instance", folder, workers=2, config=config)
         try:
             server.prepare_database()
+            # VAPID keys, as `make run` makes them: the app sends Web Push after its responses.
+            server.flask("vapid-keys")
             server.start()
             yield LiveApp(url=server.base_url, password=PASSWORD, server=server)
         finally:
