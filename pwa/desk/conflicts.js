@@ -129,7 +129,7 @@ export async function renderConflict(container, app, id) {
     h("form", { onsubmit: resolve, id: "resolve-form" },
       rows,
       conflict.resolution ? h("p", { class: "notice", id: "resolution" }, t("conflicts.resolved_by", {
-        name: conflict.resolved_by?.full_name || conflict.resolved_by || "—", when: formatDateTime(conflict.resolved_at) })) : null,
+        name: conflict.resolver ? conflict.resolver.full_name : "—", when: formatDateTime(conflict.resolved_at) })) : null,
       message,
       open ? h("button", { type: "submit", class: "primary big", id: "resolve" }, t("conflicts.resolve")) : null)));
 }

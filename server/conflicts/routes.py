@@ -39,6 +39,7 @@ class ConflictSchema(ma.Schema):
     opened_at = fields.String()
     device_id = fields.String()
     user = fields.Dict()
+    resolver = fields.Dict(allow_none=True, metadata={"description": "who resolved it: {id, username, full_name}"})
     base_version = fields.Integer()
     fields_ = fields.List(fields.Nested(ConflictFieldSchema), data_key="fields")
     record = fields.Nested(RecordSchema)

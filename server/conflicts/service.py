@@ -61,13 +61,19 @@ def field_table(conflict, record_row):
     return table
 
 
+def _person(user):
+    return {"id": user.id, "username": user.username, "full_name": user.full_name}
+
+
 def get_conflict(user, conflict_id):
     conflict = _load(user, conflict_id)
     row = store.read_row(conflict.record_id)
     author = db.session.get(User, conflict.user_id)
+    resolver = db.session.get(User, conflict.resolved_by) if conflict.resolved_by else None
     document = _summary(conflict)
     document.update({
-        "user": {"id": author.id, "username": author.username, "full_name": author.full_name},
+        "user": _person(author),
+        "resolver": _person(resolver) if resolver else None,
         "mutation_id": conflict.mutation_id,
         "fields": field_table(conflict, row),
         "record": store.record_document(row),
