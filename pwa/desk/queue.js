@@ -28,7 +28,11 @@ export async function renderQueue(container, app, params) {
   h("option", { value: "" }, all), options.map(([value, text]) => h("option", { value, selected: String(value) === filters[name] }, text)));
   const search = h("input", { type: "search", id: "queue-q", value: filters.q, placeholder: t("queue.search"), "aria-label": t("queue.search") });
   search.addEventListener("change", () => go({ q: search.value.trim() }));
-  const controls = h("div", { class: "filters queue-filters" }, search,
+  // On a phone the filters fold away under the search box (open while one is in use), so
+  // the queue itself starts on the first screen.
+  const narrowed = FILTERS.some((name) => !["q", "review_state"].includes(name) && filters[name]);
+  const controls = h("div", {}, search, h("details", { class: "filter-box", open: narrowed || matchMedia("(min-width: 720px)").matches },
+    h("summary", {}, t("queue.filters")), h("div", { class: "filters queue-filters" },
     select("type", app.forms.types.map((rt) => [rt.type, label(rt.label)]), t("records.all_types")),
     select("village_id", app.session.user.villages.map((v) => [String(v.id), v.name]), t("queue.all_villages")),
     select("review_state", STATES.map((s) => [s, t(`state.${s}`)]), t("records.all_states")),
@@ -37,7 +41,7 @@ export async function renderQueue(container, app, params) {
     h("label", { class: "date-filter" }, t("queue.from"), h("input", { type: "date", id: "queue-from", value: filters.from,
       onchange: (e) => go({ from: e.target.value }) })),
     h("label", { class: "date-filter" }, t("queue.to"), h("input", { type: "date", id: "queue-to", value: filters.to,
-      onchange: (e) => go({ to: e.target.value }) })));
+      onchange: (e) => go({ to: e.target.value }) })))));
 
   let result;
   try {
