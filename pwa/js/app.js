@@ -2,7 +2,7 @@
 // router that puts one screen at a time in <main>.
 import { h, replace, download } from "./dom.js";
 import { t, applyLanguage } from "./i18n.js";
-import { clearAll } from "./db.js";
+import { clearAll, getAll } from "./db.js";
 import { call } from "./api.js";
 import { currentSession, deviceId, getMeta, setMeta } from "./session.js";
 import { cachedForms, refreshForms } from "./forms.js";
@@ -58,15 +58,13 @@ const app = {
 // Everything not yet on the server, and unsaved drafts, as one JSON file the volunteer can
 // keep or hand to the working group.
 async function exportUnsent() {
-  const { getAll } = await import("./db.js");
-  const document_ = {
+  const exported = {
     app: "Sổ Tay 06", app_version: APP_VERSION, exported_at: new Date().toISOString(),
     device_id: await deviceId(), user: app.session ? app.session.user : null,
     mutations: await unsent(), drafts: await getAll("drafts"),
   };
-  const stamp = document_.exported_at.slice(0, 19).replace(/[:T]/g, "-");
-  download(`sotay06-chua-gui-${stamp}.json`, JSON.stringify(document_, null, 2));
-  return document_;
+  const stamp = exported.exported_at.slice(0, 19).replace(/[:T]/g, "-");
+  download(`sotay06-chua-gui-${stamp}.json`, JSON.stringify(exported, null, 2));
 }
 
 function ask(message, choices) {
