@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from flask import g
 from flask_jwt_extended import create_access_token, create_refresh_token, decode_token
 from sqlalchemy import delete, update
+from sqlalchemy.orm import joinedload
 
 from server.errors import ApiError, handle_api_error
 from server.extensions import db, jwt
@@ -73,7 +74,9 @@ def _unauthorized(code, message):
 
 @jwt.token_in_blocklist_loader
 def _token_revoked(jwt_header, payload):
-    device = db.session.get(Device, payload.get("dev")) if isinstance(payload.get("dev"), str) else None
+    # The device and its user in one query: the user lookup below then finds the user in the session.
+    device = db.session.get(Device, payload.get("dev"), options=[joinedload(Device.user)]) \
+        if isinstance(payload.get("dev"), str) else None
     if device is None or str(device.user_id) != payload.get("sub"):
         g.auth_problem = ("token_invalid", "Phiên đăng nhập không hợp lệ")
         return True

@@ -4,13 +4,15 @@ Push, review and conflict resolution all change records through
 ``new_version`` and ``save``: the record row becomes the projection of its
 newest version, the version is appended with a hash chained to the one
 before, and every written row carries the transaction stamp that orders it
-for pull (server/sync/cursor.py).
+for pull (server/sync/cursor.py). The stamp is given when the row is written,
+so a version that needs nothing from the database (a create's first) can be
+made before the write transaction starts.
 """
 import hashlib
 import unicodedata
 
 import orjson
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import DateTime, bindparam, insert, select, update
 
 from server.extensions import db
 from server.forms import registry
@@ -95,6 +97,8 @@ def new_version(row, *, action, user_id, now, data=None, changed=(), device_id=N
 
     ``row`` is the record as a dict (new or loaded); it is changed in place to
     the new projection. Pass ``review_comment`` together with ``review_state``.
+    The hash chains to ``row["version_hash"]``: a first version's to the genesis
+    hash, any other's to the version read under the write transaction's lock.
     """
     if data is not None:
         row["data"] = data
@@ -107,7 +111,6 @@ def new_version(row, *, action, user_id, now, data=None, changed=(), device_id=N
     row["version"] = row.get("version", 0) + 1
     row["updated_by"] = user_id
     row["updated_at"] = now
-    row["change_xid"] = transaction_stamp(db.session)
     version_row = {
         "record_id": row["id"], "version": row["version"], "action": action, "data": row["data"],
         "changed": sorted(changed), "review_state": row["review_state"],
@@ -131,22 +134,107 @@ def new_record_row(*, record_id, record_type, commune_id, village_id, user_id, d
     }
 
 
+class DriverInsert:
+    """An INSERT of whole rows, executed by the database driver with parameters made ready before.
+
+    SQLAlchemy compiles the statement once per dialect (its placeholders and casts), and each
+    column's bind processor (a date as SQLite stores it, JSON through the app's encoder) makes of
+    a row exactly the values Core would send. ``ready`` can run before the write transaction
+    starts, so that inside it the driver only executes; the columns named in ``given_last`` are
+    left out of ``ready`` and given once for all rows by ``execute`` (the transaction stamp).
+    """
+
+    def __init__(self, table, given_last=(), skip=()):
+        self.table = table
+        self.given_last = tuple(given_last)
+        self.columns = tuple(c.key for c in table.columns if c.key not in skip and c.key not in given_last)
+        self._plans = {}
+
+    def _plan(self, dialect):
+        key = (dialect.name, dialect.driver, dialect.paramstyle)
+        plan = self._plans.get(key)
+        if plan is None:
+            names = self.columns + self.given_last
+            compiled = insert(self.table).compile(dialect=dialect, column_keys=list(names))
+            if compiled.positional and tuple(compiled.positiontup) != names:
+                raise RuntimeError(f"unexpected parameter order for {self.table.name}: {compiled.positiontup}")
+            processors = tuple(_bind_processor(self.table.c[name].type, dialect) for name in self.columns)
+            plan = self._plans[key] = (compiled.string, compiled.positional, processors)
+        return plan
+
+    def ready(self, dialect, row):
+        """The row's values as the driver takes them: a tuple, or a dict for named placeholders."""
+        _, positional, processors = self._plan(dialect)
+        values = tuple(process(row[name]) if process else row[name]
+                       for name, process in zip(self.columns, processors))
+        return values if positional else dict(zip(self.columns, values))
+
+    def execute(self, connection, ready_rows, **given):
+        if not ready_rows:
+            return
+        sql, positional, _ = self._plan(connection.dialect)
+        if self.given_last:
+            if positional:
+                tail = tuple(given[name] for name in self.given_last)
+                ready_rows = [row + tail for row in ready_rows]
+            else:
+                ready_rows = [{**row, **given} for row in ready_rows]
+        connection.exec_driver_sql(sql, ready_rows)
+
+
+def _bind_processor(column_type, dialect):
+    process = column_type.dialect_impl(dialect).bind_processor(dialect)
+    if process is None or not isinstance(column_type, DateTime):
+        return process
+    # A batch's rows share one time: format it once. One tuple, replaced whole, so that
+    # threads sharing the processor never pair one time with another's text.
+    last = (None, None)
+
+    def process_time(value):
+        nonlocal last
+        seen = last
+        if value is not seen[0]:
+            seen = last = (value, process(value))
+        return seen[1]
+    return process_time
+
+
+RECORD_INSERT = DriverInsert(RECORD_TABLE, given_last=("change_xid",))
+VERSION_INSERT = DriverInsert(VERSION_TABLE, skip=("id",))
 # An executemany UPDATE: the SET columns come from the parameter keys.
 _UPDATE_BY_ID = update(RECORD_TABLE).where(RECORD_TABLE.c.id == bindparam("_id"))
 
 
-def save(created=(), updated=(), versions=()):
-    """Write new records, changed records and their versions in a few set-based statements.
+def dialect():
+    return db.session.get_bind().dialect
 
-    Through the session's connection: Core statements need none of the ORM's execution layer."""
-    connection = db.session.connection()
-    if created:
-        connection.execute(insert(RECORD_TABLE), [dict(r) for r in created])
-    if updated:
-        connection.execute(_UPDATE_BY_ID, [
-            {**{k: v for k, v in r.items() if k != "id"}, "_id": r["id"]} for r in updated])
-    if versions:
-        connection.execute(insert(VERSION_TABLE), list(versions))
+
+def insert_records(ready_rows):
+    """New record rows (from ``RECORD_INSERT.ready``), stamped with this transaction's stamp."""
+    RECORD_INSERT.execute(db.session.connection(), ready_rows, change_xid=transaction_stamp(db.session))
+
+
+def update_records(rows):
+    if rows:
+        stamp = transaction_stamp(db.session)
+        db.session.connection().execute(_UPDATE_BY_ID, [
+            {**{k: v for k, v in r.items() if k != "id"}, "change_xid": stamp, "_id": r["id"]} for r in rows])
+
+
+def insert_versions(ready_rows):
+    """Version rows from ``VERSION_INSERT.ready``."""
+    VERSION_INSERT.execute(db.session.connection(), ready_rows)
+
+
+def save(created=(), updated=(), versions=()):
+    """Write new records, changed records and their versions in a few set-based statements,
+    every record row with this transaction's stamp."""
+    bound = dialect()
+    insert_records([RECORD_INSERT.ready(bound, r) for r in created])
+    update_records(updated)
+    insert_versions([VERSION_INSERT.ready(bound, v) for v in versions])
+    for row in [*created, *updated]:
+        row["change_xid"] = transaction_stamp(db.session)
 
 
 def record_document(row):

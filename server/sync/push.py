@@ -6,10 +6,14 @@ written in a few set-based statements. Each mutation's outcome is stored in
 the mutation log in the same transaction as its effect, so a crash at any
 point leaves either both or neither, and a retry returns the stored outcome.
 
-What needs no database (each mutation's payload hash; for a create, its type,
-village, editable fields and validated data) is worked out before the write
-transaction starts: on SQLite that transaction holds the one write lock, and
-everything done inside it waits for every other device's push.
+What needs no database is worked out before the write transaction starts:
+each mutation's payload hash, and for a create its checks (type, village,
+editable fields, validated data), its record row and first version (derived
+columns, hash chained to the genesis hash) and their parameters as the driver
+takes them. On SQLite that transaction holds the one write lock, and
+everything done inside it waits for every other device's push; inside it are
+left the stamp, the look-ups, the decisions that need them (a create's id
+already taken, every update and delete) and the inserts.
 
 A rejected mutation is an answer, not a failure: it is logged like the others
 (so a retry gets the same answer) and the mutations after it go on.
@@ -34,6 +38,7 @@ from server.timeutil import parse_iso, utcnow
 OPS = ("create", "update", "delete")
 MUTATION_TABLE = Mutation.__table__
 CONFLICT_TABLE = Conflict.__table__
+MUTATION_INSERT = store.DriverInsert(MUTATION_TABLE)
 # The JavaScript client counts mutations in plain numbers: keep ids exact there.
 MAX_MUTATION_ID = 2**53 - 1
 
@@ -53,6 +58,15 @@ def payload_hash(mutation):
 
 
 @dataclass
+class PreparedCreate:
+    """A valid create worked out before the write transaction: the record row at version 1,
+    its version row, and both as driver parameters (the record's without its stamp)."""
+    row: dict
+    record_params: object
+    version_params: object
+
+
+@dataclass
 class Batch:
     """What one push writes, gathered while its mutations are decided in order."""
     user: object
@@ -61,13 +75,16 @@ class Batch:
     records: dict
     created: dict = field(default_factory=dict)
     updated: dict = field(default_factory=dict)
+    # driver parameters of the version rows, in order
     versions: list = field(default_factory=list)
     conflicts: list = field(default_factory=list)
     log: list = field(default_factory=list)
     # (record id, version) -> data, for versions written earlier in this batch
     pending_data: dict = field(default_factory=dict)
-    # mutation id -> a create's (record type, clean data), or the Rejection it earns
+    # mutation id -> a create's PreparedCreate, or the Rejection it earns
     prepared: dict = field(default_factory=dict)
+    # record id -> driver parameters of a created row, while it is still as prepared
+    ready_rows: dict = field(default_factory=dict)
 
     def base_data(self, record_id, version):
         key = (record_id, version)
@@ -75,13 +92,22 @@ class Batch:
             return self.pending_data[key]
         return store.data_at_version(record_id, version)
 
+    def add_created(self, prepared):
+        row = prepared.row
+        self.records[row["id"]] = self.created[row["id"]] = row
+        self.ready_rows[row["id"]] = prepared.record_params
+        self.versions.append(prepared.version_params)
+        self.pending_data[(row["id"], row["version"])] = row["data"]
+
     def add_version(self, row, **kwargs):
         version = store.new_version(row, user_id=self.user.id, now=self.now, device_id=self.device.id, **kwargs)
-        self.versions.append(version)
+        self.versions.append(store.VERSION_INSERT.ready(store.dialect(), version))
         self.pending_data[(row["id"], row["version"])] = row["data"]
         self.touch(row)
 
     def touch(self, row):
+        # A created row changed again in this batch is written as it ends up, not as prepared.
+        self.ready_rows.pop(row["id"], None)
         if row["id"] not in self.created:
             self.updated[row["id"]] = row
 
@@ -97,7 +123,7 @@ def _record_id(mutation):
 def apply_push(user, device, mutations):
     """Apply the mutations (already checked for ids and order); return the per-mutation results."""
     digests = [payload_hash(m) for m in mutations]
-    prepared = _prepare_creates(user, mutations)
+    prepared = _prepare_creates(user, device.id, mutations)
     stamp = transaction_stamp(db.session)
     # One push at a time per device: a retry racing its original waits and then replays.
     device = db.session.execute(
@@ -171,15 +197,17 @@ def _log_row(batch, mutation, digest, result, stamp):
 
 
 def _write(batch):
-    store.save(created=list(batch.created.values()), updated=list(batch.updated.values()),
-               versions=batch.versions)
+    dialect = store.dialect()
+    store.insert_records([batch.ready_rows.get(record_id) or store.RECORD_INSERT.ready(dialect, row)
+                          for record_id, row in batch.created.items()])
+    store.update_records(list(batch.updated.values()))
+    store.insert_versions(batch.versions)
     connection = db.session.connection()
     if batch.conflicts:
         connection.execute(insert(CONFLICT_TABLE), batch.conflicts)
         # The commune's admins hear of them: one SELECT and one INSERT for the whole batch.
         notify_conflicts_opened(batch.conflicts, batch.records, batch.user)
-    if batch.log:
-        connection.execute(insert(MUTATION_TABLE), batch.log)
+    MUTATION_INSERT.execute(connection, [MUTATION_INSERT.ready(dialect, row) for row in batch.log])
 
 
 def _apply_one(batch, mutation):
@@ -243,16 +271,33 @@ def _check_case_move(record_type, before, after):
                         {"case_status": [f"Không chuyển được từ {old} sang {new}"]})
 
 
-def _prepare_creates(user, mutations):
-    """Each create's checks that need no database, by mutation id: (record type, clean data) or a Rejection."""
+def _prepare_creates(user, device_id, mutations):
+    """Each create worked out as far as it can be without the database, by mutation id:
+    a PreparedCreate, or the Rejection it earns.
+
+    Its time is when the server took it in, before waiting for the write lock: a first
+    version has no earlier one to follow, and everything written after it waits for the lock."""
     creates = [m for m in mutations if m.get("op") == "create" and _record_id(m)]
-    villages = creatable_village_ids(user) if creates else set()
+    if not creates:
+        return {}
+    villages = creatable_village_ids(user)
+    dialect, now = store.dialect(), utcnow()
     prepared = {}
     for mutation in creates:
         try:
-            prepared[mutation["mutation_id"]] = _checked_create(user, villages, mutation)
+            record_type, clean = _checked_create(user, villages, mutation)
         except Rejection as rejection:
             prepared[mutation["mutation_id"]] = rejection
+            continue
+        row = store.new_record_row(
+            record_id=_record_id(mutation), record_type=record_type.type, commune_id=user.commune_id,
+            village_id=mutation["village_id"], user_id=user.id, device_id=device_id, now=now,
+            client_time=_client_time(mutation.get("client_time")),
+        )
+        version = store.new_version(row, action="create", user_id=user.id, now=now, data=clean,
+                                    changed=clean.keys(), device_id=device_id, mutation_id=mutation["mutation_id"])
+        prepared[mutation["mutation_id"]] = PreparedCreate(
+            row, store.RECORD_INSERT.ready(dialect, row), store.VERSION_INSERT.ready(dialect, version))
     return prepared
 
 
@@ -281,17 +326,8 @@ def _create(batch, record_id, mutation):
     prepared = batch.prepared[mutation["mutation_id"]]
     if isinstance(prepared, Rejection):
         raise prepared
-    record_type, clean = prepared
-    row = store.new_record_row(
-        record_id=record_id, record_type=record_type.type, commune_id=batch.user.commune_id,
-        village_id=mutation["village_id"], user_id=batch.user.id, device_id=batch.device.id, now=batch.now,
-        client_time=_client_time(mutation.get("client_time")),
-    )
-    batch.records[record_id] = row
-    batch.created[record_id] = row
-    batch.add_version(row, action="create", data=clean, changed=clean.keys(),
-                      mutation_id=mutation["mutation_id"])
-    return {"status": "applied", "record_id": record_id, "version": row["version"]}
+    batch.add_created(prepared)
+    return {"status": "applied", "record_id": record_id, "version": prepared.row["version"]}
 
 
 def _client_time(value):
@@ -353,8 +389,7 @@ def _open_conflict(batch, row, base_version, mutation, conflicting, proposal):
         "base_version": base_version, "server_version": row["version"], "fields": conflicting,
         "proposal": proposal, "state": "open", "opened_at": batch.now,
     })
-    # The record keeps its version; the flag changes, so devices pull it again.
+    # The record keeps its version; the flag changes (and the row its stamp), so devices pull it again.
     row["has_conflict"] = True
-    row["change_xid"] = transaction_stamp(db.session)
     batch.touch(row)
     return {"status": "conflict", "record_id": row["id"], "version": row["version"], "conflict_id": conflict_id}
