@@ -71,6 +71,9 @@ class Config:
     # so login limits count the client's address, not the proxy's.
     PROXY_HOPS = _int("PROXY_HOPS", 0)
 
+    # The folder the app serves the PWA from; unset: the repository's pwa/ (server/site.py).
+    PWA_DIR = os.environ.get("SOTAY_PWA_DIR")
+
     MAX_CONTENT_LENGTH = _int("MAX_BODY_BYTES", 4 * 1024 * 1024)
     PUSH_MAX_MUTATIONS = 500
     PULL_DEFAULT_LIMIT = 500

@@ -3,7 +3,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from flask import Blueprint, Response, send_from_directory
+from flask import Blueprint, Response, current_app, send_from_directory
 from sqlalchemy import text
 
 from server.extensions import db
@@ -12,6 +12,12 @@ from server.jsonio import json_response
 PWA_DIR = Path(__file__).resolve().parent.parent / "pwa"
 
 bp = Blueprint("site", __name__)
+
+
+def pwa_dir():
+    """Where the PWA's files are: the repository's pwa/, unless SOTAY_PWA_DIR names a copy."""
+    configured = current_app.config.get("PWA_DIR")
+    return Path(configured) if configured else PWA_DIR
 
 
 @bp.route("/healthz")
@@ -28,8 +34,9 @@ def shell():
     """
     digest = hashlib.sha256()
     urls = ["/", "/js/version.js"]
-    for path in sorted(p for p in PWA_DIR.rglob("*") if p.is_file()):
-        relative = path.relative_to(PWA_DIR).as_posix()
+    folder = pwa_dir()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        relative = path.relative_to(folder).as_posix()
         digest.update(relative.encode() + b"\0" + path.read_bytes() + b"\0")
         # The desk screens (police, admin) are not precached: phones that never open them
         # never download them (sw.js caches them on first use).
@@ -49,7 +56,7 @@ def _javascript(text):
 def service_worker():
     version, urls = shell()
     constants = f"const SHELL_VERSION = {json.dumps(version)};\nconst SHELL_FILES = {json.dumps(urls)};\n"
-    return _javascript(constants + (PWA_DIR / "sw.js").read_text(encoding="utf-8"))
+    return _javascript(constants + (pwa_dir() / "sw.js").read_text(encoding="utf-8"))
 
 
 @bp.route("/js/version.js")
@@ -59,7 +66,7 @@ def app_version():
 
 @bp.route("/")
 def index():
-    return send_from_directory(PWA_DIR, "index.html")
+    return send_from_directory(pwa_dir(), "index.html")
 
 
 # Top-level files and the app's asset folders only, so that /api/v1/... never falls
@@ -67,4 +74,4 @@ def index():
 @bp.route("/<filename>")
 @bp.route("/<any(js, css, icons, desk):folder>/<path:filename>")
 def pwa_file(filename, folder=None):
-    return send_from_directory(PWA_DIR / folder if folder else PWA_DIR, filename)
+    return send_from_directory(pwa_dir() / folder if folder else pwa_dir(), filename)

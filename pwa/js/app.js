@@ -220,11 +220,16 @@ function watchForUpdates() {
     });
     setInterval(() => registration.update().catch(() => {}), 60 * 60 * 1000);
   }).catch((err) => console.warn("service worker not registered", err));
-  const hadController = Boolean(navigator.serviceWorker.controller);
+  let controlled = Boolean(navigator.serviceWorker.controller);
   let reloading = false;
   navigator.serviceWorker.addEventListener("controllerchange", () => {
     // The first install takes control of a page that already runs this version: no reload.
-    if (hadController && !reloading) { reloading = true; location.reload(); }
+    // Any later change of worker is an update the user chose: load its version.
+    if (controlled && !reloading) {
+      reloading = true;
+      location.reload();
+    }
+    controlled = true;
   });
 }
 

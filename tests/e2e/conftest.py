@@ -8,6 +8,7 @@ which makes a missing browser a failure.
 """
 import os
 import re
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -76,10 +77,12 @@ def _failed(node):
 
 @dataclass
 class LiveApp:
-    """The running server: `url` (no trailing slash) and the demo accounts' `password`."""
+    """The running server: `url` (no trailing slash), the demo accounts' `password`, and
+    `pwa_dir`, the copy of pwa/ it serves (a test may change it to publish a new version)."""
     url: str
     password: str
     server: LiveServer
+    pwa_dir: Path
 
     @property
     def log_path(self):
@@ -107,14 +110,17 @@ def live_app(tmp_path_factory):
     # The access log too, so a failed test's report shows which requests the phone made.
     config = folder / "gunicorn_e2e.py"
     config.write_text('accesslog = "-"\n')
+    pwa_dir = folder / "pwa"
+    shutil.copytree(HERE.parents[1] / "pwa", pwa_dir)
     with empty_database("sqlite", folder) as database_url:
-        server = LiveServer(database_url, folder / "instance", folder, workers=2, config=config)
+        server = LiveServer(database_url, folder / "instance", folder, workers=2, config=config,
+                            extra_env={"SOTAY_PWA_DIR": str(pwa_dir)})
         try:
             server.prepare_database()
             # VAPID keys, as `make run` makes them: the app sends Web Push after its responses.
             server.flask("vapid-keys")
             server.start()
-            yield LiveApp(url=server.base_url, password=PASSWORD, server=server)
+            yield LiveApp(url=server.base_url, password=PASSWORD, server=server, pwa_dir=pwa_dir)
         finally:
             server.close()
 

@@ -36,7 +36,7 @@ class LiveServer:
     """gunicorn serving wsgi:app on one database; start, kill (SIGKILL to the group), restart."""
 
     def __init__(self, database_url, instance_path, log_dir, workers=2, threads=None, config=None,
-                 port=None):
+                 port=None, extra_env=None):
         self.database_url = database_url
         self.instance_path = Path(instance_path)
         self.log_dir = Path(log_dir)
@@ -44,6 +44,7 @@ class LiveServer:
         self.threads = threads
         self.config = config
         self.port = port or free_port()
+        self.extra_env = extra_env or {}
         self.process = None
         self.starts = 0
         self._logs = []
@@ -57,6 +58,7 @@ class LiveServer:
         env.update(FAST_HASHING_ENV)
         env["DATABASE_URL"] = self.database_url
         env["SOTAY_INSTANCE_PATH"] = str(self.instance_path)
+        env.update(self.extra_env)
         env.pop("FLASK_APP", None)
         return env
 
