@@ -3,7 +3,6 @@
 import { h, replace } from "../js/dom.js";
 import { t, label, formatDate } from "../js/i18n.js";
 import { call, NetworkError } from "../js/api.js";
-import { recordType } from "../js/forms.js";
 import { recordTitle, villageName } from "../js/views/rows.js";
 
 const PER_PAGE = 50;
@@ -78,14 +77,13 @@ export async function renderQueue(container, app, params) {
     h("div", { class: "queue-bar" }, h("span", { id: "queue-total" }, t("queue.total", { n: result.total })), approveButton),
     result.items.length ? h("ul", { class: "record-list queue-list", id: "queue-list" }, result.items.map((record) => {
       const view = asView(record);
-      const rt = recordType(app.forms, record.type);
       return h("li", { class: "record-row queue-row", dataset: { id: record.id, state: view.state } },
         h("input", { type: "checkbox", "aria-label": t("queue.select"), onchange: toggle(record.id),
           disabled: record.has_conflict || record.review_state === "approved" }),
         h("a", { href: `#/review/${record.id}` },
           h("span", { class: "row-title" }, recordTitle(app.forms, view)),
-          h("span", { class: "row-meta" }, [rt ? label(rt.label) : record.type, villageName(app.session, record.village_id),
-            record.created_by_name, formatDate(record.created_at)].filter(Boolean).join(" · ")),
+          h("span", { class: "row-meta" }, [formatDate(record.created_at), villageName(app.session, record.village_id),
+            t(`type.${record.type}`), record.created_by_name].filter(Boolean).join(" · ")),
           h("span", { class: "badges" }, h("span", { class: `badge state-${view.state}` }, t(`state.${view.state}`)),
             record.possible_duplicate ? h("span", { class: "badge duplicate" }, t("queue.duplicate")) : null)));
     })) : h("p", { class: "empty" }, t("queue.empty")),
