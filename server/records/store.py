@@ -34,17 +34,20 @@ def begin_write():
     transaction_stamp(db.session)
 
 
-def load_for_update(record_ids, scope=None):
+def load_for_update(record_ids, scope=None, columns=None):
     """Current rows (as dicts) of these records, locked for this transaction, by id.
 
-    `scope` is a WHERE clause (server/auth/scope.py) limiting what may be found.
+    `scope` is a WHERE clause (server/auth/scope.py) limiting what may be found; `columns`
+    names the columns to read (all of them when None).
     The transaction stamp is taken first: on SQLite that takes the write lock
     before we read, so what we read cannot change before we write.
     """
     begin_write()
     if not record_ids:
         return {}
-    statement = select(RECORD_TABLE).where(RECORD_TABLE.c.id.in_(sorted(record_ids)))
+    table = RECORD_TABLE
+    statement = select(*[table.c[name] for name in columns] if columns else [table]).where(
+        table.c.id.in_(sorted(record_ids)))
     if scope is not None:
         statement = statement.where(scope)
     rows = db.session.execute(statement.order_by(RECORD_TABLE.c.id).with_for_update()).mappings()
@@ -182,6 +185,46 @@ class DriverInsert:
         connection.exec_driver_sql(sql, ready_rows)
 
 
+class DriverUpdate:
+    """An UPDATE by id of some columns of whole rows, executed by the driver like DriverInsert.
+
+    Only the named columns are written: on SQLite a column left out of the SET list costs no
+    foreign key check and no index maintenance. ``stamp`` is given once for all rows.
+    """
+
+    def __init__(self, table, columns, stamp="change_xid"):
+        wanted = set(columns)
+        self.table = table
+        self.columns = tuple(c.key for c in table.columns if c.key in wanted and c.key != stamp)
+        self.stamp = stamp
+        self._plans = {}
+
+    def _plan(self, dialect):
+        key = (dialect.name, dialect.driver, dialect.paramstyle)
+        plan = self._plans.get(key)
+        if plan is None:
+            statement = update(self.table).where(self.table.c.id == bindparam("_id"))
+            compiled = statement.compile(dialect=dialect, column_keys=[*self.columns, self.stamp])
+            names = (*self.columns, self.stamp, "_id")
+            if compiled.positional and tuple(compiled.positiontup) != names:
+                raise RuntimeError(f"unexpected parameter order for {self.table.name}: {compiled.positiontup}")
+            processors = tuple(_bind_processor(self.table.c[name].type, dialect) for name in self.columns)
+            plan = self._plans[key] = (compiled.string, compiled.positional, processors)
+        return plan
+
+    def execute(self, connection, rows, stamp):
+        if not rows:
+            return
+        sql, positional, processors = self._plan(connection.dialect)
+        values = [(*(process(row[name]) if process else row[name]
+                     for name, process in zip(self.columns, processors)), stamp, row["id"])
+                  for row in rows]
+        if not positional:
+            names = (*self.columns, self.stamp, "_id")
+            values = [dict(zip(names, row)) for row in values]
+        connection.exec_driver_sql(sql, values)
+
+
 def _bind_processor(column_type, dialect):
     process = column_type.dialect_impl(dialect).bind_processor(dialect)
     if process is None or not isinstance(column_type, DateTime):
@@ -214,8 +257,12 @@ def insert_records(ready_rows):
     RECORD_INSERT.execute(db.session.connection(), ready_rows, change_xid=transaction_stamp(db.session))
 
 
-def update_records(rows):
-    if rows:
+def update_records(rows, writer=None):
+    """Changed record rows, stamped with this transaction's stamp: every column but the id, or
+    those of ``writer`` (a DriverUpdate)."""
+    if writer is not None:
+        writer.execute(db.session.connection(), rows, transaction_stamp(db.session))
+    elif rows:
         stamp = transaction_stamp(db.session)
         db.session.connection().execute(_UPDATE_BY_ID, [
             {**{k: v for k, v in r.items() if k != "id"}, "change_xid": stamp, "_id": r["id"]} for r in rows])

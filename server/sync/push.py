@@ -10,10 +10,13 @@ What needs no database is worked out before the write transaction starts:
 each mutation's payload hash, and for a create its checks (type, village,
 editable fields, validated data), its record row and first version (derived
 columns, hash chained to the genesis hash) and their parameters as the driver
-takes them. On SQLite that transaction holds the one write lock, and
-everything done inside it waits for every other device's push; inside it are
-left the stamp, the look-ups, the decisions that need them (a create's id
-already taken, every update and delete) and the inserts.
+takes them. An update whose base is the record's current version (read before
+the transaction, without a lock) gets its checks and new data worked out there
+too. On SQLite that transaction holds the one write lock, and everything done
+inside it waits for every other device's push; inside it are left the stamp,
+the look-ups, the decisions that need them (a create's id already taken; for an
+update, that the record is still at the version read before, or else the whole
+decision; every delete), the new versions and the writes.
 
 A rejected mutation is an answer, not a failure: it is logged like the others
 (so a retry gets the same answer) and the mutations after it go on.
@@ -39,6 +42,15 @@ OPS = ("create", "update", "delete")
 MUTATION_TABLE = Mutation.__table__
 CONFLICT_TABLE = Conflict.__table__
 MUTATION_INSERT = store.DriverInsert(MUTATION_TABLE)
+# What a push reads of a record it may change (scope, checks, merge, next version), and what it
+# may write back: it never changes a record's type, place, author or review. A record that only
+# got a conflict (no new version) changes its flag alone.
+RECORD_COLUMNS = ("id", "type", "commune_id", "village_id", "created_by", "data", "version", "review_state",
+                  "review_comment", "has_conflict", "deleted", "search_text", "personal_id", "version_hash")
+RECORD_UPDATE = store.DriverUpdate(store.RECORD_TABLE, (
+    "data", "version", "review_state", "review_comment", "has_conflict", "deleted", "updated_by",
+    "updated_at", "search_text", "personal_id", "version_hash"))
+RECORD_FLAG_UPDATE = store.DriverUpdate(store.RECORD_TABLE, ("has_conflict",))
 # The JavaScript client counts mutations in plain numbers: keep ids exact there.
 MAX_MUTATION_ID = 2**53 - 1
 
@@ -67,12 +79,23 @@ class PreparedCreate:
 
 
 @dataclass
+class PreparedUpdate:
+    """An update decided before the write transaction against the record as it was then read
+    (at ``version``, whose hash is ``version_hash``): a Rejection, None when nothing changes,
+    or (new data, names of the changed fields). Good only while the record is still at that version."""
+    version: int
+    version_hash: str
+    outcome: object
+
+
+@dataclass
 class Batch:
     """What one push writes, gathered while its mutations are decided in order."""
     user: object
     device: object
     now: object
     records: dict
+    dialect: object
     created: dict = field(default_factory=dict)
     updated: dict = field(default_factory=dict)
     # driver parameters of the version rows, in order
@@ -81,7 +104,7 @@ class Batch:
     log: list = field(default_factory=list)
     # (record id, version) -> data, for versions written earlier in this batch
     pending_data: dict = field(default_factory=dict)
-    # mutation id -> a create's PreparedCreate, or the Rejection it earns
+    # mutation id -> a create's PreparedCreate or the Rejection it earns, or a PreparedUpdate
     prepared: dict = field(default_factory=dict)
     # record id -> driver parameters of a created row, while it is still as prepared
     ready_rows: dict = field(default_factory=dict)
@@ -101,7 +124,7 @@ class Batch:
 
     def add_version(self, row, **kwargs):
         version = store.new_version(row, user_id=self.user.id, now=self.now, device_id=self.device.id, **kwargs)
-        self.versions.append(store.VERSION_INSERT.ready(store.dialect(), version))
+        self.versions.append(store.VERSION_INSERT.ready(self.dialect, version))
         self.pending_data[(row["id"], row["version"])] = row["data"]
         self.touch(row)
 
@@ -124,6 +147,7 @@ def apply_push(user, device, mutations):
     """Apply the mutations (already checked for ids and order); return the per-mutation results."""
     digests = [payload_hash(m) for m in mutations]
     prepared = _prepare_creates(user, device.id, mutations)
+    prepared.update(_prepare_updates(user, mutations))
     stamp = transaction_stamp(db.session)
     # One push at a time per device: a retry racing its original waits and then replays.
     device = db.session.execute(
@@ -140,8 +164,8 @@ def apply_push(user, device, mutations):
     # Loaded whatever their scope: a create must know that an id is taken anywhere. Each
     # update and delete is then checked against the caller's scope (_existing_for_change).
     record_ids = {rid for rid in map(_record_id, fresh) if rid}
-    batch = Batch(user=user, device=device, now=utcnow(), records=store.load_for_update(record_ids),
-                  prepared=prepared)
+    batch = Batch(user=user, device=device, now=utcnow(), prepared=prepared, dialect=store.dialect(),
+                  records=store.load_for_update(record_ids, columns=RECORD_COLUMNS))
 
     results = []
     for mutation, digest in zip(mutations, digests):
@@ -197,10 +221,13 @@ def _log_row(batch, mutation, digest, result, stamp):
 
 
 def _write(batch):
-    dialect = store.dialect()
+    dialect = batch.dialect
     store.insert_records([batch.ready_rows.get(record_id) or store.RECORD_INSERT.ready(dialect, row)
                           for record_id, row in batch.created.items()])
-    store.update_records(list(batch.updated.values()))
+    # A row given a new version has its updated_at (a column not read); one given only a conflict not.
+    versioned = [row for row in batch.updated.values() if "updated_at" in row]
+    store.update_records(versioned, RECORD_UPDATE)
+    store.update_records([row for row in batch.updated.values() if "updated_at" not in row], RECORD_FLAG_UPDATE)
     store.insert_versions(batch.versions)
     connection = db.session.connection()
     if batch.conflicts:
@@ -301,6 +328,40 @@ def _prepare_creates(user, device_id, mutations):
     return prepared
 
 
+def _prepare_updates(user, mutations):
+    """Each update whose base is the record's current version, decided as far as it can be
+    against the record read now, without a lock: by mutation id, a PreparedUpdate.
+
+    Under the lock it stands only if the record is still at that version (same number, same
+    hash); otherwise the update is decided there from the start, as any other."""
+    updates = [m for m in mutations if m.get("op") == "update" and _record_id(m)
+               and isinstance(m.get("data"), dict) and m["data"]]
+    if not updates:
+        return {}
+    table = store.RECORD_TABLE
+    rows = {row.id: row for row in db.session.execute(
+        select(table.c.id, table.c.type, table.c.version, table.c.version_hash, table.c.data)
+        .where(table.c.id.in_(sorted({_record_id(m) for m in updates}))))}
+    prepared = {}
+    for mutation in updates:
+        row = rows.get(_record_id(mutation))
+        base_version = mutation.get("base_version")
+        if row is None or base_version != row.version or isinstance(base_version, bool):
+            continue
+        record_type = registry.get(row.type)
+        sent = mutation["data"]
+        if record_type is None or any(name not in record_type.by_name for name in sent):
+            continue
+        try:
+            outcome = _current_update(user, record_type, row.data, sent)
+        except Rejection as rejection:
+            outcome = rejection
+        except Exception:  # noqa: BLE001 - left to the decision under the lock, where it arose before
+            continue
+        prepared[mutation["mutation_id"]] = PreparedUpdate(row.version, row.version_hash, outcome)
+    return prepared
+
+
 def _checked_create(user, creatable_villages, mutation):
     record_type = registry.get(mutation.get("type"))
     if record_type is None:
@@ -348,27 +409,57 @@ def _update(batch, row, base_version, mutation):
         raise Rejection("validation_failed", "Dữ liệu không hợp lệ", unknown)
 
     stale = base_version != row["version"]
-    base = batch.base_data(row["id"], base_version) if stale else row["data"]
-    # The device's whole proposal must be valid on its own; this also normalises its values.
-    proposed = _validated(record_type, merge.apply_changes(base, sent))
-    changes = merge.device_changes(base, proposed, sent.keys())
-    forbidden = _not_editable(batch.user, record_type, changes)
-    if forbidden:
-        raise Rejection("field_not_editable", "Có trường bạn không được phép sửa", forbidden)
-
-    to_apply, conflicting = merge.classify_stale_update(base, row["data"], changes) if stale else (changes, [])
-    if conflicting:
-        return _open_conflict(batch, row, base_version, mutation, conflicting, changes)
-    if not to_apply:
+    if stale:
+        base = batch.base_data(row["id"], base_version)
+        changes = _device_changes(batch.user, record_type, base, sent)
+        to_apply, conflicting = merge.classify_stale_update(base, row["data"], changes)
+        if conflicting:
+            return _open_conflict(batch, row, base_version, mutation, conflicting, changes)
+        outcome = _applied_changes(record_type, row["data"], to_apply)
+    else:
+        prepared = batch.prepared.get(mutation["mutation_id"])
+        if isinstance(prepared, PreparedUpdate) and prepared.version == row["version"] \
+                and prepared.version_hash == row["version_hash"]:
+            outcome = prepared.outcome
+            if isinstance(outcome, Rejection):
+                raise outcome
+        else:
+            outcome = _current_update(batch.user, record_type, row["data"], sent)
+    if outcome is None:
         # Nothing left to change (same values on both sides): the server already holds the result.
         return {"status": "merged" if stale else "applied", "record_id": row["id"], "version": row["version"]}
-    new_data = _validated(record_type, merge.apply_changes(row["data"], to_apply))
-    _check_case_move(record_type, row["data"], new_data)
-    batch.add_version(row, action="update", data=new_data, changed=to_apply.keys(),
+    new_data, changed = outcome
+    batch.add_version(row, action="update", data=new_data, changed=changed,
                       mutation_id=mutation["mutation_id"],
                       review_state=workflow.state_after_edit(row["review_state"]),
                       review_comment=row["review_comment"])
     return {"status": "merged" if stale else "applied", "record_id": row["id"], "version": row["version"]}
+
+
+def _device_changes(user, record_type, base, sent):
+    """The fields the device really changes from its base, as normalised values."""
+    # The device's whole proposal must be valid on its own; this also normalises its values.
+    proposed = _validated(record_type, merge.apply_changes(base, sent))
+    changes = merge.device_changes(base, proposed, sent.keys())
+    forbidden = _not_editable(user, record_type, changes)
+    if forbidden:
+        raise Rejection("field_not_editable", "Có trường bạn không được phép sửa", forbidden)
+    return changes
+
+
+def _applied_changes(record_type, data, to_apply):
+    """(new data, changed names) once these changes are applied to the record's data, or None
+    when there are none."""
+    if not to_apply:
+        return None
+    new_data = _validated(record_type, merge.apply_changes(data, to_apply))
+    _check_case_move(record_type, data, new_data)
+    return new_data, to_apply.keys()
+
+
+def _current_update(user, record_type, data, sent):
+    """An update whose base is the record's current data: as _applied_changes, or a Rejection."""
+    return _applied_changes(record_type, data, _device_changes(user, record_type, data, sent))
 
 
 def _delete(batch, row, base_version, mutation):
