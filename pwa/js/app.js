@@ -280,7 +280,8 @@ async function boot() {
       if (status.lastSync !== lastSeen && !status.running) {
         lastSeen = status.lastSync;
         const hash = location.hash.split("?")[0];
-        if (hash === "" || hash === "#/" || hash.startsWith("#/record")) route();
+        // Home and a record's page redraw; the list refreshes itself in place (views/records.js).
+        if (hash === "" || hash === "#/" || hash.startsWith("#/record/")) route();
       }
     });
     startSyncing();

@@ -4,6 +4,7 @@ import { h, replace } from "../dom.js";
 import { t, label, fold } from "../i18n.js";
 import { listViews, STATES } from "../notebook.js";
 import { recordTitle } from "./rows.js";
+import { status, onStatus } from "../syncer.js";
 
 const ROW_HEIGHT = 76;
 const OVERSCAN = 8;
@@ -22,7 +23,7 @@ function matches(app, view, filters) {
 }
 
 export async function renderRecords(container, app, params) {
-  const all = await listViews(app.session.user.id);
+  let all = await listViews(app.session.user.id);
   const filters = { q: params.get("q") || "", type: params.get("type") || "", state: params.get("state") || "" };
   const search = h("input", { type: "search", id: "search", placeholder: t("records.search"), value: filters.q,
     "aria-label": t("records.search") });
@@ -71,7 +72,17 @@ export async function renderRecords(container, app, params) {
   };
   window.addEventListener("scroll", onScroll, { passive: true });
   window.addEventListener("resize", onScroll);
+  // What a sync brings in shows in place: the search being typed and the scroll position stay.
+  let seenSync = status.lastSync;
+  const stopListening = onStatus(async () => {
+    if (status.running || status.lastSync === seenSync) return;
+    seenSync = status.lastSync;
+    all = await listViews(app.session.user.id);
+    if (spacer.isConnected) apply();
+    else app.navigate(location.hash, true);  // the first records arrived: draw the list itself
+  });
   app.onLeave(() => {
+    stopListening();
     window.removeEventListener("scroll", onScroll);
     window.removeEventListener("resize", onScroll);
   });
