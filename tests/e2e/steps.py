@@ -44,10 +44,20 @@ def log_in(phone, live_app, username=VOLUNTEER):
     return page
 
 
+SERVICE_WORKER_STATE = """async () => {
+  const r = await navigator.serviceWorker.getRegistration();
+  return r ? {installing: r.installing && r.installing.state, waiting: r.waiting && r.waiting.state,
+              active: r.active && r.active.state, controller: Boolean(navigator.serviceWorker.controller)} : null;
+}"""
+
+
 def wait_for_service_worker(page):
     """The service worker controls the page: the shell is cached and opens with no network.
     The first install claims the page it was registered from, without a reload."""
-    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=TIMEOUT_MS)
+    try:
+        page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=2 * TIMEOUT_MS)
+    except Exception as err:
+        raise AssertionError(f"no service worker in control: {page.evaluate(SERVICE_WORKER_STATE)}") from err
 
 
 def record_type(forms, type_name):

@@ -37,13 +37,14 @@ def test_admin_sets_a_target_sees_progress_and_downloads_the_report(phone, live_
     page.fill("#target-period", year)
     page.fill("#target-value", "600")
     page.click("#target-form button[type=submit]")
+    row = page.locator('#targets li.target[data-measure="vneid_activated"]', has_text="Toàn xã")
+    expect(row).to_be_visible()
 
     # What the screen shows is what the server counts.
     progress = api("admin.qt").get("/reports/progress", period=today().isoformat()[:7])
     (target,) = [t for t in progress["targets"] if t["measure"] == "vneid_activated" and t["village_id"] is None
                  and t["period"] == year]
     assert target["value"] == 600 and target["actual"] >= 3
-    row = page.locator('#targets li.target[data-measure="vneid_activated"]', has_text="Toàn xã")
     expect(row).to_contain_text(f"{target['actual']} / 600")
     save_screenshot(page, "dashboard-360")
 
