@@ -214,6 +214,9 @@ function watchForUpdates() {
         h("button", { type: "button", onclick: () => worker.postMessage({ type: "skip-waiting" }) }, t("update.reload"))));
     };
     if (registration.waiting) offer(registration.waiting);
+    navigator.serviceWorker.ready.then((ready) => {
+      if (!navigator.serviceWorker.controller && ready.active) ready.active.postMessage({ type: "claim" });
+    });
     registration.addEventListener("updatefound", () => {
       const worker = registration.installing;
       worker.addEventListener("statechange", () => { if (worker.state === "installed") offer(worker); });
