@@ -49,6 +49,22 @@ def free_port():
         return probe.getsockname()[1]
 
 
+def wait_healthy(process, base_url, timeout, log_tail):
+    """Returns once the gunicorn `process` answers /healthz; fails with its log if it exits or
+    does not answer within `timeout` seconds. The tests' live servers wait the same way."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {process.returncode}:\n{log_tail()}")
+        try:
+            if requests.get(base_url + "/healthz", timeout=2).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.05)
+    raise RuntimeError(f"gunicorn did not answer /healthz within {timeout} s:\n{log_tail()}")
+
+
 class Server:
     """gunicorn serving wsgi:app on one database, in its own process group."""
 
@@ -89,17 +105,7 @@ class Server:
         self.process = subprocess.Popen(command, cwd=ROOT, env=self.env(), stdout=log,
                                         stderr=subprocess.STDOUT, start_new_session=True)
         self._log = log
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited:\n{self.log_tail()}")
-            try:
-                if requests.get(self.base_url + "/healthz", timeout=2).status_code == 200:
-                    return
-            except requests.RequestException:
-                pass
-            time.sleep(0.05)
-        raise RuntimeError(f"gunicorn did not answer /healthz within {timeout} s:\n{self.log_tail()}")
+        wait_healthy(self.process, self.base_url, timeout, self.log_tail)
 
     def stop(self):
         if self.process is None:

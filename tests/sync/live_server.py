@@ -6,30 +6,16 @@ Everything talks to 127.0.0.1 only, and every wait is bounded in time.
 import itertools
 import os
 import signal
-import socket
 import subprocess
-import sys
-import time
 from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
-import requests
 
+# Started and awaited as the benchmark's server is (bench/server.py).
+from bench.server import BIN, FAST_HASHING_ENV, HOST, ROOT, free_port, wait_healthy
 from tests.conftest import TEST_DATABASE_URL, empty_database
 from tests.helpers import PASSWORD
-
-ROOT = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
-HOST = "127.0.0.1"
-# Argon2 at its cheapest: tests log in many devices; the stored hashes carry their own cost.
-FAST_HASHING_ENV = {"PASSWORD_TIME_COST": "1", "PASSWORD_MEMORY_KIB": "1024"}
-
-
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
 
 
 class LiveServer:
@@ -88,20 +74,7 @@ class LiveServer:
         self._logs.append(log)
         self.process = subprocess.Popen(command, cwd=ROOT, env=self.env(), stdout=log,
                                         stderr=subprocess.STDOUT, start_new_session=True)
-        self.wait_healthy(timeout)
-
-    def wait_healthy(self, timeout):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise AssertionError(f"gunicorn exited with {self.process.returncode}:\n{self.log_tail()}")
-            try:
-                if requests.get(self.base_url + "/healthz", timeout=2).status_code == 200:
-                    return
-            except requests.RequestException:
-                pass
-            time.sleep(0.05)
-        raise AssertionError(f"gunicorn did not answer /healthz within {timeout} s:\n{self.log_tail()}")
+        wait_healthy(self.process, self.base_url, timeout, self.log_tail)
 
     def kill(self):
         """SIGKILL the whole process group: the arbiter and every worker, mid-request or not."""
