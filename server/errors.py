@@ -5,6 +5,7 @@ Every error leaves the server as
 ``ApiError`` (or a named constructor below) and the handlers render it.
 """
 import logging
+import sqlite3
 
 import marshmallow as ma
 from flask import current_app, jsonify, request
@@ -138,6 +139,23 @@ def handle_database_unavailable(exc):
     ))
 
 
+def storage_is_full(exc):
+    """SQLite's "database or disk is full" or PostgreSQL's disk_full (53100): the database cannot grow."""
+    orig = getattr(exc, "orig", None)
+    return getattr(orig, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL or getattr(orig, "sqlstate", None) == "53100"
+
+
+def handle_storage_full(exc):
+    # The write was rolled back whole (one transaction per request); the device keeps it in its
+    # outbox and sends it again. An operator must free space: the log says so.
+    log.error("database storage is full, writes are refused until space is freed: %s", exc)
+    return _render(ApiError(
+        "storage_full", 503,
+        "Máy chủ đã hết dung lượng lưu trữ: thay đổi chưa được lưu, hãy thử lại sau",
+        headers={"Retry-After": "60"},
+    ))
+
+
 def handle_unexpected(exc):
     if isinstance(exc, HTTPException):
         return handle_http_exception(exc)
@@ -150,6 +168,8 @@ def handle_unexpected(exc):
         # A value the database cannot hold that no check caught first: the caller's input, not our fault.
         log.warning("value refused by the database: %s", exc)
         return _render(ApiError("invalid_value", 422, "Giá trị gửi lên không lưu được vào cơ sở dữ liệu"))
+    if isinstance(exc, DBAPIError) and storage_is_full(exc):
+        return handle_storage_full(exc)
     if isinstance(exc, (OperationalError,)) or (
         isinstance(exc, DBAPIError) and exc.connection_invalidated
     ):

@@ -41,9 +41,10 @@ def unb64url(text):
 
 class PushService:
     """Push service on 127.0.0.1. `script(token, [503, 201])` sets the answers of one endpoint in
-    turn (the last repeats); "hang" sleeps past the sender's timeout before answering 201."""
+    turn (the last repeats); "hang" sleeps past the sender's timeout before answering 201.
+    `port`: a given port, e.g. to come back where one that was closed listened."""
 
-    def __init__(self, delay=0.0):
+    def __init__(self, delay=0.0, port=0):
         self.received = []  # dicts: token, headers, body, at
         self.lock = threading.Lock()
         self.scripts = {}
@@ -78,7 +79,7 @@ class PushService:
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer((HOST, 0), Handler)
+        self.server = ThreadingHTTPServer((HOST, port), Handler)
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()

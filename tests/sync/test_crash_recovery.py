@@ -41,15 +41,15 @@ class Plan:
     update sent with the record's current version as its base is applied at base + 1.
     """
 
-    def __init__(self, villages, rng):
+    def __init__(self, villages, rng, batches=BATCHES, batch_size=BATCH_SIZE):
         self.batches = []
         self.expected_results = []
         self.records = {}      # record id -> {"type", "village_id", "data", "version", "mutations"}
         mutation_ids = iter(range(1, 10**6))
         serial = 0
-        for index in range(BATCHES):
+        for index in range(batches):
             batch, results = [], []
-            for _ in range(BATCH_SIZE):
+            for _ in range(batch_size):
                 mutation_id = next(mutation_ids)
                 candidates = [rid for rid, r in self.records.items() if r["version"] < 12]
                 if index > 0 and candidates and rng.random() < 0.45:
