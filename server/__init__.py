@@ -32,7 +32,7 @@ def create_app(config=None):
     jwt.init_app(app)
     api.init_app(app)
     with app.app_context():
-        _configure_engine(db.engine)
+        _configure_engine(db.engine, int(app.config["DATABASE_LOCK_WAIT_SECONDS"] * 1000))
     register_error_handlers(app)
     _register_blueprints(app)
     if app.config["PROXY_HOPS"]:
@@ -62,14 +62,23 @@ def _register_blueprints(app):
     app.register_blueprint(site.bp)
 
 
-def _configure_engine(engine):
+def _configure_engine(engine, lock_wait_ms):
+    """A write waits at most `lock_wait_ms` for a lock another transaction holds, then fails (503
+    with Retry-After): well inside gunicorn's 30 s worker timeout, so a lock held too long (a
+    stuck session, another instance's long write) never hangs the workers of every instance."""
+    if engine.dialect.name == "postgresql":
+        @event.listens_for(engine, "connect")
+        def _postgres_settings(dbapi_connection, connection_record):
+            with dbapi_connection.cursor() as cursor:
+                cursor.execute(f"SET lock_timeout = {lock_wait_ms}")
+            dbapi_connection.commit()
+        return
     if engine.dialect.name != "sqlite":
         return
 
     @event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_connection, connection_record):
-        # WAL lets readers pull while a writer pushes; writers wait for the lock instead of
-        # failing, up to 10 s: well inside gunicorn's 30 s worker timeout.
+        # WAL lets readers pull while a writer pushes; writers wait for the lock instead of failing.
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
@@ -77,7 +86,7 @@ def _configure_engine(engine):
         # so the default ran a checkpoint (two fsyncs) every third push; the pages that many pushes
         # rewrite are now copied back once (docs/performance.md).
         cursor.execute("PRAGMA wal_autocheckpoint=10000")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute(f"PRAGMA busy_timeout={lock_wait_ms}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 

@@ -21,6 +21,9 @@ def database_url(url):
 class Config:
     # Without DATABASE_URL the app uses SQLite in the instance folder (set in create_app).
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL"))
+    # How long a write waits for a lock another transaction holds before it answers 503
+    # (SQLite's busy_timeout, PostgreSQL's lock_timeout; server/__init__.py).
+    DATABASE_LOCK_WAIT_SECONDS = float(os.environ.get("DATABASE_LOCK_WAIT_SECONDS", 10))
     SQLALCHEMY_ENGINE_OPTIONS = {
         "pool_pre_ping": True,
         # JSON columns (record data, history) through orjson: the push and pull hot path.

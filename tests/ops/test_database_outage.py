@@ -7,16 +7,20 @@ transactions rolled back). While it is down every request that needs the databas
 included, answers 503 `database_unavailable` in the envelope with Retry-After; the device keeps
 sending its batch unchanged. When PostgreSQL is back the same workers (no restart) serve again
 through their connection pool, the very first request included, even after a third restart
-that no request saw. The stream converges exactly once: every record at its planned version,
+that no request saw. A lock that another session holds too long makes a push answer the same
+503 rather than hang. The stream converges exactly once: every record at its planned version,
 every batch applied whole by one transaction, replays answering as before.
 """
 import random
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import requests
+from sqlalchemy import create_engine, text
 
+from server.config import database_url
 from tests.helpers import Caller, body_of
 from tests.ops.conftest import prepare
 from tests.ops.stream import (
@@ -34,6 +38,19 @@ FAILED_ATTEMPTS_PER_OUTAGE = 3   # the device's pushes refused while PostgreSQL 
 def _workers(server):
     pid = server.process.pid
     return sorted(int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split())
+
+
+@contextmanager
+def _device_row_locked(url, device_id):
+    """Another session holds the device's row (as a stuck transaction would) until the block ends."""
+    engine = create_engine(database_url(url))
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT id FROM devices WHERE id = :id FOR UPDATE"), {"id": device_id})
+            yield
+            connection.rollback()
+    finally:
+        engine.dispose()
 
 
 def _wait_for_batches(device, count):
@@ -57,7 +74,8 @@ def test_a_sync_run_survives_postgresql_going_away_and_coming_back(private_postg
     rng = random.Random(seed)
     cluster = private_postgres
     prepare(cluster.url, tmp_path)
-    server = LiveServer(cluster.url, tmp_path / "instance", tmp_path, workers=2)
+    server = LiveServer(cluster.url, tmp_path / "instance", tmp_path, workers=2,
+                        extra_env={"DATABASE_LOCK_WAIT_SECONDS": "1"})
     try:
         server.start()
         workers = _workers(server)
@@ -68,8 +86,9 @@ def test_a_sync_run_survives_postgresql_going_away_and_coming_back(private_postg
         device.start()
         # Failed attempts while PostgreSQL was up: counted from each start to the next stop.
         outages, failed_while_up, up_since = [], 0, 0
-        for number, mode in enumerate(STOPS):
-            _wait_for_batches(device, (number + 1) * len(plan.batches) // (len(STOPS) + 2))
+        points = iter(range(len(plan.batches) // 5, len(plan.batches), len(plan.batches) // 5))
+        for mode in STOPS:
+            _wait_for_batches(device, next(points))
             failed_while_up += len(device.failures) - up_since
             failed_before = len(device.failures)
             cluster.stop(mode)
@@ -87,13 +106,27 @@ def test_a_sync_run_survives_postgresql_going_away_and_coming_back(private_postg
             device.resume()
         # A blink: PostgreSQL restarts while nobody asks anything, so every connection pooled by
         # every worker is dead; each is found so before use (pool_pre_ping) and replaced.
-        _wait_for_batches(device, (len(STOPS) + 1) * len(plan.batches) // (len(STOPS) + 2))
+        _wait_for_batches(device, next(points))
         device.pause()
         failed_while_up += len(device.failures) - up_since
         cluster.stop("immediate")
         cluster.start()
         up_since = len(device.failures)
         outages.append({"mode": "immediate, unseen", "batch": len(device.acknowledged), "refused": 0})
+        device.resume()
+        # A lock held elsewhere for longer than the app waits for it (DATABASE_LOCK_WAIT_SECONDS,
+        # 1 s here): the push answers 503 instead of holding its worker until the lock goes.
+        _wait_for_batches(device, next(points))
+        device.pause()
+        failed_while_up += len(device.failures) - up_since
+        failed_before = len(device.failures)
+        with _device_row_locked(cluster.url, caller.device_id):
+            device.resume()
+            wait_for(lambda: any(f[0] == "push" for f in device.failures[failed_before:]) or not device.is_alive(),
+                     30, "a push refused while another transaction holds the device's row")
+            device.pause()
+        up_since = len(device.failures)
+        outages.append({"mode": "lock held", "batch": len(device.acknowledged), "refused": up_since - failed_before})
         device.resume()
         device.join(timeout=max(1.0, device.deadline - time.monotonic()) + 5)
         assert device.error is None, (f"seed {seed}", device.error, server.log_tail(), cluster.log_tail())
