@@ -12,6 +12,7 @@ from server.errors import register_error_handlers
 from server.extensions import api, db, jwt, migrate
 from server.jsonio import OrjsonProvider
 from server.secrets import load_secrets
+from server.security_headers import register_security_headers
 from server.sync.cursor import forget_stamp
 
 
@@ -34,6 +35,7 @@ def create_app(config=None):
     with app.app_context():
         _configure_engine(db.engine, int(app.config["DATABASE_LOCK_WAIT_SECONDS"] * 1000))
     register_error_handlers(app)
+    register_security_headers(app)
     _register_blueprints(app)
     if app.config["PROXY_HOPS"]:
         hops = app.config["PROXY_HOPS"]

@@ -204,7 +204,10 @@ async function showLogin() {
 // chooses to reload, and reloading loses nothing because every keystroke is already saved.
 function watchForUpdates() {
   if (!("serviceWorker" in navigator)) return;
-  navigator.serviceWorker.register("/sw.js", { type: "module", scope: "/" }).then((registration) => {
+  // Under Trusted Types (server/security_headers.py) a worker's address must come from a
+  // policy: this one can only ever name /sw.js.
+  const url = self.trustedTypes ? trustedTypes.createPolicy("sw", { createScriptURL: () => "/sw.js" }).createScriptURL("") : "/sw.js";
+  navigator.serviceWorker.register(url, { type: "module", scope: "/" }).then((registration) => {
     // A banner under the status bar, not a toast: it must not cover the form's Save button.
     const offer = (worker) => {
       if (!worker || !navigator.serviceWorker.controller || document.getElementById("update-banner")) return;

@@ -16,6 +16,7 @@ import pytest
 import requests
 
 from tests.conftest import empty_database
+from tests.e2e.policy import PolicedBrowser
 from tests.helpers import PASSWORD, Caller, body_of
 from tests.sync.live_server import LiveServer
 
@@ -223,9 +224,24 @@ def browser():
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, chromium_sandbox=False, args=CHROMIUM_ARGS)
         try:
-            yield browser
+            yield PolicedBrowser(browser)
         finally:
             browser.close()
+
+
+@pytest.fixture(autouse=True)
+def no_policy_violations(request):
+    """Every browser test fails if the Content-Security-Policy or Trusted Types blocked anything
+    in any of its pages: the whole suite proves the app runs under the policy (policy.py). A test
+    that means to cause a violation clears `browser.violations`."""
+    if "browser" not in request.fixturenames:
+        yield
+        return
+    violations = request.getfixturevalue("browser").violations
+    violations.clear()
+    yield
+    if violations:
+        pytest.fail("blocked by the page's security policy:\n  " + "\n  ".join(violations))
 
 
 @dataclass

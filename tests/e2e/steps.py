@@ -55,7 +55,9 @@ def wait_for_service_worker(page):
     """The service worker controls the page: the shell is cached and opens with no network.
     The first install claims the page it was registered from, without a reload."""
     try:
-        page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=2 * TIMEOUT_MS)
+        # A function, not an expression: Playwright polls an expression with the page's eval,
+        # which the app's Content-Security-Policy refuses.
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=2 * TIMEOUT_MS)
     except Exception as err:
         raise AssertionError(f"no service worker in control: {page.evaluate(SERVICE_WORKER_STATE)}") from err
 
