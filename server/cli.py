@@ -1,5 +1,5 @@
-"""Commands: seed-demo, create-user, vapid-keys, push-send, push-digest, verify-history, report
-(flask --app wsgi ...)."""
+"""Commands: seed-demo, create-user, vapid-keys, push-send, push-digest, verify-history, report,
+backup, restore (flask --app wsgi ...)."""
 import base64
 import shutil
 import time
@@ -164,6 +164,28 @@ def register_cli(app):
         if problems:
             raise click.ClickException(f"{problems} chỗ không khớp trong lịch sử bản ghi")
         click.echo("Lịch sử bản ghi toàn vẹn")
+
+    @app.cli.command("backup")
+    @click.argument("path", type=click.Path(dir_okay=False, writable=True))
+    def backup_command(path):
+        """Sao lưu toàn bộ cơ sở dữ liệu vào tệp PATH (ứng dụng vẫn chạy được trong lúc sao lưu)."""
+        from server import backup
+        try:
+            backup.backup(path, click.echo)
+        except backup.BackupError as err:
+            raise click.ClickException(str(err)) from None
+
+    @app.cli.command("restore")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+    @click.option("--force", is_flag=True,
+                  help="Thay cả cơ sở dữ liệu đang có dữ liệu (dừng ứng dụng và các tiến trình gửi thông báo trước)")
+    def restore_command(path, force):
+        """Khôi phục cơ sở dữ liệu từ bản sao lưu PATH; mọi thiết bị đăng nhập lại và đồng bộ lại từ đầu."""
+        from server import backup
+        try:
+            backup.restore(path, force, click.echo)
+        except backup.BackupError as err:
+            raise click.ClickException(str(err)) from None
 
     @app.cli.command("report")
     @click.option("--commune", "commune_name", required=True, help="Tên xã, ví dụ \"Quang Trung\"")

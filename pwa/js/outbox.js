@@ -8,7 +8,11 @@
 //             record back with it (last_mutation_id), so the lists never flicker back
 //   rejected  answered rejected; kept with the server's reasons until the user fixes
 //             and resends it (a new mutation) or discards it
+//   kept      reflected by a pull; hidden, kept 14 days in case the server is restored
+//             from an older backup: a reset then sends it again (requeue)
 import { transaction, request, getAll } from "./db.js";
+
+const KEEP_MS = 14 * 864e5;
 
 // Once an entry may have reached the server its content is frozen: the same id with
 // other content would be refused as mutation_mismatch. Until then an edit may amend it.
@@ -16,8 +20,8 @@ function amendable(entry) {
   return entry.status === "pending" && !entry.attempted;
 }
 
-export function allEntries() {
-  return getAll("outbox");
+export async function allEntries() {
+  return (await getAll("outbox")).filter((e) => e.status !== "kept");
 }
 
 export async function pendingCount() {
@@ -95,14 +99,22 @@ export function recordResults(results) {
   });
 }
 
-// Drops acknowledged entries the pulled records already reflect. Runs inside the
+// Entries the pulled records reflect are kept a while, then dropped. Runs inside the
 // transaction that stores the pulled page, so the two never disagree.
 export async function dropReflected(store, lastMutationId) {
   if (!lastMutationId) return;
-  const acked = await request(store.getAll(IDBKeyRange.upperBound(lastMutationId)));
-  for (const entry of acked) {
-    if (entry.status === "acked") await request(store.delete(entry.mutation_id));
+  for (const e of await request(store.getAll(IDBKeyRange.upperBound(lastMutationId)))) {
+    if (e.status === "acked") await request(store.put({ ...e, status: "kept", kept_at: Date.now() }));
+    else if (e.status === "kept" && e.kept_at < Date.now() - KEEP_MS) await request(store.delete(e.mutation_id));
   }
+}
+
+// After a reset every answered entry goes again: the server repeats the answers it holds
+// and applies afresh what its backup lacks.
+export function requeue() {
+  return transaction("outbox", "readwrite", async (s) => {
+    for (const e of await request(s.outbox.getAll())) if (e.status !== "pending") await request(s.outbox.put({ ...e, status: "pending" }));
+  });
 }
 
 // The user fixed a rejected change: its replacement is a new mutation, and the rejected

@@ -2,7 +2,7 @@
 // (PROTOCOL.md §6–7). No DOM here: the page and the service worker (Background Sync)
 // both run it, one at a time under a Web Lock.
 import { call, NetworkError } from "./api.js";
-import { takeBatch, recordResults, pendingCount } from "./outbox.js";
+import { takeBatch, recordResults, pendingCount, requeue } from "./outbox.js";
 import { applyPage, reset } from "./replica.js";
 import { deviceId, getMeta, setMeta } from "./session.js";
 import { APP_VERSION } from "./version.js";
@@ -21,8 +21,15 @@ export function synchronise(onProgress = () => {}) {
   return withLock(() => run(onProgress));
 }
 
-async function run(onProgress) {
+async function run(onProgress, again = false) {
   const device = await deviceId();
+  // The server went back to a backup (or our scope changed): send again all it answered, pull from the start.
+  const restart = async () => {
+    if (again) throw new Error("sync kept asking for a reset");
+    await requeue();
+    await reset();
+    return run(onProgress, true);
+  };
   const summary = { pushed: 0, rejected: 0, conflicts: 0, pulled: 0 };
   const total = await pendingCount();
   onProgress({ phase: "push", done: 0, total });
@@ -32,9 +39,11 @@ async function run(onProgress) {
     const batch = await takeBatch(PUSH_BATCH);
     if (!batch.length) break;
     const remaining = await pendingCount();
+    const cursor = await getMeta("cursor");
     const response = await call("POST", "/sync/push", {
-      device_id: device, mutations: batch, app_version: APP_VERSION, pending_count: remaining,
+      device_id: device, mutations: batch, app_version: APP_VERSION, pending_count: remaining, ...(cursor && { cursor }),
     });
+    if (response.reset) return restart();
     await recordResults(response.results);
     for (const result of response.results) {
       if (result.status === "rejected") summary.rejected += 1;
@@ -45,18 +54,14 @@ async function run(onProgress) {
     if (response.results.length < batch.length) throw new NetworkError(new Error("incomplete push answer"));
   }
   let cursor = await getMeta("cursor");
-  let resets = 0;
   for (;;) {
     const query = new URLSearchParams({ device_id: device, limit: String(PULL_LIMIT), app_version: APP_VERSION,
       pending_count: String(await pendingCount()) });
     if (cursor) query.set("cursor", cursor);
     const page = await call("GET", `/sync/pull?${query}`);
     if (page.reset) {
-      // Our cursor means nothing to the server any more: start from the beginning, once.
-      if (resets++ > 0 || !cursor) throw new Error("pull kept asking for a reset");
-      await reset();
-      cursor = null;
-      continue;
+      if (!cursor) throw new Error("pull asked for a reset from the start");
+      return restart();
     }
     await applyPage(page);
     summary.pulled += page.changes.length;

@@ -1,4 +1,4 @@
-"""The per-device mutation log (exactly-once), and SQLite's commit-ordered clock."""
+"""The per-device mutation log (exactly-once), SQLite's commit-ordered clock, and the sync epoch."""
 from server.extensions import db
 from server.timeutil import utcnow
 
@@ -25,3 +25,19 @@ class SyncClock(db.Model):
     __tablename__ = "sync_clock"
     id = db.Column(db.Integer, primary_key=True)
     value = db.Column(db.BigInteger, nullable=False)
+
+
+class SyncEpoch(db.Model):
+    """At most one row: which life of the database the pull cursors belong to.
+
+    No row is the database's first life (epoch "", offset 0). Every restore from a backup
+    writes a new random epoch, so a cursor served before the restore no longer matches and
+    the device pulls from the start; on PostgreSQL it also sets the offset added to
+    transaction ids so that every later stamp is above every restored one
+    (server/sync/cursor.py, docs/cursor.md).
+    """
+    __tablename__ = "sync_epoch"
+    id = db.Column(db.Integer, primary_key=True)
+    epoch = db.Column(db.String(32), nullable=False)
+    stamp_offset = db.Column(db.BigInteger, nullable=False, default=0)
+    started_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)

@@ -5,7 +5,7 @@ from server.auth.scope import record_filter, scope_fingerprint
 from server.extensions import db
 from server.models import Mutation
 from server.records import store
-from server.sync.cursor import Cursor, visible_horizon
+from server.sync.cursor import Cursor, current_epoch, visible_horizon
 from server.timeutil import iso, utcnow
 
 RECORDS = store.RECORD_TABLE
@@ -13,12 +13,14 @@ RECORDS = store.RECORD_TABLE
 
 def changes_since(user, device, cursor_text, limit):
     """One page of changes: (changes, next cursor, has_more, reset, last_mutation_id)."""
-    scope = scope_fingerprint(user)
-    cursor = Cursor.decode(cursor_text) if cursor_text else Cursor.start(scope)
-    # An unreadable cursor, or one served for another scope, cannot be trusted: start over.
-    reset = cursor is None or cursor.scope != scope
+    scope, epoch = scope_fingerprint(user), current_epoch(db.session)
+    cursor = Cursor.decode(cursor_text) if cursor_text else Cursor.start(scope, epoch)
+    # An unreadable cursor, one served for another scope, or one served before the database
+    # was restored (another epoch: it may point past what the backup holds) cannot be trusted:
+    # start over.
+    reset = cursor is None or cursor.scope != scope or cursor.epoch != epoch
     if reset:
-        cursor = Cursor.start(scope)
+        cursor = Cursor.start(scope, epoch)
 
     horizon = visible_horizon(db.session)
     rows = db.session.execute(
@@ -33,10 +35,10 @@ def changes_since(user, device, cursor_text, limit):
     rows = rows[:limit]
     if has_more:
         last = rows[-1]
-        next_cursor = Cursor(last["change_xid"], last["id"], scope)
+        next_cursor = Cursor(last["change_xid"], last["id"], scope, epoch)
     else:
         # Everything below the horizon has been served.
-        next_cursor = Cursor(max(horizon, cursor.stamp), Cursor.START_ID, scope)
+        next_cursor = Cursor(max(horizon, cursor.stamp), Cursor.START_ID, scope, epoch)
 
     changes = [
         {"record": store.tombstone_document(row) if row["deleted"] else store.record_document(row)}
@@ -50,6 +52,12 @@ def changes_since(user, device, cursor_text, limit):
         "last_mutation_id": _last_reflected_mutation(device, next_cursor.stamp),
         "server_time": iso(utcnow()),
     }
+
+
+def is_current(cursor_text):
+    """Whether a cursor was served in this life of the database (not before a restore)."""
+    cursor = Cursor.decode(cursor_text)
+    return cursor is not None and cursor.epoch == current_epoch(db.session)
 
 
 def _last_reflected_mutation(device, below_stamp):

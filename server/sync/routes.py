@@ -64,6 +64,11 @@ def push_mutations(body):
     """Gửi các thao tác của thiết bị (mỗi thao tác được áp dụng đúng một lần)."""
     mutations = _checked_mutations(body["mutations"])
     device = _check_device(body["device_id"])
+    if "cursor" in body and not pull.is_current(body["cursor"]):
+        # The database was restored since the device's last pull: what it sends may build on
+        # changes the backup does not hold. Nothing is applied until it has done what a
+        # pull's reset asks (and so queued again what it sent since the backup).
+        return json_response({"results": [], "last_mutation_id": device.last_mutation_id, "reset": True})
     for attempt in range(_RETRIES):
         try:
             # The user object itself, not the request-local proxy: the batch reads it thousands of times.
@@ -75,7 +80,7 @@ def push_mutations(body):
             db.session.rollback()
             if attempt == _RETRIES - 1 or not _worth_retrying(err):
                 raise
-    return json_response({"results": results, "last_mutation_id": last})
+    return json_response({"results": results, "last_mutation_id": last, "reset": False})
 
 
 def _worth_noting(device, query):

@@ -13,6 +13,9 @@ class PushRequestSchema(InputSchema):
     mutations = fields.List(fields.Dict(), required=True)
     app_version = fields.String(validate=validate.Length(max=40))
     pending_count = fields.Integer(strict=True, validate=validate.Range(min=0, max=10**9))
+    cursor = fields.String(validate=validate.Length(max=200), metadata={
+        "description": "the device's pull cursor: one served before the database was restored "
+                       "gets reset: true and nothing is applied"})
 
 
 class PushResultSchema(ma.Schema):
@@ -27,6 +30,8 @@ class PushResultSchema(ma.Schema):
 class PushResponseSchema(ma.Schema):
     results = fields.List(fields.Nested(PushResultSchema))
     last_mutation_id = fields.Integer()
+    reset = fields.Boolean(metadata={
+        "description": "true: the cursor sent predates a restore; nothing was applied (docs/api.md §6)"})
 
 
 class PullQuerySchema(InputSchema):
