@@ -7,7 +7,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from server.config import Config, database_url
+from server.config import Config, check_settings, database_url
 from server.errors import register_error_handlers
 from server.extensions import api, db, jwt, migrate
 from server.jsonio import OrjsonProvider
@@ -23,6 +23,7 @@ def create_app(config=None):
     if config:
         app.config.update(config)
         app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app.config.get("SQLALCHEMY_DATABASE_URI"))
+    check_settings(app.config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'sotay06.sqlite3'}"

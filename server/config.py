@@ -18,6 +18,14 @@ def database_url(url):
     return url
 
 
+def check_settings(config):
+    """Settings a typo would turn into wrong behaviour stop the app at start, naming the variable."""
+    days = str(config["DEVICE_RETENTION_DAYS"]).strip()
+    if not (days.isascii() and days.isdigit() and 1 <= int(days) <= 3650):
+        raise ValueError(f"SOTAY_DEVICE_RETENTION_DAYS must be a whole number of days from 1 to 3650, not {days!r}")
+    config["DEVICE_RETENTION_DAYS"] = int(days)
+
+
 class Config:
     # Without DATABASE_URL the app uses SQLite in the instance folder (set in create_app).
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL"))
@@ -75,6 +83,11 @@ class Config:
     # Reverse proxies in front of the app (0: none). Their X-Forwarded-For is then trusted,
     # so login limits count the client's address, not the proxy's.
     PROXY_HOPS = _int("PROXY_HOPS", 0)
+
+    # Approved records stay on the phones this many days after their approval, then the app
+    # drops them (never from the server), so a lost phone holds less personal data. Sent with
+    # every pull (docs/api.md §7); check_settings() refuses anything but 1 to 3650.
+    DEVICE_RETENTION_DAYS = os.environ.get("SOTAY_DEVICE_RETENTION_DAYS", "30")
 
     # The folder the app serves the PWA from; unset: the repository's pwa/ (server/site.py).
     PWA_DIR = os.environ.get("SOTAY_PWA_DIR")

@@ -7,6 +7,7 @@ import { call } from "./api.js";
 import { currentSession, deviceId, getMeta, setMeta } from "./session.js";
 import { cachedForms, refreshForms } from "./forms.js";
 import { unsent } from "./outbox.js";
+import { reset } from "./replica.js";
 import { startSyncing, onFatal, status, onStatus, refreshCounts, syncNow } from "./syncer.js";
 import { requestPersistence, storageState } from "./storage.js";
 import { forgetSubscription, unsubscribe } from "./notifications.js";
@@ -115,6 +116,9 @@ async function deviceRevoked() {
     await wipeAndRestart(t("revoked.wiped"));
     return;
   }
+  // Only the unsent work stays, for its export.
+  await reset();
+  await forgetSubscription().catch(() => {});
   replace(nav);
   replace(main, h("section", { class: "revoked", id: "revoked" },
     h("h1", {}, t("revoked.title")),

@@ -39,8 +39,11 @@ export async function unsubscribe() {
 }
 
 // The browser's side only, for a wipe: the next user of this phone must not get the last
-// one's notifications (the server drops a revoked device's subscriptions itself).
+// one's notifications (the server drops a revoked device's subscriptions itself), nor see
+// those still shown.
 export async function forgetSubscription() {
-  const subscription = await currentSubscription();
-  if (subscription) await subscription.unsubscribe();
+  const registration = supported() && await navigator.serviceWorker.getRegistration();
+  if (!registration) return;
+  await (await registration.pushManager.getSubscription())?.unsubscribe();
+  for (const shown of await registration.getNotifications()) shown.close();
 }

@@ -14,7 +14,7 @@ export function allRecords() {
 // transaction: a crash leaves either the whole page or none of it, never a cursor past
 // records that were not stored.
 export function applyPage(page) {
-  return transaction(["records", "meta", "outbox"], "readwrite", async (s) => {
+  return transaction(["records", "meta", "outbox", "drafts"], "readwrite", async (s) => {
     for (const change of page.changes) {
       const record = change.record;
       if (record.deleted) await request(s.records.delete(record.id));
@@ -22,7 +22,22 @@ export function applyPage(page) {
     }
     await request(s.meta.put(page.cursor, "cursor"));
     await dropReflected(s.outbox, page.last_mutation_id);
+    if (!page.has_more) await dropApproved(s, page);
   });
+}
+
+// Less on a lost phone: approved records go `approved_retention_days` after approval (by
+// the server's clock) unless in the outbox (not just kept), a draft or a conflict. The
+// server keeps them.
+async function dropApproved(s, { approved_retention_days: days, server_time: now }) {
+  if (!days) return;
+  await request(s.meta.put(days, "retention_days"));
+  const cutoff = new Date(Date.parse(now) - days * 864e5).toISOString();
+  const held = new Set([...await request(s.outbox.getAll()), ...await request(s.drafts.getAll())]
+    .filter((e) => e.status !== "kept").map((e) => e.record_id));
+  for (const r of await request(s.records.getAll())) {
+    if (r.review_state === "approved" && r.reviewed_at < cutoff && !r.has_conflict && !held.has(r.id)) await request(s.records.delete(r.id));
+  }
 }
 
 // The server no longer knows our cursor (scope changed, restore): drop the copy of server

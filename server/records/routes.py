@@ -54,6 +54,8 @@ class RecordSchema(ma.Schema):
     version = fields.Integer()
     review_state = fields.String()
     review_comment = fields.String(allow_none=True)
+    reviewed_at = fields.String(allow_none=True, metadata={
+        "format": "date-time", "description": "the last review action; of an approved record, its approval"})
     has_conflict = fields.Boolean()
     deleted = fields.Boolean()
     created_by = fields.Integer()

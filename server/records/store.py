@@ -289,7 +289,8 @@ def record_document(row):
     return {
         "id": row["id"], "type": row["type"], "village_id": row["village_id"], "data": row["data"],
         "version": row["version"], "review_state": row["review_state"],
-        "review_comment": row["review_comment"], "has_conflict": row["has_conflict"],
+        "review_comment": row["review_comment"], "reviewed_at": iso(row["reviewed_at"]),
+        "has_conflict": row["has_conflict"],
         "deleted": row["deleted"], "created_by": row["created_by"], "created_at": iso(row["created_at"]),
         "updated_at": iso(row["updated_at"]), "updated_by": row["updated_by"],
     }

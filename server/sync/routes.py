@@ -111,6 +111,7 @@ def pull_changes(query):
     config = current_app.config
     limit = min(query.get("limit", config["PULL_DEFAULT_LIMIT"]), config["PULL_MAX_LIMIT"])
     page = pull.changes_since(current_user, device, query.get("cursor"), limit)
+    page["approved_retention_days"] = config["DEVICE_RETENTION_DAYS"]
     if not page["has_more"] and _worth_noting(device, query):
         _note_sync(device, query)
     return json_response(page)

@@ -53,3 +53,5 @@ class PullResponseSchema(ma.Schema):
     reset = fields.Boolean()
     last_mutation_id = fields.Integer()
     server_time = fields.String(metadata={"format": "date-time"})
+    approved_retention_days = fields.Integer(metadata={
+        "description": "days after its approval (reviewed_at, by server_time) an approved record stays on the device"})

@@ -1,7 +1,7 @@
 // Settings: language, storage, notifications, about, export of unsent work, logout.
 import { h, replace } from "../dom.js";
 import { t, getLanguage, setLanguage, formatBytes } from "../i18n.js";
-import { deviceId } from "../session.js";
+import { deviceId, getMeta } from "../session.js";
 import { APP_VERSION } from "../version.js";
 import { storageState } from "../storage.js";
 import { supported, currentSubscription, subscribe, unsubscribe } from "../notifications.js";
@@ -32,6 +32,7 @@ async function notificationControls(app) {
 
 export async function renderSettings(container, app) {
   const storage = await storageState();
+  const days = await getMeta("retention_days");
   const languages = [["vi", "Tiếng Việt"], ["en", "English"]];
   const user = app.session.user;
   replace(container, h("section", { class: "settings" },
@@ -44,6 +45,7 @@ export async function renderSettings(container, app) {
     h("p", { id: "storage-state" }, storage.persisted ? t("settings.persisted") : t("settings.not_persisted")),
     storage.quota ? h("p", {}, t("settings.usage", { used: formatBytes(storage.usage), quota: formatBytes(storage.quota) })) : null,
     storage.warning === "nearly_full" ? h("p", { class: "warning" }, t("storage.nearly_full")) : null,
+    days ? h("p", { id: "retention" }, t("settings.retention", { n: days })) : null,
     h("h2", {}, t("settings.notifications")),
     await notificationControls(app),
     h("h2", {}, t("settings.unsent")),
