@@ -6,6 +6,10 @@ from server.extensions import db
 from server.models import AuditEntry
 from server.timeutil import utcnow
 
+# Police and admin read the whole commune: every record they read is written down. Volunteers
+# and village staff read their own work and their villages', and are not.
+AUDITED_READERS = ("police", "admin")
+
 
 def write_audit(action, *, user=None, target=None, details=None, ip=None, commune_id=None):
     """Append an audit entry. `user` defaults to the caller; `target` is (type, id)."""
@@ -18,6 +22,13 @@ def write_audit(action, *, user=None, target=None, details=None, ip=None, commun
         action=action, target_type=target_type, target_id=str(target_id) if target_id is not None else None,
         details=details, ip=ip or (request.remote_addr if has_request_context() else None),
     ))
+
+
+def audit_records_served(user, action, record_ids, target=None, details=None):
+    """A police or admin read of many records (a page of a list or of a pull): which ones went out."""
+    if user.role in AUDITED_READERS:
+        write_audit(action, user=user, target=target,
+                    details={**(details or {}), "count": len(record_ids), "record_ids": list(record_ids)})
 
 
 def _has_user():

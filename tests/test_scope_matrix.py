@@ -9,22 +9,31 @@
 
 "A record outside the caller's scope does not exist for that caller (404 on direct access,
 absent from pull, lists and reports)." The tables below spell this out for the demo users of
-Quang Trung and Cẩm Hải (§12) and for records each of them pushed; the tests are driven by them.
+Quang Trung and Cẩm Hải (§12, and a village staff of Cẩm Hải the module adds) and for records
+each of them pushed; the tests are driven by them. ACCESS names every endpoint the app serves
+(a new one without a row fails the module), with what each role, a request without a token, a
+revoked device and a disabled user get.
 
 One seeded database serves the module (per backend): the seeded records are only read, and what
 the tests write (new records, renamed targets, revoked spare devices) is made for them alone.
 """
+import base64
+import os
+import re
 import time
 import uuid
 from dataclasses import dataclass, field
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy import select
 
+from server.cli import generate_vapid_keys
 from server.extensions import db
-from server.models import Commune, Village
+from server.models import AuditEntry, Commune, Conflict, Device, PushSubscription, Target, User, Village
 from tests.conftest import seeded_app
-from tests.helpers import Caller, body_of, death_data, delete, propaganda_data, update, vneid_data
+from tests.helpers import PASSWORD, Caller, body_of, death_data, delete, propaganda_data, update, vneid_data
 
 QT, CH = "Quang Trung", "Cẩm Hải"
 
@@ -39,6 +48,7 @@ USERS = {
     "admin.ch": ("admin", CH),
     "police.ch": ("police", CH),
     "vol.ch1": ("volunteer", CH),         # Thôn Đông
+    "staff.ch": ("village_staff", CH),    # Thôn Đông (made by the world fixture: seed-demo has none)
 }
 VILLAGES = {"Thôn 1": QT, "Thôn 2": QT, "Thôn 3": QT, "Thôn 4": QT, "Thôn 5": QT, "Thôn Đông": CH, "Thôn Tây": CH}
 
@@ -55,10 +65,11 @@ RECORDS = {
     "vol.ch1@Thôn Đông": ("vol.ch1", "Thôn Đông", "vneid_activation"),
     "police.ch@Thôn Tây": ("police.ch", "Thôn Tây", "death_check"),
     "admin.ch@Thôn Đông": ("admin.ch", "Thôn Đông", "propaganda_session"),
+    "staff.ch@Thôn Đông": ("staff.ch", "Thôn Đông", "propaganda_session"),
 }
 QUANG_TRUNG = {"vol.qt1@Thôn 1", "vol.qt2@Thôn 1", "vol.qt2@Thôn 2", "vol.qt3@Thôn 3", "staff.qt@Thôn 2",
                "police.qt@Thôn 1", "police.qt@Thôn 4", "admin.qt@Thôn 5"}
-CAM_HAI = {"vol.ch1@Thôn Đông", "police.ch@Thôn Tây", "admin.ch@Thôn Đông"}
+CAM_HAI = {"vol.ch1@Thôn Đông", "police.ch@Thôn Tây", "admin.ch@Thôn Đông", "staff.ch@Thôn Đông"}
 
 # The seeded records each user may read (GET /records/{id}, GET /records, /sync/pull).
 READS = {
@@ -73,6 +84,7 @@ READS = {
     "admin.ch": CAM_HAI,
     "police.ch": CAM_HAI,
     "vol.ch1": {"vol.ch1@Thôn Đông"},
+    "staff.ch": {"vol.ch1@Thôn Đông", "admin.ch@Thôn Đông", "staff.ch@Thôn Đông"},  # not Thôn Tây's
 }
 
 # The seeded records each user may change through sync: reviewers their commune, others their own.
@@ -86,6 +98,7 @@ EDITS = {
     "admin.ch": CAM_HAI,
     "police.ch": CAM_HAI,
     "vol.ch1": {"vol.ch1@Thôn Đông"},
+    "staff.ch": {"staff.ch@Thôn Đông"},
 }
 
 # The villages each user may create records in.
@@ -99,39 +112,81 @@ CREATES_IN = {
     "admin.ch": {"Thôn Đông", "Thôn Tây"},
     "police.ch": {"Thôn Đông", "Thôn Tây"},
     "vol.ch1": {"Thôn Đông"},
+    "staff.ch": {"Thôn Đông"},
 }
 
-# Every endpoint, by role: the status of a call about the caller's own commune.
-ROLES = ("admin", "police", "village_staff", "volunteer")
-ACCESS = {
-    #                                   admin  police  staff  volunteer
-    "GET /auth/me":                     (200,  200,    200,   200),
-    "POST /auth/refresh":               (200,  200,    200,   200),
-    "POST /auth/logout":                (204,  204,    204,   204),
-    "GET /forms":                       (200,  200,    200,   200),
-    "POST /sync/push":                  (200,  200,    200,   200),
-    "GET /sync/pull":                   (200,  200,    200,   200),
-    "GET /records":                     (200,  200,    200,   200),
-    "GET /records/{own record}":        (200,  200,    200,   200),
-    "POST /records/{id}/review":        (200,  200,    403,   403),
-    "POST /records/review":             (200,  200,    403,   403),
-    "GET /conflicts":                   (200,  403,    403,   403),
-    "GET /conflicts/{id}":              (200,  403,    403,   403),
-    "POST /conflicts/{id}/resolve":     (200,  403,    403,   403),
-    "GET /users":                       (200,  403,    403,   403),
-    "POST /users":                      (201,  403,    403,   403),
-    "PATCH /users/{id}":                (200,  403,    403,   403),
-    "GET /villages":                    (200,  403,    403,   403),
-    "POST /villages":                   (201,  403,    403,   403),
-    "PATCH /villages/{id}":             (200,  403,    403,   403),
-    "GET /devices":                     (200,  403,    403,   403),
-    "POST /devices/{id}/revoke":        (200,  403,    403,   403),
-    "GET /audit":                       (200,  403,    403,   403),
-    "GET /targets":                     (200,  200,    403,   403),
-    "PUT /targets":                     (200,  403,    403,   403),
-    "GET /reports/progress":            (200,  200,    200,   403),
-    "GET /reports/export":              (200,  200,    403,   403),
+# GET /reports/progress?period=2025-03&count=submitted_and_approved, village by village: the seeded
+# VNeID help and outreach records are the only ones dated March 2025, so these are the exact
+# figures (VNeID help, outreach sessions, people reached) each caller is given; every other
+# village of its scope shows zeros. Volunteers get no report (ACCESS).
+REPORT_2025_03 = {
+    "admin.qt": {"Thôn 1": (2, 0, 0), "Thôn 2": (0, 1, 40), "Thôn 3": (0, 1, 30), "Thôn 4": (1, 0, 0),
+                 "Thôn 5": (0, 1, 50)},
+    "police.qt": {"Thôn 1": (2, 0, 0), "Thôn 2": (0, 1, 40), "Thôn 3": (0, 1, 30), "Thôn 4": (1, 0, 0),
+                  "Thôn 5": (0, 1, 50)},
+    "staff.qt": {"Thôn 1": (2, 0, 0), "Thôn 2": (0, 1, 40)},   # its villages only
+    "admin.ch": {"Thôn Đông": (1, 2, 130), "Thôn Tây": (0, 0, 0)},
+    "police.ch": {"Thôn Đông": (1, 2, 130), "Thôn Tây": (0, 0, 0)},
+    "staff.ch": {"Thôn Đông": (1, 2, 130)},
 }
+# People reached by each seeded outreach session (record_data).
+PEOPLE_REACHED = {"vol.qt3@Thôn 3": 30, "staff.qt@Thôn 2": 40, "admin.qt@Thôn 5": 50,
+                  "admin.ch@Thôn Đông": 60, "staff.ch@Thôn Đông": 70}
+
+# Every endpoint the app serves, and the status each caller gets asking about its own commune:
+# the four roles of §3, then a request without a token, one with the tokens of a device the
+# admin revoked, and one with the tokens of a user the admin disabled (before either happened).
+# 403 is a role's "not allowed"; what lies outside a caller's scope is 404 instead (the tests
+# further down). test_the_access_table_names_every_endpoint fails for an endpoint the app
+# serves or documents without a row here, so no new endpoint escapes this review.
+COLUMNS = ("admin", "police", "village_staff", "volunteer", "no token", "revoked device", "disabled user")
+ACCESS = {
+    #                                                admin police staff volunteer   none revoked disabled
+    "POST /api/v1/auth/login":                      (200,  200,   200,  200,        200,  401,    401),
+    "POST /api/v1/auth/refresh":                    (200,  200,   200,  200,        401,  401,    401),
+    "POST /api/v1/auth/logout":                     (204,  204,   204,  204,        401,  401,    401),
+    "GET /api/v1/auth/me":                          (200,  200,   200,  200,        401,  401,    401),
+    "GET /api/v1/forms":                            (200,  200,   200,  200,        401,  401,    401),
+    "POST /api/v1/sync/push":                       (200,  200,   200,  200,        401,  401,    401),
+    "GET /api/v1/sync/pull":                        (200,  200,   200,  200,        401,  401,    401),
+    "GET /api/v1/records":                          (200,  200,   200,  200,        401,  401,    401),
+    "GET /api/v1/records/{record_id}":              (200,  200,   200,  200,        401,  401,    401),
+    "POST /api/v1/records/{record_id}/review":      (200,  200,   403,  403,        401,  401,    401),
+    "POST /api/v1/records/review":                  (200,  200,   403,  403,        401,  401,    401),
+    "GET /api/v1/conflicts":                        (200,  403,   403,  403,        401,  401,    401),
+    "GET /api/v1/conflicts/{conflict_id}":          (200,  403,   403,  403,        401,  401,    401),
+    "POST /api/v1/conflicts/{conflict_id}/resolve": (200,  403,   403,  403,        401,  401,    401),
+    "GET /api/v1/users":                            (200,  403,   403,  403,        401,  401,    401),
+    "POST /api/v1/users":                           (201,  403,   403,  403,        401,  401,    401),
+    "PATCH /api/v1/users/{user_id}":                (200,  403,   403,  403,        401,  401,    401),
+    "GET /api/v1/villages":                         (200,  403,   403,  403,        401,  401,    401),
+    "POST /api/v1/villages":                        (201,  403,   403,  403,        401,  401,    401),
+    "PATCH /api/v1/villages/{village_id}":          (200,  403,   403,  403,        401,  401,    401),
+    "GET /api/v1/devices":                          (200,  403,   403,  403,        401,  401,    401),
+    "POST /api/v1/devices/{device_id}/revoke":      (200,  403,   403,  403,        401,  401,    401),
+    "GET /api/v1/audit":                            (200,  403,   403,  403,        401,  401,    401),
+    "GET /api/v1/targets":                          (200,  200,   403,  403,        401,  401,    401),
+    "PUT /api/v1/targets":                          (200,  403,   403,  403,        401,  401,    401),
+    "GET /api/v1/reports/progress":                 (200,  200,   200,  403,        401,  401,    401),
+    "GET /api/v1/reports/export":                   (200,  200,   403,  403,        401,  401,    401),
+    "GET /api/v1/push/vapid-public-key":            (200,  200,   200,  200,        401,  401,    401),
+    "POST /api/v1/push/subscriptions":              (201,  201,   201,  201,        401,  401,    401),
+    "DELETE /api/v1/push/subscriptions":            (204,  204,   204,  204,        401,  401,    401),
+    # Public, whatever the token: the contract, the health check and the app's shell (no data).
+    "GET /api/v1/openapi.json":                     (200,  200,   200,  200,        200,  200,    200),
+    "GET /healthz":                                 (200,  200,   200,  200,        200,  200,    200),
+    "GET /":                                        (200,  200,   200,  200,        200,  200,    200),
+    "GET /sw.js":                                   (200,  200,   200,  200,        200,  200,    200),
+    "GET /js/version.js":                           (200,  200,   200,  200,        200,  200,    200),
+    "GET /{filename}":                              (200,  200,   200,  200,        200,  200,    200),
+    "GET /{folder}/{filename}":                     (200,  200,   200,  200,        200,  200,    200),
+}
+# The code of each 401, by column; logging in answers for itself (the last two are the right
+# password on a revoked device, and a disabled account's).
+CODES_401 = {"no token": "token_missing", "revoked device": "device_revoked", "disabled user": "token_revoked"}
+LOGIN_CODES_401 = {"revoked device": "device_revoked", "disabled user": "invalid_credentials"}
+ROLES = COLUMNS[:4]
+STRANGERS = COLUMNS[4:]
 
 NOTE_FIELD = {"vneid_activation": "notes", "death_check": "evidence_note", "propaganda_session": "notes"}
 VOLUNTEER_OF = {QT: "vol.qt1", CH: "vol.ch1"}
@@ -154,6 +209,7 @@ def commune_of(username):
 
 @dataclass
 class World:
+    app: object
     client: object  # a FreshContextClient: each request in its own app context
     callers: dict
     villages: dict                      # name -> id
@@ -164,6 +220,8 @@ class World:
     target_users: dict = field(default_factory=dict)     # commune -> user id only admin tests change
     target_villages: dict = field(default_factory=dict)  # commune -> village id only admin tests change
     spare_devices: dict = field(default_factory=dict)    # commune -> a Caller on a device nobody else uses
+    strangers: dict = field(default_factory=dict)        # "revoked device", "disabled user" -> a Caller
+    subscriptions: dict = field(default_factory=dict)    # commune -> push endpoint of its volunteer's phone
 
     def __getitem__(self, username):
         return self.callers[username]
@@ -180,12 +238,25 @@ class World:
 
 
 def record_data(record_type, key):
-    """Valid data whose name (or location) is the record's key, so search can find it."""
+    """Valid data whose name (or location) is the record's key, so search can find it, dated
+    March 2025 (REPORT_2025_03)."""
     if record_type == "vneid_activation":
-        return vneid_data(full_name=f"Hồ sơ {key}")
+        return vneid_data(full_name=f"Hồ sơ {key}", activity_date="2025-03-10")
     if record_type == "death_check":
         return death_data(deceased_name=f"Hồ sơ {key}")
-    return propaganda_data(location=f"Hồ sơ {key}")
+    return propaganda_data(location=f"Hồ sơ {key}", activity_date="2025-03-12", people_reached=PEOPLE_REACHED[key])
+
+
+def new_subscription():
+    """What a browser's pushManager.subscribe() gives: an endpoint and its keys."""
+    key = ec.generate_private_key(ec.SECP256R1()).public_key().public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+    return {"endpoint": f"https://push.example.invalid/{uuid.uuid4()}",
+            "keys": {"p256dh": b64url(key), "auth": b64url(os.urandom(16))}}
+
+
+def b64url(raw):
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
 def fresh_record(world, commune, record_type="vneid_activation"):
@@ -212,12 +283,19 @@ def fresh_conflict(world, commune):
 @pytest.fixture(scope="module")
 def world(database_url, tmp_path_factory):
     with seeded_app(database_url, tmp_path_factory.mktemp("scope-instance")) as app:
+        private, public = generate_vapid_keys()
+        # Keys, so that the push endpoints answer; nothing is sent (no push service here).
+        app.config.update(VAPID_PRIVATE_KEY=private, VAPID_PUBLIC_KEY=public, PUSH_SEND_AFTER_REQUEST=False)
         client = app.test_client()
         rows = db.session.execute(select(Village.id, Village.name, Commune.name).join(Commune)).all()
         db.session.commit()
-        w = World(client=client, callers={name: Caller(client, name) for name in USERS},
-                  villages={name: vid for vid, name, _ in rows},
-                  village_commune={vid: commune for vid, _, commune in rows})
+        villages = {name: vid for vid, name, _ in rows}
+        response = Caller(client, "admin.ch").post("/users", json={
+            "username": "staff.ch", "password": PASSWORD, "full_name": "Cán bộ Thôn Đông", "role": "village_staff",
+            "village_ids": [villages["Thôn Đông"]]})
+        assert response.status_code == 201, body_of(response)
+        w = World(app=app, client=client, callers={name: Caller(client, name) for name in USERS},
+                  villages=villages, village_commune={vid: commune for vid, _, commune in rows})
         assert {w.villages[name]: commune for name, commune in VILLAGES.items()} == \
             {vid: c for vid, c in w.village_commune.items()}, "the demo villages are not as PROTOCOL.md §12 says"
 
@@ -241,6 +319,28 @@ def world(database_url, tmp_path_factory):
             # Something for each commune's audit log: its police read a record.
             some_record = next(w.records[k] for k in RECORDS if commune_of(RECORDS[k][0]) == commune)
             assert w[POLICE_OF[commune]].get(f"/records/{some_record}").status_code == 200
+            # Targets, which only the commune's police and admin may see.
+            first_village = "Thôn 1" if commune == QT else "Thôn Đông"
+            response = admin.request("PUT", "/targets", json={"targets": [
+                {"measure": "people_reached", "village_id": w.villages[first_village], "period": "2025-03",
+                 "value": 111 if commune == QT else 222},
+                {"measure": "outreach_sessions", "period": "2025", "value": 12 if commune == QT else 24}]})
+            assert response.status_code == 200, body_of(response)
+            # The volunteer's phone takes notifications.
+            subscription = new_subscription()
+            assert w[VOLUNTEER_OF[commune]].post("/push/subscriptions", json=subscription).status_code == 201
+            w.subscriptions[commune] = subscription["endpoint"]
+
+        # A device the admin revoked, and a user the admin disabled: each still holds its tokens.
+        admin = w["admin.qt"]
+        revoked = Caller(client, "vol.qt1")
+        assert admin.post(f"/devices/{revoked.device_id}/revoke").status_code == 200
+        response = admin.post("/users", json={"username": "khoa.qt", "password": PASSWORD, "full_name": "Bị khóa",
+                                              "role": "volunteer", "village_ids": [w.villages["Thôn 1"]]})
+        assert response.status_code == 201, body_of(response)
+        disabled = Caller(client, "khoa.qt")
+        assert admin.request("PATCH", f"/users/{disabled.user['id']}", json={"active": False}).status_code == 200
+        w.strangers = {"revoked device": revoked, "disabled user": disabled}
         yield w
 
 
@@ -305,118 +405,233 @@ def pull_everything(caller, must_include, timeout=10.0):
 
 @dataclass
 class Call:
-    caller: Caller
     method: str
-    path: str
+    path: str                # the whole path, /api/v1/... for the API
     body: object = None
     check: object = None     # what a successful answer's body must satisfy
-    token: str = None        # instead of the caller's access token
+    caller: Caller = None    # whose device's access token, instead of the acting user's
+    token: str = None        # instead of any access token
+    auth: bool = True        # False: no Authorization header (logging in)
+
+
+API = "/api/v1"
+
+
+def as_user(who):
+    """The user a call is made up for: the acting user, or for a stranger the admin of Quang
+    Trung (what the admin would get, asked without a token or with a dead one)."""
+    return who if who in USERS else "admin.qt"
+
+
+def send(world, who, call):
+    if who in USERS:
+        token = call.token or (call.caller or world[who]).access_token
+    else:
+        token = None if who == "no token" else call.token or world.strangers[who].access_token
+    headers = {"Authorization": f"Bearer {token}"} if call.auth and token else {}
+    return world.client.open(call.path, method=call.method, json=call.body, headers=headers)
 
 
 def _own_record(world, username):
     return next(world.records[k] for k, (author, _, _) in RECORDS.items() if author == username)
 
 
-def _refresh(world, username):
-    fresh = Caller(world.client, username)  # the shared device keeps its tokens
-    return Call(fresh, "POST", "/auth/refresh", token=fresh.refresh_token,
+def _login(world, who):
+    body = {"username": as_user(who), "password": PASSWORD, "device_id": str(uuid.uuid4())}
+    if who == "revoked device":   # the right password, on the revoked device
+        body.update(username="vol.qt1", device_id=world.strangers[who].device_id)
+    elif who == "disabled user":
+        body["username"] = world.strangers[who].username
+    return Call("POST", f"{API}/auth/login", body, lambda b: b["user"]["username"] == body["username"], auth=False)
+
+
+def _refresh(world, who):
+    if who in STRANGERS:
+        stranger = world.strangers.get(who)
+        return Call("POST", f"{API}/auth/refresh", token=stranger.refresh_token if stranger else None)
+    fresh = Caller(world.client, who)  # the shared device keeps its tokens
+    return Call("POST", f"{API}/auth/refresh", token=fresh.refresh_token,
                 check=lambda b: {"access_token", "refresh_token"} <= set(b))
 
 
 def _review(world, username):
     record_id = fresh_record(world, commune_of(username))
-    return Call(world[username], "POST", f"/records/{record_id}/review",
+    return Call("POST", f"{API}/records/{record_id}/review",
                 {"action": "needs_changes", "comment": "Bổ sung ảnh CCCD", "base_version": 1},
                 lambda b: b["id"] == record_id and b["review_state"] == "needs_changes")
 
 
 def _bulk_review(world, username):
     record_id = fresh_record(world, commune_of(username))
-    return Call(world[username], "POST", "/records/review",
+    return Call("POST", f"{API}/records/review",
                 {"ids": [record_id], "action": "needs_changes", "comment": "Bổ sung"},
                 lambda b: [r["status"] for r in b["results"]] == ["ok"])
 
 
 def _resolve(world, username):
     conflict_id, _, version = fresh_conflict(world, commune_of(username))
-    return Call(world[username], "POST", f"/conflicts/{conflict_id}/resolve",
+    return Call("POST", f"{API}/conflicts/{conflict_id}/resolve",
                 {"base_version": version, "values": {"notes": "đã thống nhất"}},
                 lambda b: b["data"]["notes"] == "đã thống nhất")
 
 
 def _revoke(world, username):
     spare = Caller(world.client, VOLUNTEER_OF[commune_of(username)])
-    return Call(world[username], "POST", f"/devices/{spare.device_id}/revoke",
+    return Call("POST", f"{API}/devices/{spare.device_id}/revoke",
                 check=lambda b: b["revoked"] is True and spare.get("/auth/me").status_code == 401)
+
+
+def _subscribe(world, username):
+    subscription = new_subscription()
+    return Call("POST", f"{API}/push/subscriptions", subscription,
+                lambda b: b["endpoint"] == subscription["endpoint"] and b["device_id"] == world[username].device_id)
+
+
+def _unsubscribe(world, username):
+    subscription = new_subscription()
+    assert world[username].post("/push/subscriptions", json=subscription).status_code == 201
+    return Call("DELETE", f"{API}/push/subscriptions", {"endpoint": subscription["endpoint"]},
+                check=lambda b: subscription["endpoint"] not in stored_endpoints(world))
+
+
+def _public(path):
+    return lambda w, u: Call("GET", path)
 
 
 # How to call each endpoint as `username`, about its own commune.
 REQUESTS = {
-    "GET /auth/me": lambda w, u: Call(w[u], "GET", "/auth/me", check=lambda b: b["username"] == u),
-    "POST /auth/refresh": _refresh,
-    "POST /auth/logout": lambda w, u: Call(Caller(w.client, u), "POST", "/auth/logout"),
-    "GET /forms": lambda w, u: Call(w[u], "GET", "/forms", check=lambda b: len(b["types"]) >= 3),
-    "POST /sync/push": lambda w, u: Call(w[u], "POST", "/sync/push", {"device_id": w[u].device_id, "mutations": []},
-                                         lambda b: b["results"] == []),
-    "GET /sync/pull": lambda w, u: Call(w[u], "GET", f"/sync/pull?device_id={w[u].device_id}",
-                                        check=lambda b: all(in_scope(w, u, c["record"]) for c in b["changes"])),
-    "GET /records": lambda w, u: Call(w[u], "GET", "/records",
-                                      check=lambda b: all(in_scope(w, u, r) for r in b["items"])),
-    "GET /records/{own record}": lambda w, u: Call(w[u], "GET", f"/records/{_own_record(w, u)}",
-                                                   check=lambda b: b["id"] == _own_record(w, u)),
-    "POST /records/{id}/review": _review,
-    "POST /records/review": _bulk_review,
-    "GET /conflicts": lambda w, u: Call(w[u], "GET", "/conflicts",
-                                        check=lambda b: w.conflicts[commune_of(u)] in {c["id"] for c in b["items"]}),
-    "GET /conflicts/{id}": lambda w, u: Call(w[u], "GET", f"/conflicts/{w.conflicts[commune_of(u)]}",
-                                             check=lambda b: b["record"]["id"] == w.conflict_records[commune_of(u)]),
-    "POST /conflicts/{id}/resolve": _resolve,
-    "GET /users": lambda w, u: Call(w[u], "GET", "/users", check=lambda b: u in {x["username"] for x in b}),
-    "POST /users": lambda w, u: Call(w[u], "POST", "/users",
-                                     {"username": f"moi.{u}", "password": "mat-khau-dai-du",
-                                      "full_name": "Người mới", "role": "volunteer"},
-                                     lambda b: b["username"] == f"moi.{u}"),
-    "PATCH /users/{id}": lambda w, u: Call(w[u], "PATCH", f"/users/{w.target_users[commune_of(u)]}",
-                                           {"full_name": f"Đổi bởi {u}"}, lambda b: b["full_name"] == f"Đổi bởi {u}"),
-    "GET /villages": lambda w, u: Call(w[u], "GET", "/villages",
-                                       check=lambda b: w.target_villages[commune_of(u)] in {v["id"] for v in b}),
-    "POST /villages": lambda w, u: Call(w[u], "POST", "/villages", {"name": f"Thôn mới của {u}"},
-                                        lambda b: b["name"] == f"Thôn mới của {u}"),
-    "PATCH /villages/{id}": lambda w, u: Call(w[u], "PATCH", f"/villages/{w.target_villages[commune_of(u)]}",
-                                              {"name": f"Thôn đổi bởi {u}"},
-                                              lambda b: b["name"] == f"Thôn đổi bởi {u}"),
-    "GET /devices": lambda w, u: Call(w[u], "GET", "/devices",
-                                      check=lambda b: w[u].device_id in {d["device_id"] for d in b}),
-    "POST /devices/{id}/revoke": _revoke,
-    "GET /audit": lambda w, u: Call(w[u], "GET", "/audit", check=lambda b: isinstance(b["items"], list)),
-    "GET /targets": lambda w, u: Call(w[u], "GET", "/targets", check=lambda b: isinstance(b["items"], list)),
-    "PUT /targets": lambda w, u: Call(w[u], "PUT", "/targets",
-                                      {"targets": [{"measure": "vneid_activated", "period": "2026", "value": 600}]},
-                                      lambda b: [t["value"] for t in b["items"]] == [600]),
-    "GET /reports/progress": lambda w, u: Call(
-        w[u], "GET", "/reports/progress",
+    "POST /api/v1/auth/login": _login,
+    "POST /api/v1/auth/refresh": _refresh,
+    "POST /api/v1/auth/logout": lambda w, u: Call("POST", f"{API}/auth/logout", caller=Caller(w.client, u)),
+    "GET /api/v1/auth/me": lambda w, u: Call("GET", f"{API}/auth/me", check=lambda b: b["username"] == u),
+    "GET /api/v1/forms": lambda w, u: Call("GET", f"{API}/forms", check=lambda b: len(b["types"]) >= 3),
+    "POST /api/v1/sync/push": lambda w, u: Call("POST", f"{API}/sync/push",
+                                                {"device_id": w[u].device_id, "mutations": []},
+                                                lambda b: b["results"] == []),
+    "GET /api/v1/sync/pull": lambda w, u: Call("GET", f"{API}/sync/pull?device_id={w[u].device_id}",
+                                               check=lambda b: all(in_scope(w, u, c["record"]) for c in b["changes"])),
+    "GET /api/v1/records": lambda w, u: Call("GET", f"{API}/records",
+                                             check=lambda b: all(in_scope(w, u, r) for r in b["items"])),
+    "GET /api/v1/records/{record_id}": lambda w, u: Call("GET", f"{API}/records/{_own_record(w, u)}",
+                                                         check=lambda b: b["id"] == _own_record(w, u)),
+    "POST /api/v1/records/{record_id}/review": _review,
+    "POST /api/v1/records/review": _bulk_review,
+    "GET /api/v1/conflicts": lambda w, u: Call(
+        "GET", f"{API}/conflicts", check=lambda b: w.conflicts[commune_of(u)] in {c["id"] for c in b["items"]}),
+    "GET /api/v1/conflicts/{conflict_id}": lambda w, u: Call(
+        "GET", f"{API}/conflicts/{w.conflicts[commune_of(u)]}",
+        check=lambda b: b["record"]["id"] == w.conflict_records[commune_of(u)]),
+    "POST /api/v1/conflicts/{conflict_id}/resolve": _resolve,
+    "GET /api/v1/users": lambda w, u: Call("GET", f"{API}/users", check=lambda b: u in {x["username"] for x in b}),
+    "POST /api/v1/users": lambda w, u: Call("POST", f"{API}/users",
+                                            {"username": f"moi.{u}", "password": "mat-khau-dai-du",
+                                             "full_name": "Người mới", "role": "volunteer"},
+                                            lambda b: b["username"] == f"moi.{u}"),
+    "PATCH /api/v1/users/{user_id}": lambda w, u: Call("PATCH", f"{API}/users/{w.target_users[commune_of(u)]}",
+                                                       {"full_name": f"Đổi bởi {u}"},
+                                                       lambda b: b["full_name"] == f"Đổi bởi {u}"),
+    "GET /api/v1/villages": lambda w, u: Call(
+        "GET", f"{API}/villages", check=lambda b: w.target_villages[commune_of(u)] in {v["id"] for v in b}),
+    "POST /api/v1/villages": lambda w, u: Call("POST", f"{API}/villages", {"name": f"Thôn mới của {u}"},
+                                               lambda b: b["name"] == f"Thôn mới của {u}"),
+    "PATCH /api/v1/villages/{village_id}": lambda w, u: Call(
+        "PATCH", f"{API}/villages/{w.target_villages[commune_of(u)]}", {"name": f"Thôn đổi bởi {u}"},
+        lambda b: b["name"] == f"Thôn đổi bởi {u}"),
+    "GET /api/v1/devices": lambda w, u: Call("GET", f"{API}/devices",
+                                             check=lambda b: w[u].device_id in {d["device_id"] for d in b}),
+    "POST /api/v1/devices/{device_id}/revoke": _revoke,
+    "GET /api/v1/audit": lambda w, u: Call("GET", f"{API}/audit", check=lambda b: isinstance(b["items"], list)),
+    "GET /api/v1/targets": lambda w, u: Call("GET", f"{API}/targets", check=lambda b: isinstance(b["items"], list)),
+    "PUT /api/v1/targets": lambda w, u: Call(
+        "PUT", f"{API}/targets", {"targets": [{"measure": "vneid_activated", "period": "2026", "value": 600}]},
+        lambda b: 600 in [t["value"] for t in b["items"] if t["measure"] == "vneid_activated"]),
+    "GET /api/v1/reports/progress": lambda w, u: Call(
+        "GET", f"{API}/reports/progress",
         check=lambda b: b["commune"]["name"] == commune_of(u) and not any(
             w.village_commune.get(v["village_id"]) == OTHER[commune_of(u)] for v in b["villages"])),
-    "GET /reports/export": lambda w, u: Call(w[u], "GET", "/reports/export?format=csv"),
+    "GET /api/v1/reports/export": lambda w, u: Call("GET", f"{API}/reports/export?format=csv"),
+    "GET /api/v1/push/vapid-public-key": lambda w, u: Call(
+        "GET", f"{API}/push/vapid-public-key", check=lambda b: b["public_key"] == w.app.config["VAPID_PUBLIC_KEY"]),
+    "POST /api/v1/push/subscriptions": _subscribe,
+    "DELETE /api/v1/push/subscriptions": _unsubscribe,
+    "GET /api/v1/openapi.json": _public(f"{API}/openapi.json"),
+    "GET /healthz": _public("/healthz"),
+    "GET /": _public("/"),
+    "GET /sw.js": _public("/sw.js"),
+    "GET /js/version.js": _public("/js/version.js"),
+    "GET /{filename}": _public("/manifest.webmanifest"),
+    "GET /{folder}/{filename}": _public("/js/app.js"),
 }
 
 
-def test_the_access_table_and_the_requests_name_the_same_endpoints():
-    assert list(ACCESS) == list(REQUESTS)
+def served_endpoints(app):
+    """"METHOD /path" of every route the app serves, its parameters written {name} as in OpenAPI."""
+    served = set()
+    for rule in app.url_map.iter_rules():
+        path = re.sub(r"<(?:[^:<>]+:)?(\w+)>", r"{\1}", rule.rule)
+        served |= {f"{method} {path}" for method in rule.methods - {"HEAD", "OPTIONS"}}
+    return served
+
+
+def documented_endpoints(client):
+    document = client.get(f"{API}/openapi.json").get_json()
+    return {f"{method.upper()} {path}" for path, item in document["paths"].items()
+            for method in item if method in ("get", "post", "put", "patch", "delete")}
+
+
+def test_the_access_table_names_every_endpoint(world):
+    served, documented = served_endpoints(world.app), documented_endpoints(world.client)
+    assert documented <= served, f"documented but not served: {sorted(documented - served)}"
+    api_served = {e for e in served if e.split(" ")[1].startswith(API)} - {f"GET {API}/openapi.json"}
+    assert api_served <= documented, f"served but not in the OpenAPI document: {sorted(api_served - documented)}"
+    assert set(ACCESS) - served == set(), "rows for endpoints the app does not serve"
+    assert served - set(ACCESS) == set(), "endpoints with no row in ACCESS: review who may call them"
+    assert list(REQUESTS) == list(ACCESS)
+
+
+def _expect(response, expected, who, endpoint):
+    if expected == 403:
+        assert_error(response, 403, "forbidden")
+    elif expected == 401:
+        codes = LOGIN_CODES_401 if endpoint == "POST /api/v1/auth/login" else CODES_401
+        assert_error(response, 401, codes[who])
+    else:
+        assert response.status_code == expected, (response.status_code, response.get_data(as_text=True)[:500])
 
 
 @pytest.mark.parametrize("username", USERS)
 @pytest.mark.parametrize("endpoint", ACCESS)
 def test_every_role_against_every_endpoint(world, endpoint, username):
-    expected = ACCESS[endpoint][ROLES.index(role_of(username))]
+    expected = ACCESS[endpoint][COLUMNS.index(role_of(username))]
     call = REQUESTS[endpoint](world, username)
-    response = call.caller.request(call.method, call.path, json=call.body, token=call.token)
-    if expected == 403:
-        assert_error(response, 403, "forbidden")
-        return
-    assert response.status_code == expected, (response.status_code, response.get_data(as_text=True)[:500])
-    if call.check is not None:
-        assert call.check(body_of(response)), body_of(response)
+    response = send(world, username, call)
+    _expect(response, expected, username, endpoint)
+    if expected < 300 and call.check is not None:
+        body = body_of(response) if response.data else None  # 204: none
+        assert call.check(body), body
+
+
+@pytest.mark.parametrize("who", STRANGERS)
+@pytest.mark.parametrize("endpoint", ACCESS)
+def test_no_token_a_revoked_device_and_a_disabled_user_against_every_endpoint(world, endpoint, who):
+    expected = ACCESS[endpoint][COLUMNS.index(who)]
+    call = REQUESTS[endpoint](world, who) if endpoint in STRANGER_AWARE else REQUESTS[endpoint](world, as_user(who))
+    response = send(world, who, call)
+    _expect(response, expected, who, endpoint)
+    if expected < 300 and call.check is not None:
+        body = body_of(response) if response.data else None  # 204: none
+        assert call.check(body), body
+
+
+# The requests that are made up differently for a stranger (the others: as the admin's).
+STRANGER_AWARE = {"POST /api/v1/auth/login", "POST /api/v1/auth/refresh"}
+
+
+def stored_endpoints(world):
+    with world.app.app_context():
+        endpoints = set(db.session.execute(select(PushSubscription.endpoint)).scalars())
+        db.session.commit()
+    return endpoints
 
 
 # --------------------------------------------------------------------------------------------
@@ -634,3 +849,146 @@ CROSS_COMMUNE_ADMIN_CASES = ["users_list", "user_change", "user_given_another_co
 @pytest.mark.parametrize("admin", ["admin.qt", "admin.ch"])
 def test_an_admin_never_sees_or_changes_the_other_communes_things(world, admin, case):
     _cross(world, admin, case)
+
+
+# --------------------------------------------------------------------------------------------
+# Everything else a caller reads: exactly its commune's, as the database holds it
+
+
+REVIEWERS = [name for name, (role, _) in USERS.items() if role in ("police", "admin")]
+ADMINS = [name for name, (role, _) in USERS.items() if role == "admin"]
+
+# The targets each March 2025 report shows (set by the world fixture): the commune's, and for
+# village staff only those of its villages, never a commune-wide one.
+REPORT_TARGETS_2025_03 = {
+    "admin.qt": {("people_reached", "Thôn 1", 111), ("outreach_sessions", None, 12)},
+    "police.qt": {("people_reached", "Thôn 1", 111), ("outreach_sessions", None, 12)},
+    "staff.qt": {("people_reached", "Thôn 1", 111)},
+    "admin.ch": {("people_reached", "Thôn Đông", 222), ("outreach_sessions", None, 24)},
+    "police.ch": {("people_reached", "Thôn Đông", 222), ("outreach_sessions", None, 24)},
+    "staff.ch": {("people_reached", "Thôn Đông", 222)},
+}
+
+
+def stored(world, statement):
+    """What the database holds, read beside the API."""
+    with world.app.app_context():
+        values = set(db.session.execute(statement).scalars())
+        db.session.commit()
+    return values
+
+
+def every_page(caller, path, **query):
+    items, page = [], 1
+    while True:
+        body = body_of(caller.get(path, query_string={**query, "page": page, "per_page": 200}))
+        items += body["items"]
+        if page * body["per_page"] >= body["total"]:
+            return items
+        page += 1
+
+
+def commune_id_of(world, username):
+    return world[username].user["commune_id"]
+
+
+@pytest.mark.parametrize("admin", ADMINS)
+def test_an_admin_reads_exactly_its_communes_users_villages_devices_conflicts_and_audit_log(world, admin):
+    caller, commune_id = world[admin], commune_id_of(world, admin)
+    users = {u["username"]: u["id"] for u in body_of(caller.get("/users"))}
+    assert set(users.values()) == stored(world, select(User.id).where(User.commune_id == commune_id))
+    assert {n for n, (_, c) in USERS.items() if c == commune_of(admin)} <= set(users)
+    villages = {v["name"]: v["id"] for v in body_of(caller.get("/villages"))}
+    assert set(villages.values()) == stored(world, select(Village.id).where(Village.commune_id == commune_id))
+    assert {n for n, c in VILLAGES.items() if c == commune_of(admin)} <= set(villages)
+    devices = {d["device_id"] for d in body_of(caller.get("/devices"))}
+    assert devices == stored(world, select(Device.id).join(User, Device.user_id == User.id).where(User.commune_id == commune_id))
+    conflicts = {c["id"] for c in every_page(caller, "/conflicts")}
+    assert conflicts == stored(world, select(Conflict.id).where(Conflict.commune_id == commune_id))
+    entries = {e["id"] for e in every_page(caller, "/audit")}
+    assert entries == stored(world, select(AuditEntry.id).where(AuditEntry.commune_id == commune_id))
+
+
+@pytest.mark.parametrize("username", REVIEWERS)
+def test_police_and_admin_read_exactly_their_communes_targets(world, username):
+    commune_id = commune_id_of(world, username)
+    items = body_of(world[username].get("/targets"))["items"]
+    assert {t["id"] for t in items} == stored(world, select(Target.id).where(Target.commune_id == commune_id))
+    people, sessions = (111, 12) if commune_of(username) == QT else (222, 24)
+    assert {("people_reached", "2025-03", people), ("outreach_sessions", "2025", sessions)} <= \
+        {(t["measure"], t["period"], t["value"]) for t in items}
+
+
+@pytest.mark.parametrize("username", REPORT_2025_03)
+def test_report_figures_are_exactly_those_of_the_callers_villages(world, username):
+    response = world[username].get("/reports/progress", query_string={
+        "period": "2025-03", "count": "submitted_and_approved"})
+    assert response.status_code == 200, body_of(response)
+    report = body_of(response)
+    village_names = {vid: name for name, vid in world.villages.items()}
+    figures = {v["name"]: (v["measures"]["vneid_helped"], v["measures"]["outreach_sessions"],
+                           v["measures"]["people_reached"]) for v in report["villages"]}
+    expected = REPORT_2025_03[username]
+    if role_of(username) == "village_staff":
+        assert figures == expected
+    else:  # every village of the commune, those the tests added with nothing in them
+        commune_villages = stored(world, select(Village.name).where(
+            Village.commune_id == commune_id_of(world, username)))
+        assert set(figures) == commune_villages
+        assert figures == {name: expected.get(name, (0, 0, 0)) for name in commune_villages}
+    totals = report["totals"]["measures"]
+    assert (totals["vneid_helped"], totals["outreach_sessions"], totals["people_reached"]) == \
+        tuple(map(sum, zip(*expected.values())))
+    assert {(t["measure"], village_names.get(t["village_id"]), t["value"]) for t in report["targets"]} == \
+        REPORT_TARGETS_2025_03[username]
+
+
+def _exported(caller, record_type):
+    response = caller.get("/reports/export", query_string={
+        "format": "csv", "type": record_type, "period": "2025-03", "count": "submitted_and_approved"})
+    assert response.status_code == 200, body_of(response)
+    return response.get_data().decode("utf-8-sig")
+
+
+@pytest.mark.parametrize("username", REVIEWERS)
+def test_the_export_holds_exactly_the_communes_records(world, username):
+    for record_type in ("vneid_activation", "propaganda_session"):
+        text = _exported(world[username], record_type)
+        named = {key for key in RECORDS if f"Hồ sơ {key}" in text}
+        assert named == {key for key, (author, _, t) in RECORDS.items()
+                         if t == record_type and commune_of(author) == commune_of(username)}, record_type
+
+
+@pytest.mark.parametrize("username", USERS)
+def test_who_am_i_lists_exactly_ones_villages(world, username):
+    villages = {v["name"] for v in body_of(world[username].get("/auth/me"))["villages"]}
+    if role_of(username) in ("police", "admin"):
+        assert villages == stored(world, select(Village.name).where(
+            Village.commune_id == commune_id_of(world, username)))
+    else:
+        assert villages == CREATES_IN[username]
+
+
+# --------------------------------------------------------------------------------------------
+# The rest of the other commune does not exist either
+
+
+@pytest.mark.parametrize("username", [u for u in REPORT_2025_03])
+def test_a_report_or_targets_of_another_communes_village_is_404_or_refused(world, username):
+    other_village = world.villages["Thôn Tây" if commune_of(username) == QT else "Thôn 2"]
+    assert_error(world[username].get("/reports/progress", query_string={"village_id": other_village}),
+                 404, "not_found")
+    if role_of(username) == "admin":
+        response = world[username].request("PUT", "/targets", json={"targets": [
+            {"measure": "people_reached", "village_id": other_village, "period": "2025-03", "value": 1}]})
+        assert_error(response, 422, "validation_failed")
+    if role_of(username) in ("police", "admin"):
+        assert body_of(world[username].get("/targets", query_string={"village_id": other_village}))["items"] == []
+
+
+@pytest.mark.parametrize("username", USERS)
+def test_unsubscribing_another_communes_phone_leaves_it_subscribed(world, username):
+    endpoint = world.subscriptions[OTHER[commune_of(username)]]
+    response = world[username].request("DELETE", "/push/subscriptions", json={"endpoint": endpoint})
+    assert response.status_code == 204   # the same answer as for an endpoint never seen
+    assert endpoint in stored_endpoints(world)

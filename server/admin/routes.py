@@ -1,4 +1,6 @@
 """/users, /villages, /devices, /audit: the commune's admins only."""
+from datetime import date
+
 import marshmallow as ma
 from flask_jwt_extended import current_user
 from marshmallow import fields, validate
@@ -71,11 +73,31 @@ class DeviceSchema(ma.Schema):
     revoked = fields.Boolean()
 
 
+# Days the log can hold; beyond them a day's bounds would not fit a timestamp.
+_AUDIT_DAYS = validate.Range(min=date(2000, 1, 1), max=date(2100, 12, 31))
+
+
 class AuditQuerySchema(PageQuerySchema):
     user_id = id_field()
     action = fields.String(validate=validate.Length(max=40))
     target_type = fields.String(validate=validate.Length(max=20))
     target_id = fields.String(validate=validate.Length(max=64))
+    record_id = fields.UUID(metadata={
+        "description": "entries about this record, or naming it among the records they served (lists, pulls)"})
+    from_ = fields.Date(data_key="from", validate=_AUDIT_DAYS,
+                        metadata={"description": "first day (YYYY-MM-DD, Vietnam's calendar)"})
+    to = fields.Date(validate=_AUDIT_DAYS, metadata={"description": "last day, inclusive"})
+
+    @ma.validates_schema
+    def _from_before_to(self, data, **kwargs):
+        if data.get("from_") and data.get("to") and data["from_"] > data["to"]:
+            raise ma.ValidationError("Ngày bắt đầu phải trước hoặc bằng ngày kết thúc", "from")
+
+    @ma.post_load
+    def _rename_from(self, data, **kwargs):
+        if "from_" in data:
+            data["from"] = data.pop("from_")
+        return data
 
 
 @blp.route("/users", methods=["GET"])
@@ -160,6 +182,7 @@ class AuditEntrySchema(ma.Schema):
     id = fields.Integer()
     at = fields.String()
     user_id = fields.Integer(allow_none=True)
+    commune_id = fields.Integer(allow_none=True)
     action = fields.String()
     target_type = fields.String(allow_none=True)
     target_id = fields.String(allow_none=True)

@@ -1,5 +1,7 @@
 """Administration of a commune: users, villages, devices, and reading the audit log."""
-from sqlalchemy import select
+from datetime import timedelta
+
+from sqlalchemy import Text, and_, cast, or_, select
 
 from server.audit import write_audit
 from server.auth.passwords import hash_password
@@ -8,6 +10,7 @@ from server.errors import ApiError, not_found, validation_failed
 from server.extensions import db
 from server.models import AuditEntry, Device, User, Village
 from server.paging import paginate
+from server.reports.periods import local_midnight_utc
 from server.timeutil import iso, utcnow
 
 
@@ -47,7 +50,8 @@ def create_user(admin, body):
     user.villages = _commune_villages(admin, body.get("village_ids", []))
     db.session.add(user)
     db.session.flush()
-    write_audit("user.create", target=("user", user.id), details={"role": user.role})
+    write_audit("user.create", target=("user", user.id), details={
+        "username": user.username, "full_name": user.full_name, "role": user.role, "village_ids": user.village_ids})
     return user
 
 
@@ -55,6 +59,8 @@ def update_user(admin, user_id, body):
     user = _load_user(admin, user_id)
     if user.id == admin.id and (body.get("active") is False or body.get("role", "admin") != "admin"):
         raise ApiError("cannot_change_self", 409, "Không thể tự khóa hoặc tự đổi vai trò của mình")
+    before = {name: user.village_ids if name == "village_ids" else getattr(user, name)
+              for name in body if name != "password"}
     for name in ("full_name", "role", "active"):
         if name in body:
             setattr(user, name, body[name])
@@ -66,8 +72,8 @@ def update_user(admin, user_id, body):
         # A reset password or a locked account ends every session of that user.
         for device in db.session.execute(select(Device).where(Device.user_id == user.id)).scalars():
             revoke_device_tokens(device)
-    write_audit("user.update", target=("user", user.id),
-                details={k: ("***" if k == "password" else v) for k, v in body.items()})
+    details = {k: ("***" if k == "password" else v) for k, v in body.items()}
+    write_audit("user.update", target=("user", user.id), details={**details, "before": before} if before else details)
     return user
 
 
@@ -103,10 +109,11 @@ def update_village(admin, village_id, body):
         raise not_found("Không tìm thấy thôn")
     if "name" in body:
         _check_village_name_free(admin, body["name"], village.id)
+    before = {name: getattr(village, name) for name in body}
     for name in ("name", "active"):
         if name in body:
             setattr(village, name, body[name])
-    write_audit("village.update", target=("village", village.id), details=body)
+    write_audit("village.update", target=("village", village.id), details={**body, "before": before})
     return village
 
 
@@ -144,9 +151,9 @@ def revoke_device(admin, device_id):
 
 
 def audit_document(entry):
-    return {"id": entry.id, "at": iso(entry.at), "user_id": entry.user_id, "action": entry.action,
-            "target_type": entry.target_type, "target_id": entry.target_id, "details": entry.details,
-            "ip": entry.ip}
+    return {"id": entry.id, "at": iso(entry.at), "user_id": entry.user_id, "commune_id": entry.commune_id,
+            "action": entry.action, "target_type": entry.target_type, "target_id": entry.target_id,
+            "details": entry.details, "ip": entry.ip}
 
 
 def list_audit(admin, filters, page, per_page):
@@ -154,5 +161,17 @@ def list_audit(admin, filters, page, per_page):
     for name in ("user_id", "action", "target_type", "target_id"):
         if filters.get(name) is not None:
             statement = statement.where(getattr(AuditEntry, name) == filters[name])
+    if filters.get("record_id"):
+        # Who read or touched this record: entries about it, and those naming it among what they
+        # served or changed (a page of a list or a pull, a conflict). A UUID: no LIKE wildcards.
+        record_id = str(filters["record_id"])
+        statement = statement.where(or_(
+            and_(AuditEntry.target_type == "record", AuditEntry.target_id == record_id),
+            cast(AuditEntry.details, Text).like(f'%"{record_id}"%')))
+    # Whole days of Vietnam's calendar, as reports count them.
+    if filters.get("from"):
+        statement = statement.where(AuditEntry.at >= local_midnight_utc(filters["from"]))
+    if filters.get("to"):
+        statement = statement.where(AuditEntry.at < local_midnight_utc(filters["to"] + timedelta(days=1)))
     statement = statement.order_by(AuditEntry.id.desc())
     return paginate(statement, page, per_page, lambda row: audit_document(row[0]))

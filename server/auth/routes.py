@@ -86,10 +86,11 @@ def login(body):
     device_id = str(body["device_id"])
     device = db.session.get(Device, device_id)
     if device is not None and device.user_id != user.id:
-        raise ApiError("device_bound_to_other_user", 409,
-                       "Mã thiết bị này đã gắn với một tài khoản khác")
+        _refuse_login(user, address, device_id, ApiError(
+            "device_bound_to_other_user", 409, "Mã thiết bị này đã gắn với một tài khoản khác"))
     if device is not None and device.revoked_at is not None:
-        raise ApiError("device_revoked", 401, "Thiết bị này đã bị thu hồi quyền truy cập")
+        _refuse_login(user, address, device_id, ApiError(
+            "device_revoked", 401, "Thiết bị này đã bị thu hồi quyền truy cập"))
     if device is None:
         device = Device(id=device_id, user_id=user.id, token_generation=1)
         db.session.add(device)
@@ -104,6 +105,15 @@ def login(body):
     write_audit("login", user=user, target=("device", device.id), ip=address)
     db.session.commit()
     return json_response({"access_token": access, "refresh_token": refresh, "user": user_document(user)})
+
+
+def _refuse_login(user, address, device_id, error):
+    """The right password on a device the account may not use (revoked, or another's): written
+    down, as a lost phone's finder or a borrowed phone may be behind it."""
+    write_audit("login_failed", user=user, target=("device", device_id),
+                details={"username": user.username, "reason": error.code}, ip=address)
+    db.session.commit()
+    raise error
 
 
 @blp.route("/refresh", methods=["POST"])

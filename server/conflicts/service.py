@@ -79,7 +79,7 @@ def get_conflict(user, conflict_id):
         "record": store.record_document(row),
         "resolution": conflict.resolution, "resolved_version": conflict.resolved_version,
     })
-    write_audit("conflict.view", target=("conflict", conflict.id))
+    write_audit("conflict.view", target=("conflict", conflict.id), details={"record_id": conflict.record_id})
     return document
 
 

@@ -5,7 +5,7 @@ from sqlalchemy import exists, not_, select
 from sqlalchemy.sql.util import ClauseAdapter
 
 from server.auth.scope import record_filter
-from server.audit import write_audit
+from server.audit import AUDITED_READERS, audit_records_served, write_audit
 from server.errors import not_found
 from server.extensions import db
 from server.models import Conflict, Record, RecordVersion, User
@@ -14,7 +14,6 @@ from server.records import store
 from server.reports.queries import any_report_day
 
 RECORDS = store.RECORD_TABLE
-AUDITED_ROLES = ("police", "admin")
 # sort= values: the column, newest first with a leading '-'. The id breaks ties in the same
 # direction, so one index on (commune, state, time, id) serves both directions.
 SORTS = {"updated_at": (RECORDS.c.updated_at, False), "-updated_at": (RECORDS.c.updated_at, True),
@@ -86,8 +85,8 @@ def list_records(user, filters, page, per_page):
                                      else (column.asc(), RECORDS.c.id.asc())))
     result = paginate(statement, page, per_page, lambda row: store.record_document(row._mapping))
     add_author_and_duplicate(user, result["items"])
-    if user.role in AUDITED_ROLES:
-        write_audit("records.list", details={k: str(v) for k, v in filters.items()})
+    audit_records_served(user, "records.list", [item["id"] for item in result["items"]],
+                         details={**{k: str(v) for k, v in filters.items()}, "page": page})
     return result
 
 
@@ -110,6 +109,6 @@ def get_record(user, record_id):
     add_author_and_duplicate(user, [document])
     document["history"] = [store.version_document(v, users) for v in versions]
     document["open_conflicts"] = list(open_conflicts)
-    if user.role in AUDITED_ROLES:
+    if user.role in AUDITED_READERS:
         write_audit("record.view", target=("record", record.id))
     return document

@@ -257,10 +257,12 @@ def set_targets(admin, items):
     now, changes = utcnow(), []
     for (village_id, measure, name), (period, value) in wanted.items():
         target = existing.get((village_id, measure, name))
+        before = target.value if target is not None else None
         if value is None:
             if target is not None:
                 db.session.delete(target)
-                changes.append({"measure": measure, "village_id": village_id, "period": name, "value": None})
+                changes.append({"measure": measure, "village_id": village_id, "period": name, "value": None,
+                                "before": before})
             continue
         if target is None:
             target = Target(commune_id=admin.commune_id, village_id=village_id, measure=measure, period=name,
@@ -269,7 +271,8 @@ def set_targets(admin, items):
         elif target.value == value:
             continue
         target.value, target.updated_by, target.updated_at = value, admin.id, now
-        changes.append({"measure": measure, "village_id": village_id, "period": name, "value": value})
+        changes.append({"measure": measure, "village_id": village_id, "period": name, "value": value,
+                        "before": before})
     db.session.flush()
     if changes:
         write_audit("targets.update", target=("commune", admin.commune_id), details={"changes": changes})

@@ -1,6 +1,7 @@
 """Pull: every record in the caller's scope that changed after the cursor, oldest change first."""
 from sqlalchemy import func, select, tuple_
 
+from server.audit import audit_records_served
 from server.auth.scope import record_filter, scope_fingerprint
 from server.extensions import db
 from server.models import Mutation
@@ -44,6 +45,10 @@ def changes_since(user, device, cursor_text, limit):
         {"record": store.tombstone_document(row) if row["deleted"] else store.record_document(row)}
         for row in rows
     ]
+    # Which records went out to a police or admin phone (a tombstone carries no personal data).
+    served = [row["id"] for row in rows if not row["deleted"]]
+    if served:
+        audit_records_served(user, "records.pull", served, target=("device", device.id))
     return {
         "changes": changes,
         "cursor": next_cursor.encode(),

@@ -112,6 +112,7 @@ def pull_changes(query):
     limit = min(query.get("limit", config["PULL_DEFAULT_LIMIT"]), config["PULL_MAX_LIMIT"])
     page = pull.changes_since(current_user, device, query.get("cursor"), limit)
     page["approved_retention_days"] = config["DEVICE_RETENTION_DAYS"]
+    db.session.commit()  # the audit entry of what a police or admin pull served: no entry, no page
     if not page["has_more"] and _worth_noting(device, query):
         _note_sync(device, query)
     return json_response(page)

@@ -305,7 +305,8 @@ def test_the_audit_log_keeps_every_read_export_review_and_change_and_filters_the
     [review] = entries(action="record.review")
     assert review["details"]["action"] == "approve" and review["details"]["version"] == 2
     assert review["at"] and review["user_id"] == police.user["id"]
-    assert [e["details"] for e in entries(action="user.update")] == [{"full_name": "Tên mới"}]
+    assert [e["details"] for e in entries(action="user.update")] == [
+        {"full_name": "Tên mới", "before": {"full_name": "Nguyễn Thị Lan"}}]
     assert not [e for e in entries() if e["user_id"] == volunteer.user["id"] and e["action"] == "record.view"]
     assert entries(action="records.list")[0]["details"]["review_state"] == "submitted"
     for method in ("PUT", "PATCH", "DELETE"):
