@@ -10,6 +10,7 @@ from server.errors import ApiError, not_found, validation_failed
 from server.extensions import db
 from server.models import AuditEntry, Device, User, Village
 from server.paging import paginate
+from server.push.service import drop_device_subscriptions
 from server.reports.periods import local_midnight_utc
 from server.timeutil import iso, utcnow
 
@@ -146,6 +147,7 @@ def revoke_device(admin, device_id):
     if device.revoked_at is None:
         device.revoked_at, device.revoked_by = utcnow(), admin.id
         revoke_device_tokens(device)
+        drop_device_subscriptions(device.id)
         write_audit("device.revoke", target=("device", device.id), details={"owner": row.User.username})
     return device_document(device, row.User)
 

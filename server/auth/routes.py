@@ -14,6 +14,7 @@ from server.errors import ApiError
 from server.extensions import db
 from server.jsonio import Blueprint, json_response
 from server.models import Device, User
+from server.push.service import drop_device_subscriptions
 from server.timeutil import utcnow
 from server.schemas import InputSchema
 
@@ -135,6 +136,7 @@ def refresh():
 def logout():
     """Đăng xuất: mọi token của thiết bị này hết hiệu lực."""
     revoke_device_tokens(current_device())
+    drop_device_subscriptions(current_device().id)
     write_audit("logout", target=("device", current_device().id))
     db.session.commit()
     return "", 204

@@ -142,6 +142,14 @@ def unsubscribe(device, endpoint):
         drop_subscription(subscription.id)
 
 
+def drop_device_subscriptions(device_id):
+    """A device revoked or logged out gets nothing more: its subscriptions go, with what was still
+    queued for them (a notification names a person, and a revoked phone may be a lost one)."""
+    subscriptions = select(SUBSCRIPTIONS.c.id).where(SUBSCRIPTIONS.c.device_id == device_id)
+    db.session.execute(delete(NOTIFICATIONS).where(NOTIFICATIONS.c.subscription_id.in_(subscriptions)))
+    db.session.execute(delete(SUBSCRIPTIONS).where(SUBSCRIPTIONS.c.device_id == device_id))
+
+
 def drop_subscription(subscription_id):
     """The subscription and everything queued for it (also what the push service's 404/410 does)."""
     db.session.execute(delete(NOTIFICATIONS).where(NOTIFICATIONS.c.subscription_id == subscription_id))
