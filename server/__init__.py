@@ -60,9 +60,8 @@ def _register_blueprints(app):
     from server.sync.routes import blp as sync_blp
 
     for blueprint in (auth_blp, forms_blp, sync_blp, records_blp, review_blp, conflicts_blp, admin_blp,
-                      reports_blp, push_blp):
+                      reports_blp, push_blp, site.bp):
         api.register_blueprint(blueprint)
-    app.register_blueprint(site.bp)
 
 
 def _configure_engine(engine, lock_wait_ms):

@@ -19,8 +19,9 @@ log = logging.getLogger(__name__)
 class ErrorDetailSchema(ma.Schema):
     code = ma.fields.String(required=True, metadata={"description": "stable snake_case code"})
     message = ma.fields.String(required=True)
-    fields = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.List(ma.fields.Raw()),
-                            metadata={"description": "per-field messages, validation errors only"})
+    fields = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.List(ma.fields.String()), metadata={
+        "description": "validation errors only: messages by field, a nested field or list item named by "
+                       "its dotted path (keys.auth, village_ids.0, mutations.3.mutation_id)"})
 
 
 class ErrorEnvelopeSchema(ma.Schema):
@@ -34,7 +35,7 @@ class ApiError(Exception):
         self.code = code
         self.status = status
         self.message = message
-        self.fields = fields
+        self.fields = None if fields is None else flat_fields(fields)
         self.headers = headers or {}
 
     def body(self):
@@ -42,6 +43,23 @@ class ApiError(Exception):
         if self.fields is not None:
             error["fields"] = self.fields
         return {"error": error}
+
+
+def flat_fields(messages, path=""):
+    """marshmallow nests the messages of a nested object or a list's items ({"keys": {"auth": [...]}},
+    {"ids": {"0": [...]}}); the envelope names each by its dotted path ({"keys.auth": [...]}), so
+    every value is a list of messages a client can show under the field. A nested object's own
+    problem (its "_schema", say "not an object") is named by the object's path."""
+    if isinstance(messages, dict):
+        fields = {}
+        for name, inner in messages.items():
+            inner_path = path if name == "_schema" and path else f"{path}.{name}" if path else str(name)
+            for field, texts in flat_fields(inner, inner_path).items():
+                fields.setdefault(field, []).extend(texts)
+        return fields
+    if isinstance(messages, list):
+        return {path or "_schema": [m if isinstance(m, str) else str(m) for m in messages]}
+    return {path or "_schema": [str(messages)]}
 
 
 def validation_failed(fields, message="Dữ liệu không hợp lệ"):

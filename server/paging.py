@@ -1,10 +1,9 @@
 """Page-numbered lists: the query parameters and the {items, total, page, per_page} answer."""
-import marshmallow as ma
 from marshmallow import fields, validate
 from sqlalchemy import func, select
 
 from server.extensions import db
-from server.schemas import InputSchema
+from server.schemas import InputSchema, ResponseSchema
 
 MAX_PER_PAGE = 200
 
@@ -16,7 +15,7 @@ class PageQuerySchema(InputSchema):
 
 def page_schema(item_schema):
     """The OpenAPI shape of a page of `item_schema` items."""
-    return ma.Schema.from_dict({
+    return ResponseSchema.from_dict({
         "items": fields.List(fields.Nested(item_schema)), "total": fields.Integer(),
         "page": fields.Integer(), "per_page": fields.Integer(),
     }, name=f"{item_schema.__name__.removesuffix('Schema')}Page")

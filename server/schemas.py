@@ -1,4 +1,5 @@
-"""What every request schema shares: refusing NUL in plain strings, and bounded database ids."""
+"""What every request schema shares (refusing NUL in plain strings, bounded database ids), and
+the base of response schemas."""
 from collections.abc import Mapping
 
 import marshmallow as ma
@@ -10,6 +11,16 @@ MAX_ID = 2**31 - 1
 
 def id_field(**kwargs):
     return fields.Integer(validate=validate.Range(min=1, max=MAX_ID), **kwargs)
+
+
+class JsonBoolean(fields.Boolean):
+    """true or false, and nothing else, in a JSON body: marshmallow's Boolean also takes 1, "yes",
+    "on"..., which the OpenAPI document (type boolean) does not allow."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
 
 
 class InputSchema(ma.Schema):
@@ -29,3 +40,19 @@ class InputSchema(ma.Schema):
         if errors:
             raise ma.ValidationError(errors)
         return data
+
+
+class ResponseSchema(ma.Schema):
+    """Base of the schemas that describe answers in the OpenAPI document (views build their JSON
+    themselves, server/jsonio.py). Every field is always sent, so each is marked required; one
+    sent only in some answers is declared with metadata={"optional": True}."""
+
+    def on_bind_field(self, field_name, field_obj):
+        field_obj.required = not field_obj.metadata.get("optional", False)
+
+
+class PersonSchema(ResponseSchema):
+    """A user as answers name one: the author of a version, a conflict's resolver, a device's owner."""
+    id = fields.Integer()
+    username = fields.String(allow_none=True, metadata={"description": "null: the user no longer exists"})
+    full_name = fields.String(allow_none=True)

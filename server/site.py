@@ -1,17 +1,39 @@
-"""The PWA's files at /, its service worker and version, and the health check."""
+"""The PWA's files at /, its service worker and version, and the health check.
+
+Outside /api/v1, but in the OpenAPI document too (without security): what they answer, and in
+which Content-Type, is part of the contract the fuzz test holds the server to."""
 import hashlib
 import json
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, send_from_directory
+from flask import Response, current_app, send_from_directory
+from marshmallow import fields
 from sqlalchemy import text
 
 from server.extensions import db
-from server.jsonio import json_response
+from server.jsonio import Blueprint, json_response
+from server.schemas import ResponseSchema
 
 PWA_DIR = Path(__file__).resolve().parent.parent / "pwa"
 
-bp = Blueprint("site", __name__)
+bp = Blueprint("site", __name__, description="Ứng dụng (PWA) và kiểm tra tình trạng máy chủ")
+# The app's files by extension, as send_from_directory names them.
+FILE_TYPES = ("text/html", "text/javascript", "text/css", "image/png", "application/manifest+json")
+
+
+class HealthSchema(ResponseSchema):
+    status = fields.String(metadata={"enum": ["ok"]})
+
+
+def public_file(*content_types):
+    """Document a public answer (no token): a file in one of `content_types`, or a 404."""
+    def decorator(view):
+        view = bp.alt_response(404, response="NOT_FOUND")(view)
+        for content_type in reversed(content_types[1:]):
+            view = bp.alt_response(200, description=content_type, content_type=content_type, success=True)(view)
+        view = bp.response(200, description=content_types[0], content_type=content_types[0])(view)
+        return bp.doc(security=[])(view)
+    return decorator
 
 
 def pwa_dir():
@@ -21,7 +43,11 @@ def pwa_dir():
 
 
 @bp.route("/healthz")
+@bp.doc(security=[])
+@bp.response(200, HealthSchema)
+@bp.errors()
 def healthz():
+    """Máy chủ và cơ sở dữ liệu đang trả lời (503 khi cơ sở dữ liệu không trả lời)."""
     db.session.execute(text("SELECT 1"))
     return json_response({"status": "ok"})
 
@@ -53,19 +79,25 @@ def _javascript(text):
 
 
 @bp.route("/sw.js")
+@public_file("text/javascript")
 def service_worker():
+    """Service worker của ứng dụng: phiên bản và danh sách tệp cần lưu sẵn, rồi mã của nó."""
     version, urls = shell()
     constants = f"const SHELL_VERSION = {json.dumps(version)};\nconst SHELL_FILES = {json.dumps(urls)};\n"
     return _javascript(constants + (pwa_dir() / "sw.js").read_text(encoding="utf-8"))
 
 
 @bp.route("/js/version.js")
+@public_file("text/javascript")
 def app_version():
+    """Phiên bản ứng dụng đang phục vụ (cùng phiên bản với service worker)."""
     return _javascript(f"export const APP_VERSION = {json.dumps(shell()[0])};\n")
 
 
 @bp.route("/")
+@public_file("text/html")
 def index():
+    """Trang của ứng dụng."""
     return send_from_directory(pwa_dir(), "index.html")
 
 
@@ -73,5 +105,7 @@ def index():
 # through to here (a GET on a POST-only endpoint must stay a 405).
 @bp.route("/<filename>")
 @bp.route("/<any(js, css, icons, desk):folder>/<path:filename>")
+@public_file(*FILE_TYPES)
 def pwa_file(filename, folder=None):
+    """Một tệp của ứng dụng."""
     return send_from_directory(pwa_dir() / folder if folder else pwa_dir(), filename)

@@ -43,7 +43,7 @@ def assert_envelope(response, status=None, code=None, field=None):
     """The response is an error in exactly PROTOCOL.md §1's envelope; returns its `error`.
 
     `status`: an int, a collection of ints, or None for "any 4xx". `field`: a key that
-    `error.fields` must name.
+    `error.fields` must name, itself or by a dotted path under it (a list's item, a nested key).
     """
     text = response.get_data(as_text=True)
     if status is None:
@@ -70,7 +70,9 @@ def assert_envelope(response, status=None, code=None, field=None):
     if code is not None:
         assert error["code"] == code, error
     if field is not None:
-        assert field in error.get("fields", {}), f"error.fields should name {field!r}: {error}"
+        named = error.get("fields", {})
+        assert field in named or any(name.startswith(f"{field}.") for name in named), \
+            f"error.fields should name {field!r} (or an item of it: {field}.<index>): {error}"
     return error
 
 
@@ -587,6 +589,9 @@ USER_UPDATE_WRONG = {
     "village_ids_of_booleans": ({"village_ids": [True]}, "village_ids"),
     "active_list": ({"active": []}, "active"),
     "active_maybe": ({"active": "maybe"}, "active"),
+    # A boolean is true or false: marshmallow alone took 0 and "false" too (found by tests/fuzz).
+    "active_zero": ({"active": 0}, "active"),
+    "active_string": ({"active": "false"}, "active"),
     "username_not_settable": ({"username": "renamed"}, "username"),
     "commune_id_not_settable": ({"commune_id": 2}, "commune_id"),
 }
@@ -609,6 +614,8 @@ VILLAGE_WRONG = {
     ("update_village", "name_empty"): ({"name": ""}, "name"),
     ("update_village", "active_maybe"): ({"active": "maybe"}, "active"),
     ("update_village", "active_list"): ({"active": []}, "active"),
+    ("update_village", "active_one"): ({"active": 1}, "active"),
+    ("update_village", "active_string"): ({"active": "true"}, "active"),
     ("update_village", "commune_id_not_settable"): ({"commune_id": 2}, "commune_id"),
 }
 
@@ -617,6 +624,28 @@ VILLAGE_WRONG = {
 def test_a_village_with_a_wrongly_typed_field_is_422_naming_it(world, endpoint, case):
     body, name = VILLAGE_WRONG[endpoint, case]
     assert_envelope(call(world, endpoint, body), 422, code="validation_failed", field=name)
+
+
+NESTED_WRONG = {
+    # endpoint: (changes to a valid body, the dotted path the error names)
+    "create_user": ({"village_ids": [1, "2"]}, "village_ids.1"),
+    "bulk_review": ({"ids": [5]}, "ids.0"),
+    "set_targets": ({"targets": [None]}, "targets.0"),
+    "push": ({"mutations": [[1]]}, "mutations.0"),
+    "subscribe": ({"keys": {"p256dh": 5, "auth": "tBHItJI5svbpez7KI4CCXg"}}, "keys.p256dh"),
+}
+
+
+@pytest.mark.parametrize("endpoint", NESTED_WRONG)
+def test_a_nested_field_problem_is_named_by_its_dotted_path_with_a_list_of_messages(world, endpoint):
+    """PROTOCOL.md §1's `fields` maps a name to messages: a list item's or a nested key's problem
+    is named by its path, never a nested object in place of the messages (found by tests/fuzz)."""
+    changes, path = NESTED_WRONG[endpoint]
+    error = assert_envelope(call(world, endpoint, {**valid_body(world, endpoint), **changes}), 422,
+                            code="validation_failed")
+    assert path in error["fields"], error
+    assert all(isinstance(messages, list) and all(isinstance(m, str) for m in messages)
+               for messages in error["fields"].values()), error
 
 
 # --------------------------------------------------------------------------------------------

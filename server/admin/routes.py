@@ -11,13 +11,14 @@ from server.extensions import db
 from server.jsonio import Blueprint, json_response
 from server.models.users import ROLES
 from server.paging import PageQuerySchema, page_schema
-from server.schemas import MAX_ID, InputSchema, id_field
+from server.schemas import MAX_ID, InputSchema, JsonBoolean, PersonSchema, ResponseSchema, id_field
 
 blp = Blueprint("admin", __name__, url_prefix="/api/v1", description="Quản trị: người dùng, thôn, thiết bị, nhật ký")
 
 _USERNAME = validate.Regexp(r"^[a-z0-9._-]{3,80}$", error="Chỉ gồm chữ thường không dấu, số, dấu chấm, gạch")
 _PASSWORD = validate.Length(min=8, max=200, error="Mật khẩu từ 8 đến 200 ký tự")
 _NAME = validate.Length(min=1, max=200)
+_TIME = {"format": "date-time"}
 
 
 class UserCreateSchema(InputSchema):
@@ -33,18 +34,18 @@ class UserUpdateSchema(InputSchema):
     full_name = fields.String(validate=_NAME)
     role = fields.String(validate=validate.OneOf(ROLES))
     village_ids = fields.List(id_field(strict=True), validate=validate.Length(max=200))
-    active = fields.Boolean()
+    active = JsonBoolean()
 
 
-class UserAdminSchema(ma.Schema):
+class UserAdminSchema(ResponseSchema):
     id = fields.Integer()
     username = fields.String()
     full_name = fields.String()
-    role = fields.String()
+    role = fields.String(metadata={"enum": list(ROLES)})
     commune_id = fields.Integer()
     village_ids = fields.List(fields.Integer())
     active = fields.Boolean()
-    created_at = fields.String()
+    created_at = fields.String(metadata=_TIME)
 
 
 class VillageCreateSchema(InputSchema):
@@ -53,24 +54,28 @@ class VillageCreateSchema(InputSchema):
 
 class VillageUpdateSchema(InputSchema):
     name = fields.String(validate=validate.Length(min=1, max=120))
-    active = fields.Boolean()
+    active = JsonBoolean()
 
 
-class VillageSchema(ma.Schema):
+class VillageSchema(ResponseSchema):
     id = fields.Integer()
     name = fields.String()
     commune_id = fields.Integer()
     active = fields.Boolean()
 
 
-class DeviceSchema(ma.Schema):
+class DeviceSchema(ResponseSchema):
     device_id = fields.String()
     name = fields.String(allow_none=True)
-    owner = fields.Dict()
-    last_sync_at = fields.String(allow_none=True)
+    owner = fields.Nested(PersonSchema)
+    created_at = fields.String(metadata=_TIME)
+    last_seen_at = fields.String(allow_none=True, metadata=_TIME)
+    last_sync_at = fields.String(allow_none=True, metadata=_TIME)
     app_version = fields.String(allow_none=True)
     pending_count = fields.Integer(allow_none=True)
+    last_mutation_id = fields.Integer()
     revoked = fields.Boolean()
+    revoked_at = fields.String(allow_none=True, metadata=_TIME)
 
 
 # Days the log can hold; beyond them a day's bounds would not fit a timestamp.
@@ -103,6 +108,7 @@ class AuditQuerySchema(PageQuerySchema):
 @blp.route("/users", methods=["GET"])
 @roles_required("admin")
 @blp.response(200, UserAdminSchema(many=True))
+@blp.errors(401, 403)
 def list_users():
     """Người dùng của xã."""
     return json_response(service.list_users(current_user))
@@ -112,6 +118,7 @@ def list_users():
 @roles_required("admin")
 @blp.arguments(UserCreateSchema)
 @blp.response(201, UserAdminSchema)
+@blp.errors(401, 403, 409)
 def create_user(body):
     """Tạo người dùng mới trong xã."""
     user = service.create_user(current_user, body)
@@ -121,8 +128,9 @@ def create_user(body):
 
 @blp.route(f"/users/<int(max={MAX_ID}):user_id>", methods=["PATCH"])
 @roles_required("admin")
-@blp.arguments(UserUpdateSchema)
+@blp.arguments(UserUpdateSchema, required=False, description="only the fields to change; none: nothing changes")
 @blp.response(200, UserAdminSchema)
+@blp.errors(401, 403, 404, 409)
 def update_user(body, user_id):
     """Sửa vai trò, thôn, khóa tài khoản hoặc đặt lại mật khẩu."""
     user = service.update_user(current_user, user_id, body)
@@ -133,6 +141,7 @@ def update_user(body, user_id):
 @blp.route("/villages", methods=["GET"])
 @roles_required("admin")
 @blp.response(200, VillageSchema(many=True))
+@blp.errors(401, 403)
 def list_villages():
     """Các thôn của xã."""
     return json_response(service.list_villages(current_user))
@@ -142,6 +151,7 @@ def list_villages():
 @roles_required("admin")
 @blp.arguments(VillageCreateSchema)
 @blp.response(201, VillageSchema)
+@blp.errors(401, 403, 409)
 def create_village(body):
     """Thêm thôn."""
     village = service.create_village(current_user, body["name"])
@@ -151,8 +161,9 @@ def create_village(body):
 
 @blp.route(f"/villages/<int(max={MAX_ID}):village_id>", methods=["PATCH"])
 @roles_required("admin")
-@blp.arguments(VillageUpdateSchema)
+@blp.arguments(VillageUpdateSchema, required=False, description="only the fields to change; none: nothing changes")
 @blp.response(200, VillageSchema)
+@blp.errors(401, 403, 404, 409)
 def update_village(body, village_id):
     """Đổi tên hoặc ngừng dùng một thôn."""
     village = service.update_village(current_user, village_id, body)
@@ -163,6 +174,7 @@ def update_village(body, village_id):
 @blp.route("/devices", methods=["GET"])
 @roles_required("admin")
 @blp.response(200, DeviceSchema(many=True))
+@blp.errors(401, 403)
 def list_devices():
     """Thiết bị của người dùng trong xã: lần đồng bộ cuối, phiên bản, số bản ghi chưa gửi."""
     return json_response(service.list_devices(current_user))
@@ -171,6 +183,7 @@ def list_devices():
 @blp.route("/devices/<device_id>/revoke", methods=["POST"])
 @roles_required("admin")
 @blp.response(200, DeviceSchema)
+@blp.errors(401, 403, 404)
 def revoke_device(device_id):
     """Thu hồi thiết bị: yêu cầu tiếp theo của nó nhận 401 device_revoked."""
     document = service.revoke_device(current_user, device_id)
@@ -178,9 +191,9 @@ def revoke_device(device_id):
     return json_response(document)
 
 
-class AuditEntrySchema(ma.Schema):
+class AuditEntrySchema(ResponseSchema):
     id = fields.Integer()
-    at = fields.String()
+    at = fields.String(metadata=_TIME)
     user_id = fields.Integer(allow_none=True)
     commune_id = fields.Integer(allow_none=True)
     action = fields.String()
@@ -194,6 +207,7 @@ class AuditEntrySchema(ma.Schema):
 @roles_required("admin")
 @blp.arguments(AuditQuerySchema, location="query")
 @blp.response(200, page_schema(AuditEntrySchema))
+@blp.errors(401, 403)
 def list_audit(query):
     """Nhật ký: ai đã xem, sửa, xuất, duyệt gì và khi nào (chỉ đọc)."""
     page, per_page = query.pop("page"), query.pop("per_page")

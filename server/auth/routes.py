@@ -1,5 +1,4 @@
 """Login binding a device, refresh with rotation, logout, and who am I."""
-import marshmallow as ma
 from flask import request
 from flask_jwt_extended import current_user, get_jwt, jwt_required
 from marshmallow import fields, validate
@@ -16,7 +15,7 @@ from server.jsonio import Blueprint, json_response
 from server.models import Device, User
 from server.push.service import drop_device_subscriptions
 from server.timeutil import utcnow
-from server.schemas import InputSchema
+from server.schemas import InputSchema, ResponseSchema
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Đăng nhập và phiên làm việc")
 
@@ -29,13 +28,13 @@ class LoginSchema(InputSchema):
     app_version = fields.String(validate=validate.Length(max=40))
 
 
-class UserVillageSchema(ma.Schema):
+class UserVillageSchema(ResponseSchema):
     id = fields.Integer()
     name = fields.String()
     active = fields.Boolean()
 
 
-class UserSchema(ma.Schema):
+class UserSchema(ResponseSchema):
     id = fields.Integer()
     username = fields.String()
     full_name = fields.String()
@@ -46,10 +45,10 @@ class UserSchema(ma.Schema):
     villages = fields.List(fields.Nested(UserVillageSchema))
 
 
-class TokensSchema(ma.Schema):
+class TokensSchema(ResponseSchema):
     access_token = fields.String()
     refresh_token = fields.String()
-    user = fields.Nested(UserSchema)
+    user = fields.Nested(UserSchema, metadata={"optional": True, "description": "on login, not on refresh"})
 
 
 def user_document(user):
@@ -71,6 +70,7 @@ def client_address():
 @blp.doc(security=[])
 @blp.arguments(LoginSchema)
 @blp.response(200, TokensSchema)
+@blp.errors(401, 409, 429)
 def login(body):
     """Đăng nhập và gắn thiết bị với tài khoản."""
     username, address = body["username"].strip(), client_address()
@@ -120,6 +120,7 @@ def _refuse_login(user, address, device_id, error):
 @blp.route("/refresh", methods=["POST"])
 @jwt_required(refresh=True)
 @blp.response(200, TokensSchema)
+@blp.errors(401)
 def refresh():
     """Đổi refresh token lấy cặp token mới (refresh token cũ hết hiệu lực)."""
     device = current_device()
@@ -133,6 +134,7 @@ def refresh():
 @blp.route("/logout", methods=["POST"])
 @login_required
 @blp.response(204)
+@blp.errors(401)
 def logout():
     """Đăng xuất: mọi token của thiết bị này hết hiệu lực."""
     revoke_device_tokens(current_device())
@@ -145,6 +147,7 @@ def logout():
 @blp.route("/me", methods=["GET"])
 @login_required
 @blp.response(200, UserSchema)
+@blp.errors(401)
 def me():
     """Người dùng đang đăng nhập, với xã và các thôn của mình."""
     return json_response(user_document(current_user))

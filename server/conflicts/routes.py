@@ -1,5 +1,4 @@
 """GET /conflicts, GET /conflicts/{id}, POST /conflicts/{id}/resolve: the commune's admins."""
-import marshmallow as ma
 from flask_jwt_extended import current_user
 from marshmallow import fields, validate
 
@@ -10,7 +9,7 @@ from server.jsonio import Blueprint, json_response
 from server.paging import PageQuerySchema, page_schema
 from server.records import store
 from server.records.routes import RecordSchema
-from server.schemas import InputSchema
+from server.schemas import InputSchema, PersonSchema, ResponseSchema
 
 blp = Blueprint("conflicts", __name__, url_prefix="/api/v1/conflicts", description="Xung đột đồng bộ")
 
@@ -24,7 +23,11 @@ class ResolveSchema(InputSchema):
     values = fields.Dict(keys=fields.String(validate=validate.Length(max=64)), required=True)
 
 
-class ConflictFieldSchema(ma.Schema):
+_TIME = {"format": "date-time"}
+_STATES = {"enum": ["open", "resolved"]}
+
+
+class ConflictFieldSchema(ResponseSchema):
     name = fields.String()
     base = fields.Raw(allow_none=True)
     server = fields.Raw(allow_none=True)
@@ -32,36 +35,40 @@ class ConflictFieldSchema(ma.Schema):
     conflicting = fields.Boolean()
 
 
-class ConflictSchema(ma.Schema):
-    id = fields.String()
-    record_id = fields.String()
-    state = fields.String()
-    opened_at = fields.String()
-    device_id = fields.String()
-    user = fields.Dict()
-    resolver = fields.Dict(allow_none=True, metadata={"description": "who resolved it: {id, username, full_name}"})
-    base_version = fields.Integer()
-    fields_ = fields.List(fields.Nested(ConflictFieldSchema), data_key="fields")
-    record = fields.Nested(RecordSchema)
-
-
-class ConflictSummarySchema(ma.Schema):
-    id = fields.String()
-    record_id = fields.String()
-    state = fields.String()
-    opened_at = fields.String()
+class ConflictSummarySchema(ResponseSchema):
+    id = fields.String(metadata={"format": "uuid"})
+    record_id = fields.String(metadata={"format": "uuid"})
+    state = fields.String(metadata=_STATES)
+    opened_at = fields.String(metadata=_TIME)
     device_id = fields.String()
     user_id = fields.Integer()
     base_version = fields.Integer()
     fields_ = fields.List(fields.String(), data_key="fields")
-    resolved_at = fields.String(allow_none=True)
+    resolved_at = fields.String(allow_none=True, metadata=_TIME)
     resolved_by = fields.Integer(allow_none=True)
+
+
+class ResolutionSchema(ResponseSchema):
+    choice = fields.String(metadata={"enum": ["server", "device", "edited"]})
+    value = fields.Raw(allow_none=True)
+
+
+class ConflictSchema(ConflictSummarySchema):
+    user = fields.Nested(PersonSchema, metadata={"description": "whose device sent the conflicting change"})
+    resolver = fields.Nested(PersonSchema, allow_none=True, metadata={"description": "who resolved it"})
+    mutation_id = fields.Integer()
+    fields_ = fields.List(fields.Nested(ConflictFieldSchema), data_key="fields")
+    record = fields.Nested(RecordSchema)
+    resolution = fields.Dict(keys=fields.String(), values=fields.Nested(ResolutionSchema), allow_none=True,
+                             metadata={"description": "once resolved: the value chosen for each field"})
+    resolved_version = fields.Integer(allow_none=True)
 
 
 @blp.route("", methods=["GET"])
 @roles_required("admin")
 @blp.arguments(ConflictQuerySchema, location="query")
 @blp.response(200, page_schema(ConflictSummarySchema))
+@blp.errors(401, 403)
 def list_conflicts(query):
     """Danh sách xung đột của xã."""
     return json_response(service.list_conflicts(current_user, query.get("state"), query["page"], query["per_page"]))
@@ -70,6 +77,7 @@ def list_conflicts(query):
 @blp.route("/<conflict_id>", methods=["GET"])
 @roles_required("admin")
 @blp.response(200, ConflictSchema)
+@blp.errors(401, 403, 404)
 def get_conflict(conflict_id):
     """Một xung đột: giá trị gốc, trên máy chủ và trên thiết bị của từng trường."""
     document = service.get_conflict(current_user, conflict_id)
@@ -81,6 +89,7 @@ def get_conflict(conflict_id):
 @roles_required("admin")
 @blp.arguments(ResolveSchema)
 @blp.response(200, RecordSchema)
+@blp.errors(401, 403, 404, 409)
 def resolve(body, conflict_id):
     """Giải quyết xung đột: chọn giá trị cho từng trường; tạo phiên bản mới."""
     row = service.resolve_conflict(current_user, conflict_id, body["base_version"], body["values"])

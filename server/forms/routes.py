@@ -1,16 +1,15 @@
 """GET /forms: the record type declarations the PWA renders its forms from."""
-
-import marshmallow as ma
 from marshmallow import fields
 
 from server.auth.scope import login_required
 from server.forms.registry import FORMS_DOCUMENT
 from server.jsonio import Blueprint, json_response
+from server.schemas import ResponseSchema
 
 blp = Blueprint("forms", __name__, url_prefix="/api/v1", description="Biểu mẫu các loại bản ghi")
 
 
-class FormsSchema(ma.Schema):
+class FormsSchema(ResponseSchema):
     version = fields.String()
     types = fields.List(fields.Dict(), metadata={
         "description": "record types: {type, label, fields, rules, date_field, name_field, personal_id_field}"})
@@ -21,6 +20,7 @@ class FormsSchema(ma.Schema):
 @blp.route("/forms", methods=["GET"])
 @login_required
 @blp.response(200, FormsSchema)
+@blp.errors(401)
 def forms():
     """Định nghĩa các loại bản ghi, nhãn tiếng Việt và tiếng Anh, quy tắc kiểm tra."""
     response = json_response(FORMS_DOCUMENT)

@@ -5,11 +5,10 @@ from marshmallow import fields
 
 from server.auth.scope import login_required
 from server.auth.tokens import current_device
-from server.errors import ErrorEnvelopeSchema
 from server.extensions import db
 from server.jsonio import Blueprint, json_response
 from server.push import sender, service
-from server.schemas import InputSchema
+from server.schemas import InputSchema, ResponseSchema
 
 blp = Blueprint("push", __name__, url_prefix="/api/v1/push", description="Thông báo đẩy (Web Push)")
 # Whatever a request queued goes out once its response has (server/push/sender.py).
@@ -43,21 +42,21 @@ class UnsubscribeSchema(InputSchema):
     endpoint = fields.String(required=True, validate=ma.validate.Length(min=1, max=service.MAX_ENDPOINT))
 
 
-class VapidKeySchema(ma.Schema):
+class VapidKeySchema(ResponseSchema):
     public_key = fields.String(metadata={
         "description": "base64url of the uncompressed P-256 point: the applicationServerKey for subscribe()"})
 
 
-class SubscriptionSchema(ma.Schema):
+class SubscriptionSchema(ResponseSchema):
     endpoint = fields.String()
     device_id = fields.String()
-    created_at = fields.String()
+    created_at = fields.String(metadata={"format": "date-time"})
 
 
 @blp.route("/vapid-public-key", methods=["GET"])
 @login_required
 @blp.response(200, VapidKeySchema)
-@blp.alt_response(503, schema=ErrorEnvelopeSchema, description="push_not_configured: no VAPID keys")
+@blp.errors(401)  # 503 also push_not_configured: the server has no VAPID keys
 def vapid_public_key():
     """Khóa công khai VAPID, để trình duyệt đăng ký nhận thông báo đẩy."""
     return json_response({"public_key": service.vapid_public_key()})
@@ -68,6 +67,7 @@ def vapid_public_key():
 @blp.arguments(SubscribeSchema)
 @blp.response(200, SubscriptionSchema, description="already bound (keys refreshed)")
 @blp.alt_response(201, schema=SubscriptionSchema, description="bound now", success=True)
+@blp.errors(401)
 def subscribe(body):
     """Gắn đăng ký nhận thông báo của trình duyệt vào thiết bị đang dùng (gửi lại nhiều lần vẫn là một)."""
     subscription, created = service.subscribe(current_user, current_device(), body["endpoint"],
@@ -80,6 +80,7 @@ def subscribe(body):
 @login_required
 @blp.arguments(UnsubscribeSchema)
 @blp.response(204)
+@blp.errors(401)
 def unsubscribe(body):
     """Bỏ đăng ký nhận thông báo của thiết bị này (đăng ký của thiết bị khác không bị động tới)."""
     service.unsubscribe(current_device(), body["endpoint"])

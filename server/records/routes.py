@@ -11,7 +11,7 @@ from server.forms.registry import RECORD_TYPES
 from server.jsonio import Blueprint, json_response
 from server.models.records import REVIEW_STATES
 from server.paging import PageQuerySchema, page_schema
-from server.schemas import id_field
+from server.schemas import PersonSchema, ResponseSchema, id_field
 from server.records import service
 
 blp = Blueprint("records", __name__, url_prefix="/api/v1/records", description="Bản ghi")
@@ -46,21 +46,24 @@ class RecordListQuerySchema(PageQuerySchema):
         return data
 
 
-class RecordSchema(ma.Schema):
-    id = fields.String()
-    type = fields.String()
+_TIME = {"format": "date-time"}
+
+
+class RecordSchema(ResponseSchema):
+    id = fields.String(metadata={"format": "uuid"})
+    type = fields.String(metadata={"enum": list(RECORD_TYPES)})
     village_id = fields.Integer()
     data = fields.Dict()
     version = fields.Integer()
-    review_state = fields.String()
+    review_state = fields.String(metadata={"enum": list(REVIEW_STATES)})
     review_comment = fields.String(allow_none=True)
     reviewed_at = fields.String(allow_none=True, metadata={
         "format": "date-time", "description": "the last review action; of an approved record, its approval"})
     has_conflict = fields.Boolean()
     deleted = fields.Boolean()
     created_by = fields.Integer()
-    created_at = fields.String()
-    updated_at = fields.String()
+    created_at = fields.String(metadata=_TIME)
+    updated_at = fields.String(metadata=_TIME)
     updated_by = fields.Integer()
 
 
@@ -70,15 +73,31 @@ class RecordListItemSchema(RecordSchema):
         "description": "another live record of this type in the commune has the same personal id"})
 
 
+class VersionSchema(ResponseSchema):
+    version = fields.Integer()
+    action = fields.String(metadata={"enum": ["create", "update", "delete", "review", "resolve"]})
+    changed = fields.List(fields.String(), metadata={"description": "the fields this version changed"})
+    data = fields.Dict()
+    review_state = fields.String(metadata={"enum": list(REVIEW_STATES)})
+    review_comment = fields.String(allow_none=True)
+    deleted = fields.Boolean()
+    user = fields.Nested(PersonSchema)
+    device_id = fields.String(allow_none=True, metadata={"description": "null: written on the desk, not by sync"})
+    mutation_id = fields.Integer(allow_none=True)
+    at = fields.String(metadata=_TIME)
+    hash = fields.String(metadata={"description": "SHA-256 over the previous version's hash and this version"})
+
+
 class RecordDetailSchema(RecordListItemSchema):
-    history = fields.List(fields.Dict())
-    open_conflicts = fields.List(fields.String())
+    history = fields.List(fields.Nested(VersionSchema))
+    open_conflicts = fields.List(fields.String(metadata={"format": "uuid"}))
 
 
 @blp.route("", methods=["GET"])
 @login_required
 @blp.arguments(RecordListQuerySchema, location="query")
 @blp.response(200, page_schema(RecordListItemSchema))
+@blp.errors(401)
 def list_records(query):
     """Danh sách bản ghi trong phạm vi của người dùng, có lọc và tìm kiếm."""
     page, per_page = query.pop("page"), query.pop("per_page")
@@ -90,6 +109,7 @@ def list_records(query):
 @blp.route("/<record_id>", methods=["GET"])
 @login_required
 @blp.response(200, RecordDetailSchema)
+@blp.errors(401, 404)
 def get_record(record_id):
     """Một bản ghi với toàn bộ lịch sử phiên bản."""
     document = service.get_record(current_user, record_id)

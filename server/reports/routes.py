@@ -10,7 +10,7 @@ from server.auth.scope import roles_required
 from server.extensions import db
 from server.jsonio import Blueprint, json_response
 from server.reports import export, measures, service
-from server.schemas import InputSchema, id_field
+from server.schemas import InputSchema, ResponseSchema, id_field
 
 blp = Blueprint("reports", __name__, url_prefix="/api/v1", description="Chỉ tiêu, tiến độ và báo cáo định kỳ")
 
@@ -61,40 +61,49 @@ class TargetsPutSchema(InputSchema):
                                                    "value (null removes)}], at most 500"})
 
 
-class MeasureSchema(ma.Schema):
-    key = fields.String()
+_DATE = {"format": "date"}
+_UNITS = {"enum": ["count", "people", "percent"]}
+
+
+class LabelSchema(ResponseSchema):
+    vi = fields.String()
+    en = fields.String()
+
+
+class MeasureSchema(ResponseSchema):
+    key = fields.String(metadata={"enum": list(measures.MEASURES)})
     record_type = fields.String()
-    unit = fields.String(metadata={"enum": ["count", "people", "percent"]})
-    label = fields.Dict()
+    unit = fields.String(metadata=_UNITS)
+    label = fields.Nested(LabelSchema)
 
 
-class TargetSchema(ma.Schema):
+class TargetSchema(ResponseSchema):
     id = fields.Integer()
-    measure = fields.String()
-    village_id = fields.Integer(allow_none=True)
+    measure = fields.String(metadata={"enum": list(measures.MEASURES)})
+    village_id = fields.Integer(allow_none=True, metadata={"description": "null: the whole commune"})
     period = fields.String()
-    from_ = fields.String(data_key="from")
-    to = fields.String()
+    from_ = fields.String(data_key="from", metadata=_DATE)
+    to = fields.String(metadata=_DATE)
     value = fields.Integer()
-    unit = fields.String()
-    updated_at = fields.String()
+    unit = fields.String(metadata=_UNITS)
+    updated_at = fields.String(metadata={"format": "date-time"})
     updated_by = fields.Integer()
 
 
-class TargetListSchema(ma.Schema):
+class TargetListSchema(ResponseSchema):
     measures = fields.List(fields.Nested(MeasureSchema))
     items = fields.List(fields.Nested(TargetSchema))
 
 
 class TargetProgressSchema(TargetSchema):
-    counted_from = fields.String()
-    counted_to = fields.String()
+    counted_from = fields.String(metadata=_DATE)
+    counted_to = fields.String(metadata=_DATE)
     actual = fields.Float(allow_none=True)
     percent_of_target = fields.Float(allow_none=True)
     met = fields.Boolean()
 
 
-class FiguresSchema(ma.Schema):
+class FiguresSchema(ResponseSchema):
     measures = fields.Dict(metadata={"description": "measure key -> number (null: cannot be worked out)"})
     vneid = fields.Dict(metadata={"description": "helped, by_step, by_level, by_failure_reason"})
     death = fields.Dict(metadata={"description": "by_case_status"})
@@ -106,7 +115,7 @@ class VillageProgressSchema(FiguresSchema):
     name = fields.String()
 
 
-class StageSchema(ma.Schema):
+class StageSchema(ResponseSchema):
     from_status = fields.String()
     to_status = fields.String()
     cases = fields.Integer()
@@ -115,26 +124,31 @@ class StageSchema(ma.Schema):
     max_days = fields.Float(allow_none=True)
 
 
-class TrendPointSchema(ma.Schema):
-    start = fields.String()
-    end = fields.String()
+class TrendPointSchema(ResponseSchema):
+    start = fields.String(metadata=_DATE)
+    end = fields.String(metadata=_DATE)
     measures = fields.Dict()
 
 
-class TrendSchema(ma.Schema):
+class TrendSchema(ResponseSchema):
     bucket = fields.String(metadata={"enum": ["week", "month"]})
     series = fields.List(fields.Nested(TrendPointSchema))
 
 
-class ProgressSchema(ma.Schema):
-    commune = fields.Dict()
-    from_ = fields.String(data_key="from")
-    to = fields.String()
+class CommuneSchema(ResponseSchema):
+    id = fields.Integer()
+    name = fields.String()
+
+
+class ProgressSchema(ResponseSchema):
+    commune = fields.Nested(CommuneSchema)
+    from_ = fields.String(data_key="from", metadata=_DATE)
+    to = fields.String(metadata=_DATE)
     period = fields.String()
-    count = fields.String()
+    count = fields.String(metadata={"enum": list(measures.COUNT_RULES)})
     review_states_counted = fields.List(fields.String())
     commune_wide = fields.Boolean()
-    generated_at = fields.String()
+    generated_at = fields.String(metadata={"format": "date-time"})
     measures = fields.List(fields.Nested(MeasureSchema))
     totals = fields.Nested(FiguresSchema)
     villages = fields.List(fields.Nested(VillageProgressSchema))
@@ -147,6 +161,7 @@ class ProgressSchema(ma.Schema):
 @roles_required("police", "admin")
 @blp.arguments(TargetQuerySchema, location="query")
 @blp.response(200, TargetListSchema)
+@blp.errors(401, 403)
 def list_targets(query):
     """Chỉ tiêu của xã và các thôn, với danh mục các chỉ số có thể đặt chỉ tiêu."""
     return json_response(service.list_targets(current_user, query))
@@ -156,6 +171,7 @@ def list_targets(query):
 @roles_required("admin")
 @blp.arguments(TargetsPutSchema)
 @blp.response(200, TargetListSchema)
+@blp.errors(401, 403)
 def set_targets(body):
     """Đặt, sửa hoặc xóa (value null) chỉ tiêu; chỉ tiêu không nêu tên giữ nguyên."""
     document = service.set_targets(current_user, body["targets"])
@@ -167,18 +183,24 @@ def set_targets(body):
 @roles_required("village_staff", "police", "admin")
 @blp.arguments(ProgressQuerySchema, location="query")
 @blp.response(200, ProgressSchema)
+@blp.errors(401, 403, 404)
 def progress(query):
     """Tiến độ theo thôn và toàn xã so với chỉ tiêu, xu hướng theo tuần."""
     period = service.resolve_period(query)
     return json_response(service.progress(current_user, period, query.get("village_id"), query["count"]))
 
 
+_ATTACHMENT = {"Content-Disposition": {
+    "description": 'attachment; filename="bao-cao-<period>.<format>"', "required": True, "schema": {"type": "string"}}}
+
+
 @blp.route("/reports/export", methods=["GET"])
 @roles_required("village_staff", "police", "admin")
 @blp.arguments(ExportQuerySchema, location="query")
 @blp.response(200, description="The report file (XLSX, or CSV in UTF-8 with BOM)",
-              content_type=export.XLSX_MIMETYPE)
-@blp.alt_response(200, description="CSV", content_type=export.CSV_MIMETYPE, success=True)
+              content_type=export.XLSX_MIMETYPE, headers=_ATTACHMENT)
+@blp.alt_response(200, description="CSV", content_type=export.CSV_MIMETYPE, headers=_ATTACHMENT, success=True)
+@blp.errors(401, 403)
 def export_report(query):
     """Báo cáo định kỳ: XLSX (tổng hợp và một trang cho mỗi loại bản ghi) hoặc CSV."""
     period = service.resolve_period(query)

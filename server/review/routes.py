@@ -1,16 +1,15 @@
 """POST /records/{id}/review and /records/review (bulk): police and admin only."""
-import marshmallow as ma
 from flask_jwt_extended import current_user
 from marshmallow import fields, validate
 
 from server.auth.scope import REVIEWERS, roles_required
-from server.errors import ApiError
+from server.errors import ApiError, ErrorDetailSchema
 from server.extensions import db
 from server.jsonio import Blueprint, json_response
 from server.records import store, workflow
 from server.records.routes import RecordSchema
 from server.review import service
-from server.schemas import InputSchema
+from server.schemas import InputSchema, ResponseSchema
 
 blp = Blueprint("review", __name__, url_prefix="/api/v1/records", description="Duyệt bản ghi")
 
@@ -32,6 +31,7 @@ class BulkReviewSchema(InputSchema):
 @roles_required(*REVIEWERS)
 @blp.arguments(ReviewSchema)
 @blp.response(200, RecordSchema)
+@blp.errors(401, 403, 404, 409)
 def review(body, record_id):
     """Duyệt, yêu cầu bổ sung hoặc từ chối một bản ghi (có kiểm tra phiên bản)."""
     row = service.review_record(current_user, record_id, body["action"], body.get("comment"),
@@ -40,14 +40,14 @@ def review(body, record_id):
     return json_response(store.record_document(row))
 
 
-class BulkResultSchema(ma.Schema):
+class BulkResultSchema(ResponseSchema):
     id = fields.String()
     status = fields.String(metadata={"enum": ["ok", "error"]})
-    record = fields.Nested(RecordSchema)
-    error = fields.Dict()
+    record = fields.Nested(RecordSchema, metadata={"optional": True, "description": "when ok"})
+    error = fields.Nested(ErrorDetailSchema, metadata={"optional": True, "description": "when error"})
 
 
-class BulkResponseSchema(ma.Schema):
+class BulkResponseSchema(ResponseSchema):
     results = fields.List(fields.Nested(BulkResultSchema))
 
 
@@ -55,6 +55,7 @@ class BulkResponseSchema(ma.Schema):
 @roles_required(*REVIEWERS)
 @blp.arguments(BulkReviewSchema)
 @blp.response(200, BulkResponseSchema)
+@blp.errors(401, 403)
 def bulk_review(body):
     """Duyệt hàng loạt: kết quả riêng cho từng bản ghi."""
     results = []

@@ -60,6 +60,7 @@ def _checked_mutations(raw):
 @login_required
 @blp.arguments(PushRequestSchema)
 @blp.response(200, PushResponseSchema)
+@blp.errors(401, 403, 409)
 def push_mutations(body):
     """Gửi các thao tác của thiết bị (mỗi thao tác được áp dụng đúng một lần)."""
     mutations = _checked_mutations(body["mutations"])
@@ -105,6 +106,7 @@ def _worth_retrying(err):
 @login_required
 @blp.arguments(PullQuerySchema, location="query")
 @blp.response(200, PullResponseSchema)
+@blp.errors(401, 403)
 def pull_changes(query):
     """Nhận các bản ghi đã thay đổi sau con trỏ (không bao giờ bỏ sót)."""
     device = _check_device(query["device_id"])

@@ -1,9 +1,8 @@
 """Request and response shapes of /sync, for validation of the envelope and for OpenAPI."""
-import marshmallow as ma
 from marshmallow import fields, validate
 
 from server.errors import ErrorDetailSchema
-from server.schemas import InputSchema
+from server.schemas import InputSchema, ResponseSchema
 
 
 class PushRequestSchema(InputSchema):
@@ -18,16 +17,16 @@ class PushRequestSchema(InputSchema):
                        "gets reset: true and nothing is applied"})
 
 
-class PushResultSchema(ma.Schema):
+class PushResultSchema(ResponseSchema):
     mutation_id = fields.Integer()
     status = fields.String(metadata={"enum": ["applied", "merged", "conflict", "rejected"]})
-    record_id = fields.String()
-    version = fields.Integer()
-    conflict_id = fields.String()
-    error = fields.Nested(ErrorDetailSchema)
+    record_id = fields.String(allow_none=True, metadata={"description": "null: the one sent was no id"})
+    version = fields.Integer(metadata={"optional": True, "description": "not of a rejected mutation"})
+    conflict_id = fields.String(metadata={"optional": True, "description": "of a conflict"})
+    error = fields.Nested(ErrorDetailSchema, metadata={"optional": True, "description": "of a rejected mutation"})
 
 
-class PushResponseSchema(ma.Schema):
+class PushResponseSchema(ResponseSchema):
     results = fields.List(fields.Nested(PushResultSchema))
     last_mutation_id = fields.Integer()
     reset = fields.Boolean(metadata={
@@ -42,11 +41,13 @@ class PullQuerySchema(InputSchema):
     pending_count = fields.Integer(validate=validate.Range(min=0, max=10**9))
 
 
-class ChangeSchema(ma.Schema):
-    record = fields.Dict()
+class ChangeSchema(ResponseSchema):
+    record = fields.Dict(metadata={"description": "the record as GET /records/{id} has it (without history), "
+                                                  "or of a deleted one only {id, type, village_id, version, "
+                                                  "deleted: true, updated_at}"})
 
 
-class PullResponseSchema(ma.Schema):
+class PullResponseSchema(ResponseSchema):
     changes = fields.List(fields.Nested(ChangeSchema))
     cursor = fields.String()
     has_more = fields.Boolean()
