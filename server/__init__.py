@@ -13,6 +13,7 @@ from server.extensions import api, db, jwt, migrate
 from server.jsonio import OrjsonProvider
 from server.secrets import load_secrets
 from server.security_headers import register_security_headers
+import server.validation_messages  # noqa: F401 - marshmallow speaks Vietnamese before any schema is used
 from server.sync.cursor import forget_stamp
 
 

@@ -65,6 +65,9 @@ def assert_envelope(response, status=None, code=None, field=None):
     if "fields" in error:
         assert isinstance(error["fields"], dict) and error["fields"], error
         assert all(isinstance(name, str) for name in error["fields"]), error
+    # The messages are for people who read Vietnamese (PROTOCOL.md §1), marshmallow's own included.
+    messages = [error["message"]] + [m for ms in error.get("fields", {}).values() for m in ms]
+    assert all(not m.isascii() for m in messages), f"a message is not in Vietnamese: {error}"
     if error["code"] == "validation_failed":
         assert "fields" in error, f"a validation error names its fields: {error}"
     if code is not None:
