@@ -1,9 +1,11 @@
 """Sổ Tay 06: the sync server for the offline-first Đề án 06 field notebook."""
+import logging
 import os
 from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -15,6 +17,8 @@ from server.secrets import load_secrets
 from server.security_headers import register_security_headers
 import server.validation_messages  # noqa: F401 - marshmallow speaks Vietnamese before any schema is used
 from server.sync.cursor import forget_stamp
+
+log = logging.getLogger(__name__)
 
 
 def create_app(config=None):
@@ -31,6 +35,8 @@ def create_app(config=None):
     load_secrets(app)
 
     db.init_app(app)
+    # Registered after Flask-SQLAlchemy's own, so it runs first (teardowns run in reverse).
+    app.teardown_appcontext(_end_session)
     migrate.init_app(app, db, render_as_batch=True, directory=str(Path(__file__).parent.parent / "migrations"))
     jwt.init_app(app)
     api.init_app(app)
@@ -46,6 +52,21 @@ def create_app(config=None):
     from server.cli import register_cli
     register_cli(app)
     return app
+
+
+def _end_session(exc):
+    """End the request's session even when the database went away during the request.
+
+    Closing rolls back on the connection; if the server is gone that raises, and an error in a
+    teardown escapes every error handler: the client would get gunicorn's HTML 500 instead of
+    the answer already made. A dead connection is dropped from the pool without a word to it.
+    """
+    try:
+        db.session.remove()
+    except DBAPIError as err:
+        log.warning("database connection lost while ending a request: %s", err)
+        db.session().invalidate()
+        db.session.remove()
 
 
 def _register_blueprints(app):

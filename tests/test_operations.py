@@ -7,12 +7,13 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, select
+from sqlalchemy import create_engine, select, text
 
 from server import create_app
+from server.config import database_url
 from server.extensions import db
 from server.models import User
-from tests.conftest import FAST_HASHING, empty_database
+from tests.conftest import FAST_HASHING, TEST_DATABASE_URL, empty_database
 from tests.helpers import PASSWORD, Caller
 
 
@@ -131,3 +132,27 @@ def test_an_unreachable_database_is_a_503_in_the_envelope(tmp_path):
         assert response.status_code == 503
         assert response.get_json()["error"]["code"] == "database_unavailable"
         assert response.headers["Retry-After"]
+
+
+@pytest.mark.skipif(not TEST_DATABASE_URL, reason="PostgreSQL only: set TEST_DATABASE_URL")
+def test_a_connection_lost_after_the_answer_was_made_still_gives_that_answer():
+    """The database goes away between a view's last query and the end of its request: ending the
+    session must not turn the answer into gunicorn's HTML 500 (a teardown error escapes every
+    error handler)."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": TEST_DATABASE_URL, **FAST_HASHING})
+    killer = create_engine(database_url(TEST_DATABASE_URL))
+
+    @app.route("/lose-connection")
+    def lose_connection():
+        pid = db.session.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        with killer.begin() as connection:
+            connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        return {"served": True}
+
+    try:
+        response = app.test_client().get("/lose-connection")
+        assert (response.status_code, response.get_json()) == (200, {"served": True})
+        # The dead connection left the pool: the next request gets a live one.
+        assert app.test_client().get("/healthz").status_code == 200
+    finally:
+        killer.dispose()

@@ -137,7 +137,8 @@ def test_a_sync_run_survives_postgresql_going_away_and_coming_back(private_postg
         # Every refusal was the clear 503; nothing else went wrong (no 500, no dropped connection).
         assert device.failures, "no request met the outage"
         for what, index, status, body, headers in device.failures:
-            assert (status, body["error"]["code"]) == (503, "database_unavailable"), (what, index, status, body)
+            code = body["error"]["code"] if isinstance(body, dict) else None
+            assert (status, code) == (503, "database_unavailable"), (what, index, status, body, server.log_tail())
             assert int(headers["Retry-After"]) > 0
         # The pool recovered in the same processes: no worker was restarted.
         assert _workers(server) == workers
