@@ -56,3 +56,19 @@ class PersonSchema(ResponseSchema):
     id = fields.Integer()
     username = fields.String(allow_none=True, metadata={"description": "null: the user no longer exists"})
     full_name = fields.String(allow_none=True)
+
+
+class DayRangeMixin:
+    """A query's `from` and `to` days, declared as `from_` (`from` is Python's keyword): a `from`
+    after `to` is refused, and the view receives `from`."""
+
+    @ma.validates_schema
+    def _from_before_to(self, data, **kwargs):
+        if data.get("from_") and data.get("to") and data["from_"] > data["to"]:
+            raise ma.ValidationError("Ngày bắt đầu phải trước hoặc bằng ngày kết thúc", "from")
+
+    @ma.post_load
+    def _rename_from(self, data, **kwargs):
+        if "from_" in data:
+            data["from"] = data.pop("from_")
+        return data

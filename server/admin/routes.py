@@ -11,7 +11,7 @@ from server.extensions import db
 from server.jsonio import Blueprint, json_response
 from server.models.users import ROLES
 from server.paging import PageQuerySchema, page_schema
-from server.schemas import MAX_ID, InputSchema, JsonBoolean, PersonSchema, ResponseSchema, id_field
+from server.schemas import DayRangeMixin, MAX_ID, InputSchema, JsonBoolean, PersonSchema, ResponseSchema, id_field
 
 blp = Blueprint("admin", __name__, url_prefix="/api/v1", description="Quản trị: người dùng, thôn, thiết bị, nhật ký")
 
@@ -82,7 +82,7 @@ class DeviceSchema(ResponseSchema):
 _AUDIT_DAYS = validate.Range(min=date(2000, 1, 1), max=date(2100, 12, 31))
 
 
-class AuditQuerySchema(PageQuerySchema):
+class AuditQuerySchema(DayRangeMixin, PageQuerySchema):
     user_id = id_field()
     action = fields.String(validate=validate.Length(max=40))
     target_type = fields.String(validate=validate.Length(max=20))
@@ -92,17 +92,6 @@ class AuditQuerySchema(PageQuerySchema):
     from_ = fields.Date(data_key="from", validate=_AUDIT_DAYS,
                         metadata={"description": "first day (YYYY-MM-DD, Vietnam's calendar)"})
     to = fields.Date(validate=_AUDIT_DAYS, metadata={"description": "last day, inclusive"})
-
-    @ma.validates_schema
-    def _from_before_to(self, data, **kwargs):
-        if data.get("from_") and data.get("to") and data["from_"] > data["to"]:
-            raise ma.ValidationError("Ngày bắt đầu phải trước hoặc bằng ngày kết thúc", "from")
-
-    @ma.post_load
-    def _rename_from(self, data, **kwargs):
-        if "from_" in data:
-            data["from"] = data.pop("from_")
-        return data
 
 
 @blp.route("/users", methods=["GET"])

@@ -11,13 +11,13 @@ from server.forms.registry import RECORD_TYPES
 from server.jsonio import Blueprint, json_response
 from server.models.records import REVIEW_STATES
 from server.paging import PageQuerySchema, page_schema
-from server.schemas import PersonSchema, ResponseSchema, id_field
+from server.schemas import DayRangeMixin, PersonSchema, ResponseSchema, id_field
 from server.records import service
 
 blp = Blueprint("records", __name__, url_prefix="/api/v1/records", description="Bản ghi")
 
 
-class RecordListQuerySchema(PageQuerySchema):
+class RecordListQuerySchema(DayRangeMixin, PageQuerySchema):
     type = fields.String(validate=validate.OneOf(list(RECORD_TYPES)))
     village_id = id_field()
     review_state = fields.String(validate=validate.OneOf(REVIEW_STATES))
@@ -33,17 +33,6 @@ class RecordListQuerySchema(PageQuerySchema):
     possible_duplicate = fields.Boolean()
     sort = fields.String(validate=validate.OneOf(list(service.SORTS)),
                          metadata={"description": f"default {service.DEFAULT_SORT}"})
-
-    @ma.validates_schema
-    def _from_before_to(self, data, **kwargs):
-        if data.get("from_") and data.get("to") and data["from_"] > data["to"]:
-            raise ma.ValidationError("Ngày bắt đầu phải trước hoặc bằng ngày kết thúc", "from")
-
-    @ma.post_load
-    def _rename_from(self, data, **kwargs):
-        if "from_" in data:
-            data["from"] = data.pop("from_")
-        return data
 
 
 _TIME = {"format": "date-time"}
