@@ -122,3 +122,16 @@ def propaganda_data(**overrides):
     }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
+
+
+def all_pages(caller, path, **query):
+    """Every item of a paged list (docs/api.md, paging), asked for 200 at a time."""
+    items, page = [], 1
+    while True:
+        response = caller.get(path, query_string={**query, "page": page, "per_page": 200})
+        assert response.status_code == 200, body_of(response)
+        body = body_of(response)
+        items += body["items"]
+        if page * body["per_page"] >= body["total"]:
+            return items
+        page += 1

@@ -20,7 +20,7 @@ from server.extensions import db
 from server.models import AuditEntry, Village
 from server.reports.periods import today_local
 from tests.conftest import FAST_HASHING, empty_database, seeded_app
-from tests.helpers import PASSWORD, Caller, body_of, update, vneid_data
+from tests.helpers import PASSWORD, Caller, all_pages, body_of, update, vneid_data
 
 ADDRESS = "10.6.0.7"
 
@@ -71,15 +71,7 @@ class World:
 
 def entries(world, **filters):
     """The entries as Quang Trung's admin reads them, newest first."""
-    items, page = [], 1
-    while True:
-        response = world["admin.qt"].get("/audit", query_string={**filters, "page": page, "per_page": 200})
-        assert response.status_code == 200, body_of(response)
-        body = body_of(response)
-        items += body["items"]
-        if page * body["per_page"] >= body["total"]:
-            return items
-        page += 1
+    return all_pages(world["admin.qt"], "/audit", **filters)
 
 
 def pull_until_served(caller, wanted, limit=None, timeout=30.0):

@@ -33,7 +33,7 @@ from server.cli import generate_vapid_keys
 from server.extensions import db
 from server.models import AuditEntry, Commune, Conflict, Device, PushSubscription, Target, User, Village
 from tests.conftest import seeded_app
-from tests.helpers import PASSWORD, Caller, body_of, death_data, delete, propaganda_data, update, vneid_data
+from tests.helpers import PASSWORD, Caller, all_pages, body_of, death_data, delete, propaganda_data, update, vneid_data
 
 QT, CH = "Quang Trung", "Cẩm Hải"
 
@@ -372,15 +372,7 @@ def seeded_ids(world, keys):
 
 
 def list_all(caller, **query):
-    items, page = [], 1
-    while True:
-        response = caller.get("/records", query_string={**query, "page": page, "per_page": 200})
-        assert response.status_code == 200, body_of(response)
-        body = body_of(response)
-        items += body["items"]
-        if page * body["per_page"] >= body["total"]:
-            return items
-        page += 1
+    return all_pages(caller, "/records", **query)
 
 
 def pull_everything(caller, must_include, timeout=10.0):

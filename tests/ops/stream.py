@@ -148,16 +148,6 @@ def check_acknowledged_as_planned(device):
         assert body["last_mutation_id"] == device.plan.batches[index][-1]["mutation_id"]
 
 
-def check_records_as_planned(records, plan):
-    """Every record of the plan, once, at its planned version and data."""
-    for record_id, expected in plan.records.items():
-        record = records[record_id]
-        assert (record["version"], record["type"], record["village_id"], record["deleted"]) == \
-            (expected["version"], expected["type"], expected["village_id"], False), record_id
-        for name, value in expected["data"].items():
-            assert record["data"].get(name) == value, (record_id, name)
-
-
 def check_written_as_planned(url, devices):
     """In the database: each planned record's versions are 1..n, each written once, by its planned
     mutation of its device; and all of a batch was logged by one transaction (one stamp)."""

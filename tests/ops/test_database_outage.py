@@ -24,10 +24,11 @@ from server.config import database_url
 from tests.helpers import Caller, body_of
 from tests.ops.conftest import prepare
 from tests.ops.stream import (
-    StreamingDevice, check_acknowledged_as_planned, check_records_as_planned, check_written_as_planned, plan_for,
+    StreamingDevice, check_acknowledged_as_planned, check_written_as_planned, plan_for,
     wait_for,
 )
 from tests.sync.live_server import LiveServer
+from tests.sync.test_crash_recovery import check_records_as_planned
 
 pytestmark = pytest.mark.slow
 STREAM_SECONDS = 90

@@ -20,11 +20,12 @@ import requests
 from tests.helpers import PASSWORD, Caller, body_of, vneid_data
 from tests.ops.conftest import prepare, shared_secrets
 from tests.ops.stream import (
-    StreamingDevice, check_acknowledged_as_planned, check_records_as_planned, check_written_as_planned, plan_for,
+    StreamingDevice, check_acknowledged_as_planned, check_written_as_planned, plan_for,
     wait_for,
 )
 from tests.push.conftest import Browser, PushService
 from tests.sync.live_server import LiveServer
+from tests.sync.test_crash_recovery import check_records_as_planned
 
 pytestmark = pytest.mark.slow
 STREAM_SECONDS = 90

@@ -19,10 +19,10 @@ import requests
 
 from tests.helpers import PASSWORD, Caller, body_of, update, vneid_data
 from tests.ops.stream import (
-    StreamingDevice, check_acknowledged_as_planned, check_records_as_planned, check_written_as_planned, eventually,
+    StreamingDevice, check_acknowledged_as_planned, check_written_as_planned, eventually,
     plan_for,
 )
-from tests.sync.test_crash_recovery import _pull_counting
+from tests.sync.test_crash_recovery import _pull_counting, check_records_as_planned
 
 pytestmark = pytest.mark.slow
 STREAM_SECONDS = 90

@@ -243,12 +243,7 @@ def test_nothing_lost_nothing_doubled_when_the_server_is_killed(backend, live_se
         records, served = _pull_counting(puller, limit=97)
         assert set(records) == set(plan.records)
         assert set(served.values()) == {1}, {rid: n for rid, n in served.items() if n != 1}
-        for record_id, expected in plan.records.items():
-            record = records[record_id]
-            assert (record["version"], record["type"], record["village_id"], record["deleted"]) == \
-                (expected["version"], expected["type"], expected["village_id"], False), record_id
-            for name, value in expected["data"].items():
-                assert record["data"].get(name) == value, (record_id, name)
+        check_records_as_planned(records, plan)
 
     # History: exactly versions 1..n, each written by the planned mutation of this device.
     written_at = {}
@@ -276,3 +271,13 @@ def test_nothing_lost_nothing_doubled_when_the_server_is_killed(backend, live_se
           f"kills {[(k['mode'], k['batch'], 'committed' if k['committed'] else 'rolled back') for k in kills]}, "
           f"{len(device.failed_attempts)} failed attempts on batches {sorted(first_failure)}, "
           f"stream {stream_seconds:.1f} s, total {time.monotonic() - started:.1f} s")
+
+
+def check_records_as_planned(records, plan):
+    """Every record of the plan, once, at its planned version and data."""
+    for record_id, expected in plan.records.items():
+        record = records[record_id]
+        assert (record["version"], record["type"], record["village_id"], record["deleted"]) == \
+            (expected["version"], expected["type"], expected["village_id"], False), record_id
+        for name, value in expected["data"].items():
+            assert record["data"].get(name) == value, (record_id, name)
