@@ -63,6 +63,9 @@ class Config:
     # notify.windows.com,push.apple.com" (a name or any subdomain of it); empty: any host.
     PUSH_ENDPOINT_HOSTS = [h.strip().lower() for h in os.environ.get("PUSH_ENDPOINT_HOSTS", "").split(",")
                            if h.strip()]
+    # TEST ONLY, never in production: admit push endpoints on loopback addresses (and plain http
+    # there), so tests can run a push service on this machine (server/push/endpoints.py).
+    PUSH_TEST_LOOPBACK = os.environ.get("SOTAY_TEST_PUSH_LOOPBACK") == "1"
     # In production a missing secret stops the app instead of being generated.
     REQUIRE_SECRETS = os.environ.get("SOTAY_REQUIRE_SECRETS") == "1"
 

@@ -14,7 +14,7 @@ from server.cli import seed_demo
 from server.extensions import db
 from server.forms import registry
 from server.models import Village
-from tests.helpers import PASSWORD, Caller
+from tests.helpers import PASSWORD, PUBLIC_STAND_IN, Caller, resolve_names
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if TEST_DATABASE_URL else [])
@@ -170,6 +170,21 @@ def validate_with_schema(type_name, data):
         return registry.SCHEMAS[type_name].load(data), None
     except ma.ValidationError as err:
         return None, {name: list(messages) for name, messages in err.messages.items()}
+
+
+# Hosts tests give push subscriptions: names reserved for examples (RFC 2606), and Mozilla's push
+# service, which the test of PUSH_ENDPOINT_HOSTS names.
+EXAMPLE_PUSH_HOSTS = ("push.example.com", "push.example.invalid", "updates.push.services.mozilla.com")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _example_push_hosts_resolve():
+    """A subscription is checked against the addresses its host resolves to (server/push/endpoints.py);
+    this machine resolves no public name, so the example hosts resolve to a public stand-in, from
+    the start of the session (module-scoped worlds subscribe too)."""
+    with pytest.MonkeyPatch.context() as patch:
+        resolve_names(patch, dict.fromkeys(EXAMPLE_PUSH_HOSTS, [PUBLIC_STAND_IN]))
+        yield
 
 
 @pytest.fixture(autouse=True)

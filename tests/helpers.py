@@ -135,3 +135,26 @@ def all_pages(caller, path, **query):
         if page * body["per_page"] >= body["total"]:
             return items
         page += 1
+
+
+# A public address standing for a push service in tests that register subscriptions but send
+# nothing (no VAPID keys); tests that send use the loopback push service of tests/push.
+PUBLIC_STAND_IN = "93.184.215.14"
+
+
+def resolve_names(monkeypatch, addresses):
+    """Make socket.getaddrinfo answer {name: [address, ...]} (a callable value is asked each
+    time, for a name that resolves differently later); other names resolve as usual."""
+    import socket
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        name = host.decode() if isinstance(host, bytes) else host
+        known = addresses.get((name or "").lower())
+        if known is None:
+            return real(host, port, *args, **kwargs)
+        answers = known() if callable(known) else known
+        return [(socket.AF_INET6 if ":" in a else socket.AF_INET, socket.SOCK_STREAM, 6, "",
+                 (a, port, 0, 0) if ":" in a else (a, port)) for a in answers]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)

@@ -32,7 +32,7 @@ class KeysSchema(InputSchema):
 
 class SubscribeSchema(InputSchema):
     endpoint = fields.String(required=True, validate=_check(service.endpoint_problem),
-                             metadata={"description": "the push service URL (http or https, ≤ 2048 characters)"})
+                             metadata={"description": "the push service URL: https, on a public address (checked again when sending), ≤ 2048 characters"})
     keys = fields.Nested(KeysSchema, required=True)
     # PushSubscription.toJSON() includes it; the push service's answers say when it has expired.
     expirationTime = fields.Integer(allow_none=True, load_default=None)  # noqa: N815 - the browser's name

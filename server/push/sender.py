@@ -11,7 +11,10 @@ outcome in its own commit straight after the push service answers:
 - 404/410: the subscription is gone, so it and its queued rows are deleted;
 - 429, 5xx, a timeout or a connection error: due again after an exponential
   backoff (the push service's Retry-After, if longer), until PUSH_MAX_ATTEMPTS;
-- any other 4xx: the push service refuses this message; retrying cannot help.
+- any other 4xx (or a redirect, never followed): the push service refuses this message;
+  retrying cannot help;
+- an endpoint the server must not call (server/push/endpoints.py: not https, or its name now
+  resolves to an address of our own network): the subscription is dropped unsent.
 
 A crash cannot lose a notification: a claimed row that is never marked comes
 due again when its claim runs out. It can, rarely, repeat one: if the process
@@ -34,7 +37,7 @@ from sqlalchemy import select, update
 
 from server.extensions import db
 from server.models import Notification, PushSubscription
-from server.push import service
+from server.push import endpoints, service
 from server.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -79,8 +82,12 @@ def claim(now, limit, ids=None):
     return [(dict(c), subscriptions.get(c["subscription_id"])) for c in sorted(claimed, key=lambda c: c["id"])]
 
 
-def deliver(subscription, payload, vapid, config):
-    """Send one message; returns (outcome, error text, seconds the push service asks us to wait)."""
+def deliver(subscription, payload, vapid, config, session):
+    """Send one message through `session` (endpoints.sending_session); returns (outcome, error
+    text, seconds the push service asks us to wait)."""
+    problem = endpoints.endpoint_problem(subscription.endpoint, config, resolve=False)
+    if problem:
+        return "refused", problem, None
     try:
         webpush(
             {"endpoint": subscription.endpoint, "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth}},
@@ -89,6 +96,7 @@ def deliver(subscription, payload, vapid, config):
             vapid_claims={"sub": config["VAPID_SUBJECT"]},  # a new dict each time: pywebpush adds aud and exp
             timeout=config["PUSH_TIMEOUT_SECONDS"],
             ttl=config["PUSH_TTL_SECONDS"],
+            requests_session=session,
         )
         return "sent", None, None
     except WebPushException as err:
@@ -100,6 +108,9 @@ def deliver(subscription, payload, vapid, config):
         if status is None or status == 429 or status >= 500:
             return "retry", text, _retry_after(response)
         return "failed", text, None
+    except endpoints.RefusedAddress as err:
+        log.warning("push endpoint refused: %s resolves to %s", subscription.endpoint[:200], err)
+        return "refused", endpoints.REFUSED_ADDRESS, None
     except requests.Timeout:
         return "retry", f"Hết thời gian chờ ({config['PUSH_TIMEOUT_SECONDS']} s)", None
     except requests.RequestException as err:
@@ -123,7 +134,7 @@ def record_outcome(notification, subscription, outcome, error, retry_after, now)
     unsent = NOTIFICATIONS.c.sent_at.is_(None)
     if outcome == "sent":
         values = {"sent_at": now, "next_attempt_at": None, "last_error": None}
-    elif outcome == "gone":
+    elif outcome in ("gone", "refused"):
         service.drop_subscription(subscription.id)
         values = None
     elif outcome == "retry" and notification["attempts"] < config["PUSH_MAX_ATTEMPTS"]:
@@ -147,19 +158,20 @@ def send_due(ids=None, limit=None, now=None):
     vapid = Vapid.from_string(config["VAPID_PRIVATE_KEY"])
     _give_up_exhausted(now or utcnow())
     total, gone = 0, set()
-    while limit is None or total < limit:
-        batch = claim(now or utcnow(), min(config["PUSH_CLAIM_BATCH"], (limit - total) if limit else 10**6), ids)
-        if not batch:
-            break
-        for notification, subscription in batch:
-            if subscription is None or subscription.id in gone:  # dropped: its rows went with it
-                continue
-            outcome, error, retry_after = deliver(subscription, notification["payload"], vapid, config)
-            record_outcome(notification, subscription, outcome, error, retry_after, now or utcnow())
-            if outcome == "gone":
-                gone.add(subscription.id)
-            counts[outcome] = counts.get(outcome, 0) + 1
-        total += len(batch)
+    with endpoints.sending_session(config, config["PUSH_TIMEOUT_SECONDS"]) as session:
+        while limit is None or total < limit:
+            batch = claim(now or utcnow(), min(config["PUSH_CLAIM_BATCH"], (limit - total) if limit else 10**6), ids)
+            if not batch:
+                break
+            for notification, subscription in batch:
+                if subscription is None or subscription.id in gone:  # dropped: its rows went with it
+                    continue
+                outcome, error, retry_after = deliver(subscription, notification["payload"], vapid, config, session)
+                record_outcome(notification, subscription, outcome, error, retry_after, now or utcnow())
+                if outcome in ("gone", "refused"):
+                    gone.add(subscription.id)
+                counts[outcome] = counts.get(outcome, 0) + 1
+            total += len(batch)
     return counts
 
 

@@ -14,7 +14,6 @@ import binascii
 import re
 import unicodedata
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives.asymmetric import ec
 from flask import current_app, g, has_app_context
@@ -24,6 +23,7 @@ from server.errors import ApiError
 from server.extensions import db
 from server.forms import registry
 from server.models import Device, Notification, PushSubscription, Record, User
+from server.push import endpoints
 from server.timeutil import iso, utcnow
 
 SUBSCRIPTIONS = PushSubscription.__table__
@@ -31,12 +31,14 @@ NOTIFICATIONS = Notification.__table__
 USERS = User.__table__
 DEVICES = Device.__table__
 
-MAX_ENDPOINT = 2048
+MAX_ENDPOINT = endpoints.MAX_ENDPOINT
+# A browser holds one subscription per app install; a few allow for a key renewal. Beyond them the
+# oldest go, so one notification never fans out into a flood of outgoing requests.
+MAX_SUBSCRIPTIONS_PER_DEVICE = 3
+MAX_SUBSCRIPTIONS_PER_USER = 10
 P256DH_BYTES = 65  # an uncompressed P-256 point
 AUTH_BYTES = 16
 _BASE64URL = re.compile(r"[A-Za-z0-9_-]+={0,2}")
-# Printable ASCII without spaces: what a push service's URL is made of.
-_URL_CHARS = re.compile(r"[!-~]+")
 
 TITLE_MAX, BODY_MAX, COMMENT_MAX = 80, 180, 120
 # Where the PWA opens when a notification is tapped.
@@ -74,23 +76,8 @@ def decode_base64url(text):
 
 
 def endpoint_problem(endpoint):
-    """Why this endpoint cannot be a push service's URL, or None."""
-    if len(endpoint) > MAX_ENDPOINT:
-        return f"Tối đa {MAX_ENDPOINT} ký tự"
-    if not _URL_CHARS.fullmatch(endpoint):
-        return "Địa chỉ chỉ gồm ký tự ASCII in được, không có khoảng trắng"
-    try:
-        parts = urlsplit(endpoint)
-        host = (parts.hostname or "").lower()
-        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
-    except ValueError:
-        return "Địa chỉ không hợp lệ"
-    if parts.scheme not in ("https", "http") or not host:
-        return "Phải là một địa chỉ http hoặc https"
-    allowed = current_app.config.get("PUSH_ENDPOINT_HOSTS") or []
-    if allowed and not any(host == name or host.endswith("." + name) for name in allowed):
-        return "Dịch vụ thông báo đẩy này không được chấp nhận"
-    return None
+    """Why the server must not send to this endpoint (server/push/endpoints.py), or None."""
+    return endpoints.endpoint_problem(endpoint, current_app.config)
 
 
 def p256dh_problem(value):
@@ -125,6 +112,8 @@ def subscribe(user, device, endpoint, p256dh, auth):
                                         user_id=user.id, created_at=utcnow())
         db.session.add(subscription)
         db.session.flush()
+        _keep_newest(SUBSCRIPTIONS.c.device_id == device.id, MAX_SUBSCRIPTIONS_PER_DEVICE)
+        _keep_newest(SUBSCRIPTIONS.c.user_id == user.id, MAX_SUBSCRIPTIONS_PER_USER)
         return subscription, True
     if subscription.device_id != device.id or subscription.user_id != user.id:
         db.session.execute(delete(NOTIFICATIONS).where(NOTIFICATIONS.c.subscription_id == subscription.id,
@@ -132,6 +121,14 @@ def subscribe(user, device, endpoint, p256dh, auth):
         subscription.device_id, subscription.user_id = device.id, user.id
     subscription.p256dh, subscription.auth = p256dh, auth
     return subscription, False
+
+
+def _keep_newest(owner, limit):
+    """Drop the subscriptions of `owner` (a device's, a user's) beyond the newest `limit`."""
+    older = db.session.execute(select(SUBSCRIPTIONS.c.id).where(owner)
+                               .order_by(SUBSCRIPTIONS.c.id.desc()).offset(limit)).scalars().all()
+    for subscription_id in older:
+        drop_subscription(subscription_id)
 
 
 def unsubscribe(device, endpoint):

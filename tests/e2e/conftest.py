@@ -115,7 +115,8 @@ def live_app(tmp_path_factory):
     shutil.copytree(HERE.parents[1] / "pwa", pwa_dir)
     with empty_database("sqlite", folder) as database_url:
         server = LiveServer(database_url, folder / "instance", folder, workers=2, config=config,
-                            extra_env={"SOTAY_PWA_DIR": str(pwa_dir)})
+                            # Test only: the notification test's push service listens on loopback.
+                            extra_env={"SOTAY_PWA_DIR": str(pwa_dir), "SOTAY_TEST_PUSH_LOOPBACK": "1"})
         try:
             server.prepare_database()
             # VAPID keys, as `make run` makes them: the app sends Web Push after its responses.

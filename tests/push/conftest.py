@@ -177,9 +177,11 @@ def push_service():
 
 @pytest.fixture
 def vapid(app):
-    """The app with VAPID keys, fast retries, and a short send timeout."""
+    """The app with VAPID keys, fast retries, a short send timeout, and the test-only setting that
+    admits the loopback push service (PUSH_TEST_LOOPBACK)."""
     private, public = generate_vapid_keys()
     app.config.update({
+        "PUSH_TEST_LOOPBACK": True,
         "VAPID_PRIVATE_KEY": private, "VAPID_PUBLIC_KEY": public, "VAPID_SUBJECT": "mailto:test@example.invalid",
         "PUSH_TIMEOUT_SECONDS": 1.0, "PUSH_RETRY_BASE_SECONDS": 30, "PUSH_MAX_ATTEMPTS": 4,
     })

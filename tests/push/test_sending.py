@@ -15,6 +15,7 @@ from sqlalchemy import select
 from server.extensions import db
 from server.models import PushSubscription, Record
 from server.push import sender
+from server.push.service import MAX_SUBSCRIPTIONS_PER_DEVICE
 from server.timeutil import utcnow
 from tests.helpers import vneid_data
 from tests.push.conftest import notifications, verify_vapid, wait_until
@@ -200,8 +201,11 @@ def test_two_senders_at_once_send_each_notification_exactly_once(vapid, app, log
     vapid.update({"PUSH_SEND_AFTER_REQUEST": False, "PUSH_CLAIM_BATCH": 3})
     push_service.delay = 0.01
     volunteer = login("vol.qt1")
-    phones = [subscribed("vol.qt1", caller=volunteer)[1] for _ in range(12)]
-    rids = [_record(volunteer, villages) for _ in range(3)]
+    # Nine browsers (three devices, each with as many subscriptions as a device keeps), four records.
+    devices = [volunteer, login("vol.qt1"), login("vol.qt1")]
+    phones = [subscribed("vol.qt1", caller=device)[1] for device in devices
+              for _ in range(MAX_SUBSCRIPTIONS_PER_DEVICE)]
+    rids = [_record(volunteer, villages) for _ in range(4)]
     for rid in rids:
         _ask_for_changes(login, rid)
     assert len(notifications()) == 36
