@@ -9,7 +9,7 @@ from sqlalchemy import exists, select
 from server.audit import write_audit
 from server.errors import ApiError, not_found, stale_version, validation_failed
 from server.extensions import db
-from server.forms import registry
+from server.forms import changes as record_changes, registry
 from server.models import Conflict, User
 from server.paging import paginate
 from server.push.service import notify_conflict_resolved
@@ -103,10 +103,12 @@ def resolve_conflict(user, conflict_id, base_version, values):
     chosen = {f["name"]: f["device"] for f in table if not f["conflicting"]}
     chosen.update(values)
     delete = chosen.pop(DELETED, False) is True
-    record_type = registry.get(row["type"])
-    new_data, errors = registry.validate(record_type.type, merge.apply_changes(row["data"], chosen))
-    if errors:
-        raise validation_failed(errors)
+    # The resolver's choice is a change like any other: the same rules and workflow as through sync.
+    try:
+        new_data = record_changes.checked_data(user, registry.get(row["type"]), row["data"],
+                                               merge.apply_changes(row["data"], chosen))
+    except record_changes.RefusedChange as refused:
+        raise ApiError(refused.code, 422, refused.message, refused.fields) from None
 
     others_open = db.session.execute(select(exists().where(
         Conflict.record_id == row["id"], Conflict.state == "open", Conflict.id != conflict.id))).scalar()

@@ -1,9 +1,9 @@
 """rà soát khai tử: someone who has died but whose death may never have been registered."""
-from server.forms.declarations import REVIEWERS, Choice, Field, Label as L, RecordType
+from server.forms.declarations import REVIEWERS, Choice, Field, Label as L, RecordType, Workflow
 from server.forms.rules import personal_id_problems, year_of
 from server.forms.vneid_activation import GENDER
 
-# The workflow order; server/records/workflow.py holds the allowed moves.
+# The workflow order; WORKFLOW below holds the allowed moves.
 CASE_STATUSES = (
     Choice("reported", L("Mới phát hiện", "Reported")),
     Choice("verified_unregistered", L("Đã xác minh, chưa khai tử", "Verified, not registered")),
@@ -67,6 +67,14 @@ def certificate_needed_once_issued(data):
     return errors
 
 
+# reported -> verified_unregistered -> certificate_issued -> residence_removed, or
+# reported -> already_registered | person_alive (closed). Only forward.
+WORKFLOW = Workflow("case_status", {
+    "reported": ("verified_unregistered", "already_registered", "person_alive"),
+    "verified_unregistered": ("certificate_issued",),
+    "certificate_issued": ("residence_removed",),
+})
+
 RECORD_TYPE = RecordType(
     type="death_check",
     label=L("Rà soát khai tử", "Unregistered death check"),
@@ -75,4 +83,5 @@ RECORD_TYPE = RecordType(
     date_field="date_of_death",
     name_field="deceased_name",
     personal_id_field="deceased_personal_id",
+    workflow=WORKFLOW,
 )

@@ -58,6 +58,21 @@ class Field:
 
 
 @dataclass(frozen=True)
+class Workflow:
+    """A record's state, kept in one choice field, and the moves allowed between its states.
+
+    Every path that changes a record's data obeys it (server/forms/changes.py): a device's create
+    or update through sync, and a conflict resolution. A create starts from the field's default.
+    """
+    field: str
+    # state -> the states it may move to next; a state with no entry is closed
+    moves: dict
+
+    def allows(self, old, new):
+        return old == new or new in self.moves.get(old, ())
+
+
+@dataclass(frozen=True)
 class RecordType:
     type: str
     label: Label
@@ -70,6 +85,7 @@ class RecordType:
     name_field: str | None = None
     # The data field holding a personal id, for search and duplicate checks.
     personal_id_field: str | None = None
+    workflow: Workflow | None = None
     by_name: dict = dataclass_field(init=False, repr=False, compare=False)
 
     def __post_init__(self):

@@ -9,7 +9,6 @@ import marshmallow as ma
 
 from server.forms import death_check, propaganda_session, vneid_activation
 from server.forms.rules import PROVINCE_CODES
-from server.records.workflow import CASE_MOVES
 from server.forms.schema import schema_for, validator_for
 
 RECORD_TYPES = {
@@ -80,7 +79,7 @@ def _build_document():
          "date_field": rt.date_field, "name_field": rt.name_field,
          "personal_id_field": rt.personal_id_field,
          # Where a case may move next, for the reviewer's workflow buttons.
-         **({"case_moves": {k: list(v) for k, v in CASE_MOVES.items()}} if "case_status" in rt.by_name else {})}
+         **({"case_moves": {k: list(v) for k, v in rt.workflow.moves.items()}} if rt.workflow else {})}
         for rt in RECORD_TYPES.values()
     ]
     # The version is a digest of the definitions, so it changes whenever one does.

@@ -1,4 +1,7 @@
-"""The two state machines on records, as explicit tables. Pure data and functions."""
+"""The review state machine on records, as an explicit table. Pure data and functions.
+
+A record type's own workflow (a death case's status) is declared with the type
+(server/forms/declarations.py: Workflow)."""
 
 # Review: (current state, action) -> new state.
 REVIEW_TRANSITIONS = {
@@ -18,22 +21,10 @@ ACTIONS_NEEDING_COMMENT = ("needs_changes", "reject")
 # States in which the people who recorded a record can no longer change it.
 LOCKED_STATES = ("approved", "rejected")
 
-# Death cases: reported -> verified_unregistered -> certificate_issued -> residence_removed,
-# or reported -> already_registered | person_alive (closed). Only forward.
-CASE_MOVES = {
-    "reported": ("verified_unregistered", "already_registered", "person_alive"),
-    "verified_unregistered": ("certificate_issued",),
-    "certificate_issued": ("residence_removed",),
-}
-
 
 def review_outcome(state, action):
     """The state a review action leads to, or None when the action is not allowed from this state."""
     return REVIEW_TRANSITIONS.get((state, action))
-
-
-def case_move_allowed(current, new):
-    return current == new or new in CASE_MOVES.get(current, ())
 
 
 def state_after_edit(state):

@@ -30,7 +30,7 @@ from sqlalchemy import insert, select
 
 from server.auth.scope import can_edit, can_read, creatable_village_ids
 from server.extensions import db
-from server.forms import registry
+from server.forms import changes as record_changes, registry
 from server.models import Conflict, Device, Mutation
 from server.push.service import notify_conflicts_opened
 from server.records import store, workflow
@@ -273,29 +273,12 @@ def _existing_for_change(batch, record_id):
     return row
 
 
-def _not_editable(user, record_type, changes):
-    """Fields in `changes` the user's role may not change, as field errors."""
-    return {
-        name: ["Chỉ Công an xã hoặc Tổ công tác Đề án 06 được sửa trường này"]
-        for name in changes
-        if name in record_type.by_name and user.role not in record_type.by_name[name].editable_by
-    }
-
-
-def _validated(record_type, data):
-    clean, errors = registry.validate(record_type.type, data)
-    if errors:
-        raise Rejection("validation_failed", "Dữ liệu không hợp lệ", errors)
-    return clean
-
-
-def _check_case_move(record_type, before, after):
-    if "case_status" not in record_type.by_name:
-        return
-    old, new = before.get("case_status", "reported"), after.get("case_status", "reported")
-    if not workflow.case_move_allowed(old, new):
-        raise Rejection("invalid_case_transition", "Không thể chuyển tình trạng hồ sơ theo hướng này",
-                        {"case_status": [f"Không chuyển được từ {old} sang {new}"]})
+def _checked(user, record_type, before, proposed):
+    """The clean data, once the change passes every rule of the record type (server/forms/changes.py)."""
+    try:
+        return record_changes.checked_data(user, record_type, before, proposed)
+    except record_changes.RefusedChange as refused:
+        raise Rejection(refused.code, refused.message, refused.fields) from None
 
 
 def _prepare_creates(user, device_id, mutations):
@@ -373,12 +356,7 @@ def _checked_create(user, creatable_villages, mutation):
     data = mutation.get("data")
     if not isinstance(data, dict):
         raise Rejection("validation_failed", "Dữ liệu không hợp lệ", {"data": ["Phải là một đối tượng JSON"]})
-    defaults = {f.name: f.default for f in record_type.fields if f.default is not None}
-    forbidden = _not_editable(user, record_type,
-                              {k: v for k, v in data.items() if v is not None and v != defaults.get(k)})
-    if forbidden:
-        raise Rejection("field_not_editable", "Có trường bạn không được phép nhập", forbidden)
-    return record_type, _validated(record_type, data)
+    return record_type, _checked(user, record_type, record_changes.initial_data(record_type), data)
 
 
 def _create(batch, record_id, mutation):
@@ -415,7 +393,7 @@ def _update(batch, row, base_version, mutation):
         to_apply, conflicting = merge.classify_stale_update(base, row["data"], changes)
         if conflicting:
             return _open_conflict(batch, row, base_version, mutation, conflicting, changes)
-        outcome = _applied_changes(record_type, row["data"], to_apply)
+        outcome = _applied_changes(batch.user, record_type, row["data"], to_apply)
     else:
         prepared = batch.prepared.get(mutation["mutation_id"])
         if isinstance(prepared, PreparedUpdate) and prepared.version == row["version"] \
@@ -438,28 +416,22 @@ def _update(batch, row, base_version, mutation):
 
 def _device_changes(user, record_type, base, sent):
     """The fields the device really changes from its base, as normalised values."""
-    # The device's whole proposal must be valid on its own; this also normalises its values.
-    proposed = _validated(record_type, merge.apply_changes(base, sent))
-    changes = merge.device_changes(base, proposed, sent.keys())
-    forbidden = _not_editable(user, record_type, changes)
-    if forbidden:
-        raise Rejection("field_not_editable", "Có trường bạn không được phép sửa", forbidden)
-    return changes
+    # The device's whole proposal must pass as a change from its base; this also normalises its values.
+    proposed = _checked(user, record_type, base, merge.apply_changes(base, sent))
+    return merge.device_changes(base, proposed, sent.keys())
 
 
-def _applied_changes(record_type, data, to_apply):
+def _applied_changes(user, record_type, data, to_apply):
     """(new data, changed names) once these changes are applied to the record's data, or None
-    when there are none."""
+    when there are none. What the merge keeps must pass as a change from the record as it is."""
     if not to_apply:
         return None
-    new_data = _validated(record_type, merge.apply_changes(data, to_apply))
-    _check_case_move(record_type, data, new_data)
-    return new_data, to_apply.keys()
+    return _checked(user, record_type, data, merge.apply_changes(data, to_apply)), to_apply.keys()
 
 
 def _current_update(user, record_type, data, sent):
     """An update whose base is the record's current data: as _applied_changes, or a Rejection."""
-    return _applied_changes(record_type, data, _device_changes(user, record_type, data, sent))
+    return _applied_changes(user, record_type, data, _device_changes(user, record_type, data, sent))
 
 
 def _delete(batch, row, base_version, mutation):

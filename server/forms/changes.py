@@ -1,0 +1,61 @@
+"""The one gate every change of a record's data passes, whoever makes it and however it arrives:
+a device's create or update through sync (server/sync/push.py) and a conflict resolution
+(server/conflicts/service.py). Checking each path on its own let a conflict resolution move a
+death case backwards; here there is one check, so no path can skip a rule the others obey.
+
+A change must give data that passes the type's field rules and cross-field rules (a state's
+needs, such as the certificate for `certificate_issued`, are such rules), change only fields
+the user's role may edit, and move the type's workflow only along its declared moves.
+"""
+from server.forms import registry
+
+
+class RefusedChange(Exception):
+    """The change breaks a rule: a stable code, a message and the fields at fault."""
+
+    def __init__(self, code, message, fields):
+        super().__init__(message)
+        self.code, self.message, self.fields = code, message, fields
+
+
+NOT_EDITABLE = "Chỉ Công an xã hoặc Tổ công tác Đề án 06 được sửa trường này"
+
+
+def initial_data(record_type):
+    """What a record holds before its first version: the declared defaults (a workflow's first state)."""
+    return {f.name: f.default for f in record_type.fields if f.default is not None}
+
+
+def not_editable(user, record_type, names):
+    """The fields among `names` the user's role may not change, as field errors."""
+    return {name: [NOT_EDITABLE] for name in names
+            if name in record_type.by_name and user.role not in record_type.by_name[name].editable_by}
+
+
+def checked_data(user, record_type, before, proposed):
+    """The clean data `proposed` (the record's data after the change) becomes, once it passes every
+    rule as a change from `before` made by `user`; raises RefusedChange."""
+    clean, errors = registry.validate(record_type.type, proposed)
+    # A field an older record lacks holds its default, as a new record's would.
+    before = {**initial_data(record_type), **before}
+    # Who may change what comes first: a field the user may not touch is the answer, not its format.
+    after = proposed if errors else clean
+    changed = {name for name in before.keys() | after.keys() if before.get(name) != after.get(name)}
+    forbidden = not_editable(user, record_type, changed)
+    if forbidden:
+        raise RefusedChange("field_not_editable", "Có trường bạn không được phép sửa", forbidden)
+    if errors:
+        raise RefusedChange("validation_failed", "Dữ liệu không hợp lệ", errors)
+    workflow = record_type.workflow
+    if workflow is not None:
+        old, new = before.get(workflow.field), clean.get(workflow.field, before.get(workflow.field))
+        if not workflow.allows(old, new):
+            field = record_type.field(workflow.field)
+            raise RefusedChange("invalid_case_transition", "Không thể chuyển tình trạng hồ sơ theo hướng này", {
+                workflow.field: [f"Không chuyển được từ «{_choice_label(field, old)}» "
+                                 f"sang «{_choice_label(field, new)}»"]})
+    return clean
+
+
+def _choice_label(field, value):
+    return next((c.label.vi for c in field.choices if c.value == value), str(value))
