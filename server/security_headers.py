@@ -56,10 +56,12 @@ def add_security_headers(response):
     response.headers.update(HEADERS)
     if request.is_secure:
         response.headers["Strict-Transport-Security"] = STRICT_TRANSPORT_SECURITY
-    # API answers hold personal data and the app keeps what it needs in IndexedDB: no HTTP
-    # cache may store them (an answer that sets its own policy, like the report download, keeps it).
-    if request.path.startswith("/api/") and "Cache-Control" not in response.headers:
+    # API answers hold personal data (a report download is a file of citizens' records) and the
+    # app keeps what it needs in IndexedDB: no HTTP cache may store any of them, whatever the
+    # code that made the answer set.
+    if request.path.startswith("/api/"):
         response.headers["Cache-Control"] = "no-store"
+        response.headers.pop("Last-Modified", None)
     return response
 
 

@@ -30,8 +30,13 @@ CSV_MIMETYPE = "text/csv; charset=utf-8"
 
 # Characters XML (so XLSX) cannot hold; dropped from text in both formats.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-# A cell starting with one of these is a formula to a spreadsheet (CSV injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# CSV injection: a cell that starts with = + - @ is a formula to a spreadsheet. A spreadsheet
+# may also split a cell's text again on its own list separator (Vietnamese-locale Excel uses
+# ";", others tab or "|"), so a formula may start after any separator too, past spaces or a
+# quote. An apostrophe goes before each such start: the text stays readable and is never run.
+_FORMULA_AFTER_SEPARATOR = re.compile(r"(^|[,;|\t\r\n])([\s\"]*)(?=[=+\-@])")
+# A cell starting with a tab or a carriage return may be trimmed down to a formula.
+_TRIMMED_START = ("\t", "\r")
 COUNT_RULE_LABELS = {
     "approved": "Chỉ tính bản ghi đã duyệt",
     "submitted_and_approved": "Tính bản ghi đã duyệt và bản ghi chờ duyệt",
@@ -179,10 +184,14 @@ def _csv_cell(value):
     if isinstance(value, float):
         return f"{value:g}"
     if isinstance(value, str):
-        value = clean_text(value)
-        # Neutralise spreadsheet formulas in text a volunteer typed.
-        return "'" + value if value.startswith(_FORMULA_START) else value
+        return neutralise_formulas(clean_text(value))
     return value
+
+
+def neutralise_formulas(text):
+    """Text a user typed, so that no cell a spreadsheet makes of it, however it splits it, starts a formula."""
+    text = _FORMULA_AFTER_SEPARATOR.sub(r"\1\2'", text)
+    return "'" + text if text.startswith(_TRIMMED_START) else text
 
 
 def csv_chunks(rows, header=None):

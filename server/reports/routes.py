@@ -206,12 +206,13 @@ def export_report(query):
     period = service.resolve_period(query)
     result = service.export_report(current_user, period, query["format"], query["type"], query["count"])
     db.session.commit()  # the audit entry, before the file goes out
-    disposition = f'attachment; filename="{result.filename}"'
     if result.path:
-        response = send_file(result.path, mimetype=result.mimetype, as_attachment=True,
-                             download_name=result.filename, max_age=0)
+        # A file made for this request: no validator for a cache to revalidate with.
+        response = send_file(result.path, mimetype=result.mimetype, conditional=False, etag=False,
+                             last_modified=None, max_age=None)
         response.call_on_close(lambda: os.path.exists(result.path) and os.unlink(result.path))
-        response.headers["Content-Disposition"] = disposition
-        return response
-    return Response(stream_with_context(result.chunks), mimetype=result.mimetype,
-                    headers={"Content-Disposition": disposition, "Cache-Control": "no-store"})
+    else:
+        # content_type, not mimetype: the type already names its charset.
+        response = Response(stream_with_context(result.chunks), content_type=result.mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{result.filename}"'
+    return response
