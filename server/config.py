@@ -73,11 +73,14 @@ class Config:
     JWT_REFRESH_TOKEN_EXPIRES = timedelta(days=_int("REFRESH_TOKEN_DAYS", 30))
     JWT_TOKEN_LOCATION = ["headers"]
 
-    # Failed logins: per account and per address, counted in the database so the
-    # limit holds across every worker and instance.
+    # Failed logins in a window, counted in the database so the limits hold across every worker
+    # and instance (server/auth/ratelimit.py): per account and address, per address, per account
+    # across all addresses, and, for a device already bound to the account, per account and device.
     LOGIN_WINDOW_SECONDS = _int("LOGIN_WINDOW_SECONDS", 900)
     LOGIN_MAX_FAILURES_PER_ACCOUNT = _int("LOGIN_MAX_FAILURES_PER_ACCOUNT", 10)
     LOGIN_MAX_FAILURES_PER_ADDRESS = _int("LOGIN_MAX_FAILURES_PER_ADDRESS", 100)
+    LOGIN_MAX_FAILURES_PER_ACCOUNT_ALL_ADDRESSES = _int("LOGIN_MAX_FAILURES_PER_ACCOUNT_ALL_ADDRESSES", 50)
+    LOGIN_MAX_FAILURES_PER_DEVICE = _int("LOGIN_MAX_FAILURES_PER_DEVICE", 10)
 
     # Argon2id cost; tests lower it to keep the suite quick.
     PASSWORD_TIME_COST = _int("PASSWORD_TIME_COST", 3)

@@ -74,18 +74,21 @@ def client_address():
 def login(body):
     """Đăng nhập và gắn thiết bị với tài khoản."""
     username, address = body["username"].strip(), client_address()
-    ratelimit.check_login_allowed(username, address)
     user = db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+    device_id = str(body["device_id"])
+    device = db.session.get(Device, device_id)
+    # A phone this account already uses keeps a login allowance of its own (server/auth/ratelimit.py).
+    bound = device_id if user is not None and device is not None and device.user_id == user.id \
+        and device.revoked_at is None else None
+    ratelimit.check_login_allowed(username, address, bound)
     if user is None:
         dummy_verify(body["password"])
     if user is None or not verify_password(user.password_hash, body["password"]) or not user.active:
-        ratelimit.record_login_failure(username, address)
+        ratelimit.record_login_failure(username, address, bound)
         write_audit("login_failed", user=user, details={"username": username[:80]}, ip=address)
         db.session.commit()
         raise ApiError("invalid_credentials", 401, "Sai tên đăng nhập hoặc mật khẩu")
 
-    device_id = str(body["device_id"])
-    device = db.session.get(Device, device_id)
     if device is not None and device.user_id != user.id:
         _refuse_login(user, address, device_id, ApiError(
             "device_bound_to_other_user", 409, "Mã thiết bị này đã gắn với một tài khoản khác"))
@@ -100,7 +103,7 @@ def login(body):
     device.name = body.get("device_name") or device.name
     device.app_version = body.get("app_version") or device.app_version
     device.last_seen_at = utcnow()
-    ratelimit.clear_account_failures(username)
+    ratelimit.clear_failures(username, address, bound)
     db.session.flush()
     access, refresh = issue_tokens(device)
     write_audit("login", user=user, target=("device", device.id), ip=address)
