@@ -21,7 +21,6 @@ setup: $(VENV)/.installed
 run: setup
 	$(BIN)/flask --app wsgi db upgrade
 	$(BIN)/flask --app wsgi seed-demo --password $(DEMO_PASSWORD)
-	$(BIN)/flask --app wsgi vapid-keys
 	@echo "Sổ Tay 06: http://$(HOST):$(PORT)/  — tài khoản mẫu vol.qt1, police.qt, admin.qt …, mật khẩu $(DEMO_PASSWORD)"
 	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --no-control-socket --access-logfile - wsgi:app
 

@@ -20,7 +20,7 @@ from server.reports.export import CSV_TYPES
 from server.reports.measures import COUNT_RULES, DEFAULT_COUNT_RULE
 from server.reports.periods import PeriodError, parse_period, previous_month
 from server.reports.service import build_export, commune_scope
-from server.secrets import store_secret
+from server.secrets import generate_vapid_keys, store_secret
 
 # PROTOCOL.md §12: the demo communes, villages and users, relied on by others' tests.
 DEMO = [
@@ -104,16 +104,6 @@ def write_report_file(commune_name, month=None, period=None, fmt="xlsx", record_
                 out.write(chunk)
     db.session.commit()  # the audit entry
     return target
-
-
-def generate_vapid_keys():
-    """A new P-256 key pair as (private, public) base64url strings, the form Web Push uses."""
-    private_key = ec.generate_private_key(ec.SECP256R1())
-    private_raw = private_key.private_numbers().private_value.to_bytes(32, "big")
-    public_raw = private_key.public_key().public_bytes(
-        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
-    encode = lambda raw: base64.urlsafe_b64encode(raw).decode().rstrip("=")  # noqa: E731
-    return encode(private_raw), encode(public_raw)
 
 
 def register_cli(app):

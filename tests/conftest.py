@@ -99,6 +99,9 @@ def seeded_app(database_url, instance_path):
     })
     app.test_client_class = FreshContextClient
     app.instance_path = str(instance_path)
+    # The app makes VAPID keys at its first start; a test sends Web Push only when it asks for
+    # keys (tests/push: vapid, with the loopback push service), so nothing leaves this machine.
+    app.config.update(VAPID_PRIVATE_KEY=None, VAPID_PUBLIC_KEY=None)
     with app.app_context():
         if database_url not in _created:
             db.create_all()

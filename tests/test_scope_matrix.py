@@ -29,7 +29,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy import select
 
-from server.cli import generate_vapid_keys
+from server.secrets import generate_vapid_keys
 from server.extensions import db
 from server.models import AuditEntry, Commune, Conflict, Device, PushSubscription, Target, User, Village
 from tests.conftest import seeded_app

@@ -35,7 +35,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from server import create_app
-from server.cli import generate_vapid_keys, seed_demo
+from server.cli import seed_demo
+from server.secrets import generate_vapid_keys
 from server.extensions import db
 from server.models import User, Village
 from tests.conftest import seeded_app

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from server.cli import generate_vapid_keys
+from server.secrets import generate_vapid_keys
 from tests.conftest import BACKENDS, empty_database, seeded_app
 from tests.ops.pg_cluster import PrivateCluster, binaries, unavailable_reason
 from tests.sync.live_server import LiveServer
