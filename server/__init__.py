@@ -12,6 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from server.config import Config, check_settings, database_url
 from server.errors import register_error_handlers
 from server.extensions import api, db, jwt, migrate
+from server.instance import make_private
 from server.jsonio import OrjsonProvider
 from server.secrets import load_secrets
 from server.security_headers import register_security_headers
@@ -29,9 +30,9 @@ def create_app(config=None):
         app.config.update(config)
         app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app.config.get("SQLALCHEMY_DATABASE_URI"))
     check_settings(app.config)
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'sotay06.sqlite3'}"
+    make_private(app.instance_path, app.config["SQLALCHEMY_DATABASE_URI"])
     load_secrets(app)
 
     db.init_app(app)
