@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 WORKERS ?= 2
 DEMO_PASSWORD ?= demo-06
 
-.PHONY: run test bench setup clean
+.PHONY: run test lint bench setup clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,11 @@ run: setup
 
 test: setup
 	$(BIN)/python -m pytest
+
+# ruff: lint, and the code as the formatter writes it (settings in pyproject.toml).
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 # Options go through BENCH_ARGS, e.g. make bench BENCH_ARGS="--devices 200 --records 50 --workers 4"
 bench: setup

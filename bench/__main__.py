@@ -5,6 +5,7 @@
 
 On PostgreSQL the run uses a new schema of its own and drops it afterwards.
 """
+
 import argparse
 import os
 import platform
@@ -25,22 +26,28 @@ MIB = 1024 * 1024
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
-    parser.add_argument("--backend", choices=("sqlite", "postgresql"),
-                        default="postgresql" if os.environ.get("DATABASE_URL") else "sqlite",
-                        help="postgresql needs DATABASE_URL (default: postgresql when it is set)")
+    parser.add_argument(
+        "--backend",
+        choices=("sqlite", "postgresql"),
+        default="postgresql" if os.environ.get("DATABASE_URL") else "sqlite",
+        help="postgresql needs DATABASE_URL (default: postgresql when it is set)",
+    )
     parser.add_argument("--devices", type=int, default=8, help="simulated devices (N)")
     parser.add_argument("--records", type=int, default=1250, help="records each device creates (M)")
-    parser.add_argument("--update-share", type=float, default=0.2,
-                        help="share of its records each device then updates")
+    parser.add_argument("--update-share", type=float, default=0.2, help="share of its records each device then updates")
     parser.add_argument("--batch", type=int, default=100, help="mutations per push request")
-    parser.add_argument("--concurrency", type=int, default=None,
-                        help="devices pushing at once (default: all of them)")
+    parser.add_argument("--concurrency", type=int, default=None, help="devices pushing at once (default: all of them)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--pull-limit", type=int, default=1000, help="records per pull page")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--output", default="bench-results.json", help="where the JSON results go")
-    parser.add_argument("--gunicorn-arg", action="append", default=[], dest="gunicorn_args",
-                        help="an extra gunicorn option, e.g. --gunicorn-arg=--worker-class=gthread")
+    parser.add_argument(
+        "--gunicorn-arg",
+        action="append",
+        default=[],
+        dest="gunicorn_args",
+        help="an extra gunicorn option, e.g. --gunicorn-arg=--worker-class=gthread",
+    )
     args = parser.parse_args(argv)
     if args.backend == "postgresql" and not os.environ.get("DATABASE_URL"):
         parser.error("--backend postgresql needs DATABASE_URL")
@@ -49,35 +56,54 @@ def parse_args(argv):
 
 
 def machine():
-    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                  if line.startswith("model name")), platform.processor())
-    memory = next(int(line.split()[1]) * 1024 for line in Path("/proc/meminfo").read_text().splitlines()
-                  if line.startswith("MemTotal:"))
-    return {"cpus": os.cpu_count(), "cpu_model": model, "memory_bytes": memory,
-            "python": platform.python_version(), "load_average_at_start": os.getloadavg()}
+    model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    memory = next(
+        int(line.split()[1]) * 1024
+        for line in Path("/proc/meminfo").read_text().splitlines()
+        if line.startswith("MemTotal:")
+    )
+    return {
+        "cpus": os.cpu_count(),
+        "cpu_model": model,
+        "memory_bytes": memory,
+        "python": platform.python_version(),
+        "load_average_at_start": os.getloadavg(),
+    }
 
 
 def stored_counts(db_url):
     engine = create_engine(db_url)
     try:
         with engine.connect() as connection:
-            return {table: connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
-                    for table in ("records", "record_versions", "mutations")}
+            return {
+                table: connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
+                for table in ("records", "record_versions", "mutations")
+            }
     finally:
         engine.dispose()
 
 
 def run(args):
-    with tempfile.TemporaryDirectory(prefix="sotay-bench-") as folder, \
-            fresh_database(args.backend, folder, os.environ.get("DATABASE_URL")) as db_url:
+    with (
+        tempfile.TemporaryDirectory(prefix="sotay-bench-") as folder,
+        fresh_database(args.backend, folder, os.environ.get("DATABASE_URL")) as db_url,
+    ):
         server = Server(db_url, folder, args.workers, PASSWORD, args.gunicorn_args)
         server.prepare()
         server.start()
         try:
             with MemorySampler(server) as memory:
                 address = ("127.0.0.1", server.port)
-                devices = load.prepare_devices(address, PASSWORD, args.devices, args.records,
-                                               args.update_share, args.batch, args.seed)
+                devices = load.prepare_devices(
+                    address, PASSWORD, args.devices, args.records, args.update_share, args.batch, args.seed
+                )
                 memory.mark("push")
                 cpu = (time.process_time(), server.cpu_seconds())
                 pushed = load.push_all(address, devices, args.concurrency)
@@ -92,8 +118,9 @@ def run(args):
         if args.backend == "sqlite":
             baseline = raw.sqlite_rates(Path(folder) / "raw.sqlite3", len(pushed.created_ids) or 1)
         else:
-            baseline = raw.postgres_rates(db_url.replace("postgresql+psycopg://", "postgresql://"),
-                                          len(pushed.created_ids) or 1)
+            baseline = raw.postgres_rates(
+                db_url.replace("postgresql+psycopg://", "postgresql://"), len(pushed.created_ids) or 1
+            )
     return report(args, pushed, pulled, memory, counts, baseline, push_cpu, pull_cpu)
 
 
@@ -111,20 +138,33 @@ def report(args, pushed, pulled, memory, counts, baseline, push_cpu, pull_cpu):
         "machine": machine(),
         "settings": {k: v for k, v in vars(args).items() if k != "output"},
         "push": {
-            "mutations": pushed.mutations, "creates": creates, "updates": updates, "requests": len(pushed.latencies),
-            "seconds": round(pushed.wall, 3), "records_per_s": round(push_rate),
-            "latency_ms": {"p50": _ms(load.percentile(pushed.latencies, 0.50)),
-                           "p95": _ms(load.percentile(pushed.latencies, 0.95)),
-                           "p99": _ms(load.percentile(pushed.latencies, 0.99)),
-                           "max": _ms(max(pushed.latencies, default=None))},
-            "retries": pushed.retries, "errors": pushed.errors[:20], "error_count": len(pushed.errors),
+            "mutations": pushed.mutations,
+            "creates": creates,
+            "updates": updates,
+            "requests": len(pushed.latencies),
+            "seconds": round(pushed.wall, 3),
+            "records_per_s": round(push_rate),
+            "latency_ms": {
+                "p50": _ms(load.percentile(pushed.latencies, 0.50)),
+                "p95": _ms(load.percentile(pushed.latencies, 0.95)),
+                "p99": _ms(load.percentile(pushed.latencies, 0.99)),
+                "max": _ms(max(pushed.latencies, default=None)),
+            },
+            "retries": pushed.retries,
+            "errors": pushed.errors[:20],
+            "error_count": len(pushed.errors),
             "cpu_seconds": {"client": round(push_cpu[0], 2), "server": round(push_cpu[1], 2)},
         },
         "pull": {
-            "records": len(pulled.records), "changes": pulled.changes, "pages": pulled.pages,
-            "seconds": round(pulled.wall, 3), "records_per_s": round(pull_rate),
-            "page_latency_ms": {"p50": _ms(load.percentile(pulled.latencies, 0.50)),
-                                "p95": _ms(load.percentile(pulled.latencies, 0.95))},
+            "records": len(pulled.records),
+            "changes": pulled.changes,
+            "pages": pulled.pages,
+            "seconds": round(pulled.wall, 3),
+            "records_per_s": round(pull_rate),
+            "page_latency_ms": {
+                "p50": _ms(load.percentile(pulled.latencies, 0.50)),
+                "p95": _ms(load.percentile(pulled.latencies, 0.95)),
+            },
             "cpu_seconds": {"client": round(pull_cpu[0], 2), "server": round(pull_cpu[1], 2)},
         },
         "memory": {
@@ -134,15 +174,19 @@ def report(args, pushed, pulled, memory, counts, baseline, push_cpu, pull_cpu):
             "pull_worker_growth_bytes": pull_phase["worker_peak"] - pull_phase["worker_start"],
         },
         "raw": baseline,
-        "ratio": {"push_to_raw_insert": round(push_rate / baseline["insert_rows_per_s"], 3),
-                  "pull_to_raw_read": round(pull_rate / baseline["read_rows_per_s"], 3)},
+        "ratio": {
+            "push_to_raw_insert": round(push_rate / baseline["insert_rows_per_s"], 3),
+            "pull_to_raw_read": round(pull_rate / baseline["read_rows_per_s"], 3),
+        },
         "check": {
-            "pushed_creates": creates, "pushed_mutations": creates + updates,
-            "stored": counts, "pulled_records": len(pulled.records),
+            "pushed_creates": creates,
+            "pushed_mutations": creates + updates,
+            "stored": counts,
+            "pulled_records": len(pulled.records),
             "pulled_matches_pushed": set(pulled.records) == pushed.created_ids
             and sum(pulled.records.values()) == creates + updates,
-            "exactly_once": counts == {"records": creates, "record_versions": creates + updates,
-                                       "mutations": creates + updates},
+            "exactly_once": counts
+            == {"records": creates, "record_versions": creates + updates, "mutations": creates + updates},
         },
     }
 
@@ -179,8 +223,11 @@ def main(argv=None):
     Path(args.output).write_bytes(orjson.dumps(result, option=orjson.OPT_INDENT_2))
     print(summary(result))
     print(f"results: {args.output}")
-    ok = result["check"]["exactly_once"] and result["check"]["pulled_matches_pushed"] \
+    ok = (
+        result["check"]["exactly_once"]
+        and result["check"]["pulled_matches_pushed"]
         and not result["push"]["error_count"]
+    )
     return 0 if ok else 1
 
 

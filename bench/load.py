@@ -5,6 +5,7 @@ worker closes it), from a pool of threads. Request bodies are encoded before the
 the client spends its time sending and reading, and its CPU time is measured to show it is not
 what limits the figures.
 """
+
 import http.client
 import threading
 import time
@@ -64,8 +65,9 @@ class Device:
 
 def login(connection, username, password):
     device_id = str(uuid.uuid4())
-    status, payload = connection.request("POST", "/auth/login", orjson.dumps(
-        {"username": username, "password": password, "device_id": device_id}))
+    status, payload = connection.request(
+        "POST", "/auth/login", orjson.dumps({"username": username, "password": password, "device_id": device_id})
+    )
     if status != 200:
         raise RuntimeError(f"login of {username} failed: {status} {payload[:300]!r}")
     body = orjson.loads(payload)
@@ -80,10 +82,9 @@ def prepare_devices(address, password, count, records, update_share, batch_size,
         device = login(connection, FIELD_USERS[index % len(FIELD_USERS)], password)
         mutations = device_mutations(seed * 100_003 + index, device.village_ids, records, update_share)
         for start in range(0, len(mutations), batch_size):
-            batch = mutations[start:start + batch_size]
+            batch = mutations[start : start + batch_size]
             device.batches.append(orjson.dumps({"device_id": device.device_id, "mutations": batch}))
-            device.expected.append([("applied",) if m["op"] == "create" else ("applied", "merged")
-                                    for m in batch])
+            device.expected.append([("applied",) if m["op"] == "create" else ("applied", "merged") for m in batch])
         devices.append(device)
     connection.close()
     return devices
@@ -102,7 +103,7 @@ class PushOutcome:
 def _push_device(address, device, outcome):
     connection = Connection(*address)
     try:
-        for body, expected in zip(device.batches, device.expected):
+        for body, expected in zip(device.batches, device.expected, strict=True):
             while True:
                 started = time.perf_counter()
                 status, payload = connection.request("POST", "/sync/push", body, device.token)
@@ -119,11 +120,14 @@ def _push_device(address, device, outcome):
                     outcome.errors.append(f"{device.username}: HTTP {status} {payload[:200]!r}")
                 return
             results = orjson.loads(payload)["results"]
-            wrong = [r for r, allowed in zip(results, expected) if r["status"] not in allowed]
+            wrong = [r for r, allowed in zip(results, expected, strict=True) if r["status"] not in allowed]
             with outcome.lock:
                 outcome.mutations += len(results)
-                outcome.created_ids.update(r["record_id"] for r, allowed in zip(results, expected)
-                                           if allowed == ("applied",) and r["status"] == "applied")
+                outcome.created_ids.update(
+                    r["record_id"]
+                    for r, allowed in zip(results, expected, strict=True)
+                    if allowed == ("applied",) and r["status"] == "applied"
+                )
                 if wrong or len(results) != len(expected):
                     outcome.errors.append(f"{device.username}: unexpected results {wrong[:3]}")
     finally:

@@ -1,4 +1,5 @@
 """Realistic, valid record data for the three record types, varied from a seeded generator."""
+
 import random
 import uuid
 
@@ -22,10 +23,16 @@ def _personal_id(rng, year, gender):
 def vneid(rng):
     year, gender = rng.randint(1950, 2008), rng.choice(("nam", "nữ"))
     data = {
-        "full_name": _name(rng), "personal_id": _personal_id(rng, year, gender),
-        "date_of_birth": f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}", "gender": gender,
-        "phone": f"09{rng.randrange(10**8):08d}", "phone_is_own": rng.random() < 0.8, "level": 2,
-        "step_reached": "activated", "place": rng.choice(PLACES), "activity_date": "2025-11-20",
+        "full_name": _name(rng),
+        "personal_id": _personal_id(rng, year, gender),
+        "date_of_birth": f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+        "gender": gender,
+        "phone": f"09{rng.randrange(10**8):08d}",
+        "phone_is_own": rng.random() < 0.8,
+        "level": 2,
+        "step_reached": "activated",
+        "place": rng.choice(PLACES),
+        "activity_date": "2025-11-20",
     }
     if rng.random() < 0.3:
         data["notes"] = "Đã hướng dẫn đăng nhập Cổng dịch vụ công và tích hợp giấy phép lái xe."
@@ -35,37 +42,59 @@ def vneid(rng):
 def death_check(rng):
     year = rng.randint(1925, 1960)
     return {
-        "deceased_name": _name(rng), "birth_year": year, "gender": rng.choice(("nam", "nữ")),
+        "deceased_name": _name(rng),
+        "birth_year": year,
+        "gender": rng.choice(("nam", "nữ")),
         "date_of_death": f"{rng.randint(2015, 2024)}-{rng.randint(1, 12):02d}",
-        "informant_name": _name(rng), "informant_relation": "con", "source": "family",
+        "informant_name": _name(rng),
+        "informant_relation": "con",
+        "source": "family",
         "place_of_death": "Tại nhà",
     }
 
 
 def propaganda_session(rng):
     return {
-        "activity_date": "2025-11-18", "start_time": f"{rng.randint(7, 20):02d}:30", "form": "meeting",
-        "topics": rng.sample(TOPICS, 2), "organizers": ["youth_union"],
-        "location": f"Nhà văn hóa thôn {rng.randint(1, 5)}", "people_reached": rng.randint(10, 120),
+        "activity_date": "2025-11-18",
+        "start_time": f"{rng.randint(7, 20):02d}:30",
+        "form": "meeting",
+        "topics": rng.sample(TOPICS, 2),
+        "organizers": ["youth_union"],
+        "location": f"Nhà văn hóa thôn {rng.randint(1, 5)}",
+        "people_reached": rng.randint(10, 120),
         "materials_count": rng.randint(0, 60),
     }
 
 
 # The mix a commune sees: mostly VNeID help, some death checks and outreach sessions.
-MIX = ((vneid, "vneid_activation", 0.8), (death_check, "death_check", 0.1),
-       (propaganda_session, "propaganda_session", 0.1))
+MIX = (
+    (vneid, "vneid_activation", 0.8),
+    (death_check, "death_check", 0.1),
+    (propaganda_session, "propaganda_session", 0.1),
+)
+
+
+def _pick(rng):
+    """(make, record type) drawn by the mix's shares."""
+    pick = rng.random()
+    for make, record_type, share in MIX:
+        pick -= share
+        if pick < 0:
+            return make, record_type
+    return MIX[-1][:2]
 
 
 def create(rng, village_id):
     """A create mutation (without its mutation id) of a random type from the mix."""
-    pick = rng.random()
-    for make, record_type, share in MIX:
-        pick -= share
-        if pick < 0 or record_type == MIX[-1][1]:
-            break
-    return {"op": "create", "record_id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-            "type": record_type, "village_id": village_id, "data": make(rng),
-            "client_time": "2025-11-20T08:00:00Z"}
+    make, record_type = _pick(rng)
+    return {
+        "op": "create",
+        "record_id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+        "type": record_type,
+        "village_id": village_id,
+        "data": make(rng),
+        "client_time": "2025-11-20T08:00:00Z",
+    }
 
 
 def update(created):

@@ -1,5 +1,6 @@
 """The server under test: a fresh database (SQLite file, or a new PostgreSQL schema), migrated and
 seeded by the `flask` command, served by gunicorn on loopback; and its memory, read from /proc."""
+
 import os
 import signal
 import socket
@@ -83,14 +84,21 @@ class Server:
         return f"http://{HOST}:{self.port}"
 
     def env(self):
-        env = dict(os.environ, **FAST_HASHING_ENV, DATABASE_URL=self.db_url,
-                   SOTAY_INSTANCE_PATH=str(self.folder / "instance"))
+        env = dict(
+            os.environ, **FAST_HASHING_ENV, DATABASE_URL=self.db_url, SOTAY_INSTANCE_PATH=str(self.folder / "instance")
+        )
         env.pop("FLASK_APP", None)
         return env
 
     def flask(self, *args):
-        completed = subprocess.run([str(BIN / "flask"), "--app", "wsgi", *args], cwd=ROOT, env=self.env(),
-                                   capture_output=True, text=True, timeout=300)
+        completed = subprocess.run(
+            [str(BIN / "flask"), "--app", "wsgi", *args],
+            cwd=ROOT,
+            env=self.env(),
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         if completed.returncode != 0:
             raise RuntimeError(f"flask {' '.join(args)} failed:\n{completed.stderr[-3000:]}")
 
@@ -99,11 +107,20 @@ class Server:
         self.flask("seed-demo", "--password", self.password)
 
     def start(self, timeout=60):
-        command = [str(BIN / "gunicorn"), "--workers", str(self.workers), "--bind", f"{HOST}:{self.port}",
-                   "--no-control-socket", *self.gunicorn_args, "wsgi:app"]
+        command = [
+            str(BIN / "gunicorn"),
+            "--workers",
+            str(self.workers),
+            "--bind",
+            f"{HOST}:{self.port}",
+            "--no-control-socket",
+            *self.gunicorn_args,
+            "wsgi:app",
+        ]
         log = open(self.log_path, "wb")  # noqa: SIM115 - closed by stop()
-        self.process = subprocess.Popen(command, cwd=ROOT, env=self.env(), stdout=log,
-                                        stderr=subprocess.STDOUT, start_new_session=True)
+        self.process = subprocess.Popen(
+            command, cwd=ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         self._log = log
         wait_healthy(self.process, self.base_url, timeout, self.log_tail)
 

@@ -1,4 +1,5 @@
 """Sổ Tay 06: the sync server for the offline-first Đề án 06 field notebook."""
+
 import logging
 import os
 from pathlib import Path
@@ -51,6 +52,7 @@ def create_app(config=None):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     from server.cli import register_cli
+
     register_cli(app)
     return app
 
@@ -82,8 +84,18 @@ def _register_blueprints(app):
     from server.review.routes import blp as review_blp
     from server.sync.routes import blp as sync_blp
 
-    for blueprint in (auth_blp, forms_blp, sync_blp, records_blp, review_blp, conflicts_blp, admin_blp,
-                      reports_blp, push_blp, site.bp):
+    for blueprint in (
+        auth_blp,
+        forms_blp,
+        sync_blp,
+        records_blp,
+        review_blp,
+        conflicts_blp,
+        admin_blp,
+        reports_blp,
+        push_blp,
+        site.bp,
+    ):
         api.register_blueprint(blueprint)
 
 
@@ -92,11 +104,13 @@ def _configure_engine(engine, lock_wait_ms):
     with Retry-After): well inside gunicorn's 30 s worker timeout, so a lock held too long (a
     stuck session, another instance's long write) never hangs the workers of every instance."""
     if engine.dialect.name == "postgresql":
+
         @event.listens_for(engine, "connect")
         def _postgres_settings(dbapi_connection, connection_record):
             with dbapi_connection.cursor() as cursor:
                 cursor.execute(f"SET lock_timeout = {lock_wait_ms}")
             dbapi_connection.commit()
+
         return
     if engine.dialect.name != "sqlite":
         return

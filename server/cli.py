@@ -1,13 +1,11 @@
 """Commands: seed-demo, create-user, vapid-keys, push-send, push-digest, verify-history, report,
 backup, restore (flask --app wsgi ...)."""
-import base64
+
 import shutil
 import time
 from pathlib import Path
 
 import click
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
 from flask import current_app
 from sqlalchemy import select
 
@@ -60,8 +58,9 @@ def seed_demo(password):
             db.session.flush()
         villages = {}
         for village_name in spec["villages"]:
-            village = db.session.execute(select(Village).where(
-                Village.commune_id == commune.id, Village.name == village_name)).scalar_one_or_none()
+            village = db.session.execute(
+                select(Village).where(Village.commune_id == commune.id, Village.name == village_name)
+            ).scalar_one_or_none()
             if village is None:
                 village = Village(commune_id=commune.id, name=village_name, active=True)
                 db.session.add(village)
@@ -79,13 +78,15 @@ def seed_demo(password):
     db.session.commit()
 
 
-def write_report_file(commune_name, month=None, period=None, fmt="xlsx", record_type="summary",
-                      count_rule=DEFAULT_COUNT_RULE, output=None):
+def write_report_file(
+    commune_name, month=None, period=None, fmt="xlsx", record_type="summary", count_rule=DEFAULT_COUNT_RULE, output=None
+):
     """The periodic report of a commune written to a file, as GET /reports/export makes it."""
     communes = db.session.execute(select(Commune).where(Commune.name == commune_name)).scalars().all()
     if len(communes) != 1:
-        raise click.ClickException(f"Không tìm thấy xã {commune_name}" if not communes
-                                   else f"Có {len(communes)} xã tên {commune_name}")
+        raise click.ClickException(
+            f"Không tìm thấy xã {commune_name}" if not communes else f"Có {len(communes)} xã tên {commune_name}"
+        )
     if month and period:
         raise click.ClickException("Dùng --month hoặc --period, không dùng cả hai")
     try:
@@ -112,8 +113,9 @@ def register_cli(app):
     def seed_demo_command(password):
         """Tạo dữ liệu mẫu: xã Quang Trung và Cẩm Hải, các thôn và tài khoản."""
         seed_demo(password)
-        click.echo("Đã tạo dữ liệu mẫu: admin.qt, police.qt, staff.qt, vol.qt1, vol.qt2, vol.qt3, "
-                   "admin.ch, police.ch, vol.ch1")
+        click.echo(
+            "Đã tạo dữ liệu mẫu: admin.qt, police.qt, staff.qt, vol.qt1, vol.qt2, vol.qt3, admin.ch, police.ch, vol.ch1"
+        )
 
     @app.cli.command("create-user")
     @click.option("--username", required=True)
@@ -133,14 +135,24 @@ def register_cli(app):
             db.session.flush()
         villages = []
         for village_name in village_names:
-            village = db.session.execute(select(Village).where(
-                Village.commune_id == commune.id, Village.name == village_name)).scalar_one_or_none()
+            village = db.session.execute(
+                select(Village).where(Village.commune_id == commune.id, Village.name == village_name)
+            ).scalar_one_or_none()
             if village is None:
                 village = Village(commune_id=commune.id, name=village_name, active=True)
                 db.session.add(village)
             villages.append(village)
-        db.session.add(User(username=username, full_name=full_name, role=role, commune_id=commune.id,
-                            password_hash=hash_password(password), villages=villages, active=True))
+        db.session.add(
+            User(
+                username=username,
+                full_name=full_name,
+                role=role,
+                commune_id=commune.id,
+                password_hash=hash_password(password),
+                villages=villages,
+                active=True,
+            )
+        )
         db.session.commit()
         click.echo(f"Đã tạo {username} ({role}) ở xã {commune_name}")
 
@@ -160,6 +172,7 @@ def register_cli(app):
     def backup_command(path):
         """Sao lưu toàn bộ cơ sở dữ liệu vào tệp PATH (ứng dụng vẫn chạy được trong lúc sao lưu)."""
         from server import backup
+
         try:
             backup.backup(path, click.echo)
         except backup.BackupError as err:
@@ -167,27 +180,41 @@ def register_cli(app):
 
     @app.cli.command("restore")
     @click.argument("path", type=click.Path(exists=True, dir_okay=False))
-    @click.option("--force", is_flag=True,
-                  help="Thay cả cơ sở dữ liệu đang có dữ liệu (dừng ứng dụng và các tiến trình gửi thông báo trước)")
+    @click.option(
+        "--force",
+        is_flag=True,
+        help="Thay cả cơ sở dữ liệu đang có dữ liệu (dừng ứng dụng và các tiến trình gửi thông báo trước)",
+    )
     def restore_command(path, force):
         """Khôi phục cơ sở dữ liệu từ bản sao lưu PATH; mọi thiết bị đăng nhập lại và đồng bộ lại từ đầu."""
         from server import backup
+
         try:
             backup.restore(path, force, click.echo)
         except backup.BackupError as err:
             raise click.ClickException(str(err)) from None
 
     @app.cli.command("report")
-    @click.option("--commune", "commune_name", required=True, help="Tên xã, ví dụ \"Quang Trung\"")
+    @click.option("--commune", "commune_name", required=True, help='Tên xã, ví dụ "Quang Trung"')
     @click.option("--month", help="Tháng YYYY-MM (mặc định: tháng trước)")
     @click.option("--period", help="Hoặc một kỳ: 2026, 2026-Q4, 2026-01-01..2026-06-30")
     @click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default="xlsx", show_default=True)
-    @click.option("--type", "record_type", type=click.Choice(CSV_TYPES), default="summary", show_default=True,
-                  help="CSV: bảng tổng hợp, hoặc bản ghi của một loại")
-    @click.option("--count", "count_rule", type=click.Choice(list(COUNT_RULES)), default=DEFAULT_COUNT_RULE,
-                  show_default=True)
-    @click.option("--output", type=click.Path(dir_okay=False, writable=True),
-                  help="Tệp ghi ra (mặc định: bao-cao-<kỳ>.<định dạng> ở thư mục hiện tại)")
+    @click.option(
+        "--type",
+        "record_type",
+        type=click.Choice(CSV_TYPES),
+        default="summary",
+        show_default=True,
+        help="CSV: bảng tổng hợp, hoặc bản ghi của một loại",
+    )
+    @click.option(
+        "--count", "count_rule", type=click.Choice(list(COUNT_RULES)), default=DEFAULT_COUNT_RULE, show_default=True
+    )
+    @click.option(
+        "--output",
+        type=click.Path(dir_okay=False, writable=True),
+        help="Tệp ghi ra (mặc định: bao-cao-<kỳ>.<định dạng> ở thư mục hiện tại)",
+    )
     def report_command(commune_name, month, period, fmt, record_type, count_rule, output):
         """Ghi báo cáo định kỳ của một xã ra tệp (để chạy theo lịch), và ghi vào nhật ký."""
         report_file = write_report_file(commune_name, month, period, fmt, record_type, count_rule, output)
@@ -208,14 +235,21 @@ def register_cli(app):
 
     @app.cli.command("push-send")
     @click.option("--loop", is_flag=True, help="Chạy liên tục (tiến trình gửi thông báo), không dừng khi hết việc")
-    @click.option("--interval", type=click.FloatRange(0.1, 3600), default=5, show_default=True,
-                  help="Số giây nghỉ khi không còn thông báo đến hạn (với --loop)")
+    @click.option(
+        "--interval",
+        type=click.FloatRange(0.1, 3600),
+        default=5,
+        show_default=True,
+        help="Số giây nghỉ khi không còn thông báo đến hạn (với --loop)",
+    )
     def push_send_command(loop, interval):
         """Gửi các thông báo đẩy đến hạn (kể cả gửi lại khi lỗi); --loop để chạy như một worker."""
         from server.push import sender, service
+
         if not (current_app.config.get("VAPID_PRIVATE_KEY") and current_app.config.get("VAPID_PUBLIC_KEY")):
-            raise click.ClickException("Chưa có khóa VAPID: đặt VAPID_PRIVATE_KEY/VAPID_PUBLIC_KEY "
-                                       "hoặc chạy flask --app wsgi vapid-keys")
+            raise click.ClickException(
+                "Chưa có khóa VAPID: đặt VAPID_PRIVATE_KEY/VAPID_PUBLIC_KEY hoặc chạy flask --app wsgi vapid-keys"
+            )
         pruned_at = 0.0
         while True:
             counts = sender.send_due(limit=500)
@@ -235,6 +269,7 @@ def register_cli(app):
     def push_digest_command():
         """Xếp hàng thông báo tổng hợp cho công an xã: số bản ghi mới từ lần thông báo trước (chạy theo lịch)."""
         from server.push import service
+
         counts = service.queue_police_digests()
         db.session.commit()
         for username, count in counts.items():

@@ -1,4 +1,5 @@
 """Settings, read from the environment only here, with defaults for development."""
+
 import os
 from datetime import timedelta
 
@@ -14,7 +15,7 @@ def database_url(url):
     if url:
         for prefix in ("postgres://", "postgresql://"):
             if url.startswith(prefix):
-                return "postgresql+psycopg://" + url[len(prefix):]
+                return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 
@@ -48,7 +49,7 @@ class Config:
     # a failed one is retried, how long a sender holds a claimed row, and how long the push
     # service keeps a message for a phone that is offline. A failed send is tried again after
     # 30 s, 1, 2, 4, 8, 16, 32 min, then hourly: 32 attempts span 25 hours, so a push service
-    # down for a day loses nothing (tests/ops/test_push_outage.py).
+    # down for a day loses nothing (tests/push/test_push_outage.py).
     PUSH_TIMEOUT_SECONDS = float(os.environ.get("PUSH_TIMEOUT_SECONDS", 5))
     PUSH_MAX_ATTEMPTS = _int("PUSH_MAX_ATTEMPTS", 32)
     PUSH_RETRY_BASE_SECONDS = _int("PUSH_RETRY_BASE_SECONDS", 30)
@@ -61,8 +62,7 @@ class Config:
     PUSH_SEND_AFTER_REQUEST = os.environ.get("PUSH_SEND_AFTER_REQUEST", "1") == "1"
     # Hosts a subscription endpoint may point to, e.g. "fcm.googleapis.com,push.services.mozilla.com,
     # notify.windows.com,push.apple.com" (a name or any subdomain of it); empty: any host.
-    PUSH_ENDPOINT_HOSTS = [h.strip().lower() for h in os.environ.get("PUSH_ENDPOINT_HOSTS", "").split(",")
-                           if h.strip()]
+    PUSH_ENDPOINT_HOSTS = [h.strip().lower() for h in os.environ.get("PUSH_ENDPOINT_HOSTS", "").split(",") if h.strip()]
     # TEST ONLY, never in production: admit push endpoints on loopback addresses (and plain http
     # there), so tests can run a push service on this machine (server/push/endpoints.py).
     PUSH_TEST_LOOPBACK = os.environ.get("SOTAY_TEST_PUSH_LOOPBACK") == "1"

@@ -4,6 +4,7 @@ Every error leaves the server as
 ``{"error": {"code": ..., "message": ..., "fields"?: {...}}}``; code raises
 ``ApiError`` (or a named constructor below) and the handlers render it.
 """
+
 import logging
 import sqlite3
 
@@ -19,13 +20,19 @@ log = logging.getLogger(__name__)
 class ErrorDetailSchema(ma.Schema):
     code = ma.fields.String(required=True, metadata={"description": "stable snake_case code"})
     message = ma.fields.String(required=True)
-    fields = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.List(ma.fields.String()), metadata={
-        "description": "validation errors only: messages by field, a nested field or list item named by "
-                       "its dotted path (keys.auth, village_ids.0, mutations.3.mutation_id)"})
+    fields = ma.fields.Dict(
+        keys=ma.fields.String(),
+        values=ma.fields.List(ma.fields.String()),
+        metadata={
+            "description": "validation errors only: messages by field, a nested field or list item named by "
+            "its dotted path (keys.auth, village_ids.0, mutations.3.mutation_id)"
+        },
+    )
 
 
 class ErrorEnvelopeSchema(ma.Schema):
     """The body of every error response (documents the envelope in OpenAPI)."""
+
     error = ma.fields.Nested(ErrorDetailSchema, required=True)
 
 
@@ -76,7 +83,8 @@ def forbidden(message="Bạn không có quyền thực hiện thao tác này"):
 
 def stale_version(current_version):
     return ApiError(
-        "stale_version", 409,
+        "stale_version",
+        409,
         f"Bản ghi đã thay đổi (phiên bản hiện tại {current_version}); hãy tải lại rồi thử lại",
     )
 
@@ -150,11 +158,14 @@ def handle_validation_error(exc):
 
 def handle_database_unavailable(exc):
     log.warning("database unavailable: %s", exc)
-    return _render(ApiError(
-        "database_unavailable", 503,
-        "Máy chủ tạm thời không kết nối được cơ sở dữ liệu; dữ liệu của bạn vẫn an toàn, hãy thử lại sau",
-        headers={"Retry-After": "5"},
-    ))
+    return _render(
+        ApiError(
+            "database_unavailable",
+            503,
+            "Máy chủ tạm thời không kết nối được cơ sở dữ liệu; dữ liệu của bạn vẫn an toàn, hãy thử lại sau",
+            headers={"Retry-After": "5"},
+        )
+    )
 
 
 def storage_is_full(exc):
@@ -167,11 +178,14 @@ def handle_storage_full(exc):
     # The write was rolled back whole (one transaction per request); the device keeps it in its
     # outbox and sends it again. An operator must free space: the log says so.
     log.error("database storage is full, writes are refused until space is freed: %s", exc)
-    return _render(ApiError(
-        "storage_full", 503,
-        "Máy chủ đã hết dung lượng lưu trữ: thay đổi chưa được lưu, hãy thử lại sau",
-        headers={"Retry-After": "60"},
-    ))
+    return _render(
+        ApiError(
+            "storage_full",
+            503,
+            "Máy chủ đã hết dung lượng lưu trữ: thay đổi chưa được lưu, hãy thử lại sau",
+            headers={"Retry-After": "60"},
+        )
+    )
 
 
 def handle_unexpected(exc):
@@ -180,17 +194,14 @@ def handle_unexpected(exc):
     if isinstance(exc, IntegrityError):
         # Two requests raced to create the same thing (a double-tapped login, say); the loser retries.
         log.warning("integrity conflict: %s", exc)
-        return _render(ApiError("concurrent_change", 409,
-                                "Một thao tác khác vừa thay đổi cùng dữ liệu; hãy thử lại"))
+        return _render(ApiError("concurrent_change", 409, "Một thao tác khác vừa thay đổi cùng dữ liệu; hãy thử lại"))
     if isinstance(exc, DataError):
         # A value the database cannot hold that no check caught first: the caller's input, not our fault.
         log.warning("value refused by the database: %s", exc)
         return _render(ApiError("invalid_value", 422, "Giá trị gửi lên không lưu được vào cơ sở dữ liệu"))
     if isinstance(exc, DBAPIError) and storage_is_full(exc):
         return handle_storage_full(exc)
-    if isinstance(exc, (OperationalError,)) or (
-        isinstance(exc, DBAPIError) and exc.connection_invalidated
-    ):
+    if isinstance(exc, (OperationalError,)) or (isinstance(exc, DBAPIError) and exc.connection_invalidated):
         return handle_database_unavailable(exc)
     log.exception("unexpected error")
     return _render(ApiError("internal_error", 500, "Lỗi máy chủ; sự cố đã được ghi lại"))

@@ -1,4 +1,5 @@
 """The shared extension objects: created here, bound to an app in create_app()."""
+
 from flask_jwt_extended import JWTManager
 from flask_migrate import Migrate
 from flask_smorest import Api

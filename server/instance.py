@@ -6,6 +6,7 @@ account on a shared host can read. So the folder is made 0700 and the database f
 SQLite first opens it; SQLite gives the database's -wal and -shm files the database file's own
 permissions, and those left by an older start are corrected too.
 """
+
 import logging
 import os
 from pathlib import Path
@@ -34,8 +35,12 @@ def make_private(instance_path, database_uri):
 def sqlite_file(database_uri):
     """The path of a SQLite database file, or None for another database or one in memory."""
     url = make_url(database_uri)
-    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:" \
-            or url.database.startswith("file:"):
+    if (
+        url.get_backend_name() != "sqlite"
+        or not url.database
+        or url.database == ":memory:"
+        or url.database.startswith("file:")
+    ):
         return None
     return Path(url.database)
 

@@ -1,5 +1,6 @@
 """Fast JSON for Flask (orjson), the one helper views use to answer with a body, and the
 blueprint every API module uses."""
+
 from http import HTTPStatus
 
 import flask_smorest
@@ -24,7 +25,8 @@ class OrjsonProvider(JSONProvider):
     def response(self, *args, **kwargs):
         obj = self._prepare_response_obj(args, kwargs)
         return current_app.response_class(
-            orjson.dumps(obj, option=orjson.OPT_NON_STR_KEYS), mimetype="application/json")
+            orjson.dumps(obj, option=orjson.OPT_NON_STR_KEYS), mimetype="application/json"
+        )
 
 
 def json_response(payload, status=200):
@@ -59,15 +61,18 @@ class OrjsonParser(FlaskParser):
 class Blueprint(flask_smorest.Blueprint):
     """The blueprint every API module uses: flask-smorest's, with the orjson body parser, and
     the error answers of each operation documented in the envelope (server/errors.py)."""
+
     ARGUMENTS_PARSER = OrjsonParser()
 
     def errors(self, *statuses):
         """Document the errors an operation answers besides 503, which any of them can give
         (the database is unreachable, or its disk full)."""
+
         def decorator(view):
             for status in sorted({*statuses, 503}, reverse=True):
                 view = self.alt_response(status, response=HTTPStatus(status).name)(view)
             return view
+
         return decorator
 
     def arguments(self, schema, *, location="json", **kwargs):

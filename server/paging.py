@@ -1,4 +1,5 @@
 """Page-numbered lists: the query parameters and the {items, total, page, per_page} answer."""
+
 from marshmallow import fields, validate
 from sqlalchemy import func, select
 
@@ -15,10 +16,15 @@ class PageQuerySchema(InputSchema):
 
 def page_schema(item_schema):
     """The OpenAPI shape of a page of `item_schema` items."""
-    return ResponseSchema.from_dict({
-        "items": fields.List(fields.Nested(item_schema)), "total": fields.Integer(),
-        "page": fields.Integer(), "per_page": fields.Integer(),
-    }, name=f"{item_schema.__name__.removesuffix('Schema')}Page")
+    return ResponseSchema.from_dict(
+        {
+            "items": fields.List(fields.Nested(item_schema)),
+            "total": fields.Integer(),
+            "page": fields.Integer(),
+            "per_page": fields.Integer(),
+        },
+        name=f"{item_schema.__name__.removesuffix('Schema')}Page",
+    )
 
 
 def paginate(statement, page, per_page, to_document):

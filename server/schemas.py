@@ -1,5 +1,6 @@
 """What every request schema shares (refusing NUL in plain strings, bounded database ids), and
 the base of response schemas."""
+
 from collections.abc import Mapping
 
 import marshmallow as ma
@@ -53,6 +54,7 @@ class ResponseSchema(ma.Schema):
 
 class PersonSchema(ResponseSchema):
     """A user as answers name one: the author of a version, a conflict's resolver, a device's owner."""
+
     id = fields.Integer()
     username = fields.String(allow_none=True, metadata={"description": "null: the user no longer exists"})
     full_name = fields.String(allow_none=True)

@@ -6,6 +6,7 @@ the first start, so a server started as the README's production section says sig
 sends notifications without an extra step. With SOTAY_REQUIRE_SECRETS=1 a secret missing from
 both stops the app instead (several instances must share one, README "Several instances").
 """
+
 import base64
 import fcntl
 import json
@@ -26,7 +27,8 @@ def generate_vapid_keys():
     private_key = ec.generate_private_key(ec.SECP256R1())
     private_raw = private_key.private_numbers().private_value.to_bytes(32, "big")
     public_raw = private_key.public_key().public_bytes(
-        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+    )
     return tuple(base64.urlsafe_b64encode(raw).decode().rstrip("=") for raw in (private_raw, public_raw))
 
 
@@ -47,7 +49,7 @@ def load_secrets(app):
         if "JWT_SECRET_KEY" in missing:
             stored["JWT_SECRET_KEY"] = token_source.token_urlsafe(48)
         if set(VAPID) & set(missing):
-            stored.update(zip(VAPID, generate_vapid_keys()))
+            stored.update(zip(VAPID, generate_vapid_keys(), strict=True))
         if missing:
             _write(path, stored)
     config.update({name: stored[name] for name in needed})

@@ -7,34 +7,51 @@ from a CDN), and builds its DOM with textContent, never from HTML strings (pwa/j
 the policy can be as strict as the browser allows: a bug that slipped user text into HTML
 would be a blocked, reported violation rather than running script.
 """
+
 from flask import request
 
-CONTENT_SECURITY_POLICY = "; ".join((
-    "default-src 'self'",
-    "script-src 'self'",
-    # Styles come from css/app.css only; the app sets positions through CSSOM (element.style),
-    # which a policy does not govern, and never writes a style attribute or element.
-    "style-src 'self'",
-    "img-src 'self'",
-    "connect-src 'self'",
-    "worker-src 'self'",
-    "manifest-src 'self'",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-    # No string ever reaches an HTML or script sink (innerHTML, document.write, eval, a script's
-    # src): the browser refuses such an assignment outright. The one policy allowed, "sw", is
-    # made once by pwa/js/app.js and can only name the service worker, /sw.js.
-    "require-trusted-types-for 'script'",
-    "trusted-types sw",
-))
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",
+        # Styles come from css/app.css only; the app sets positions through CSSOM (element.style),
+        # which a policy does not govern, and never writes a style attribute or element.
+        "style-src 'self'",
+        "img-src 'self'",
+        "connect-src 'self'",
+        "worker-src 'self'",
+        "manifest-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        # No string ever reaches an HTML or script sink (innerHTML, document.write, eval, a script's
+        # src): the browser refuses such an assignment outright. The one policy allowed, "sw", is
+        # made once by pwa/js/app.js and can only name the service worker, /sw.js.
+        "require-trusted-types-for 'script'",
+        "trusted-types sw",
+    )
+)
 
 # Powerful features the app never uses, so no script (ours or injected) can ask for them.
-PERMISSIONS_POLICY = ", ".join(f"{feature}=()" for feature in (
-    "accelerometer", "browsing-topics", "camera", "display-capture", "geolocation",
-    "gyroscope", "hid", "magnetometer", "microphone", "midi", "payment", "serial", "usb",
-))
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "serial",
+        "usb",
+    )
+)
 
 HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,

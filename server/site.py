@@ -2,6 +2,7 @@
 
 Outside /api/v1, but in the OpenAPI document too (without security): what they answer, and in
 which Content-Type, is part of the contract the fuzz test holds the server to."""
+
 import hashlib
 import json
 from pathlib import Path
@@ -27,12 +28,14 @@ class HealthSchema(ResponseSchema):
 
 def public_file(*content_types):
     """Document a public answer (no token): a file in one of `content_types`, or a 404."""
+
     def decorator(view):
         view = bp.alt_response(404, response="NOT_FOUND")(view)
         for content_type in reversed(content_types[1:]):
             view = bp.alt_response(200, description=content_type, content_type=content_type, success=True)(view)
         view = bp.response(200, description=content_types[0], content_type=content_types[0])(view)
         return bp.doc(security=[])(view)
+
     return decorator
 
 

@@ -1,4 +1,5 @@
 """UTC time, and RFC 3339 strings for the wire (SQLite hands datetimes back naive)."""
+
 from datetime import datetime, timezone
 
 

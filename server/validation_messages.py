@@ -5,6 +5,7 @@ messages are English. marshmallow reads them from class attributes, and its
 documentation names overriding those as the way to change them everywhere;
 importing this module does that once, before any schema is used.
 """
+
 from marshmallow import Schema, fields, validate
 
 _FIELD_MESSAGES = {
@@ -18,10 +19,12 @@ _FIELD_MESSAGES = {
     fields.Integer: {"invalid": "Phải là một số nguyên."},
     fields.Float: {"special": "Không nhận NaN hay vô cực."},
     fields.Boolean: {"invalid": "Phải là true hoặc false."},
-    fields.Date: {"invalid": "Phải là một ngày (YYYY-MM-DD).", "format": "Không viết được \"{input}\" thành ngày."},
-    fields.DateTime: {"invalid": "Phải là một thời điểm (ISO 8601).",
-                      "invalid_awareness": "Thời điểm phải có múi giờ.",
-                      "format": "Không viết được \"{input}\" thành thời điểm."},
+    fields.Date: {"invalid": "Phải là một ngày (YYYY-MM-DD).", "format": 'Không viết được "{input}" thành ngày.'},
+    fields.DateTime: {
+        "invalid": "Phải là một thời điểm (ISO 8601).",
+        "invalid_awareness": "Thời điểm phải có múi giờ.",
+        "format": 'Không viết được "{input}" thành thời điểm.',
+    },
     fields.UUID: {"invalid_uuid": "Phải là một UUID."},
     fields.List: {"invalid": "Phải là một danh sách."},
     fields.Mapping: {"invalid": "Phải là một đối tượng."},

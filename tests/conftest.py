@@ -1,5 +1,6 @@
 """Fixtures: an app on a fresh database per test, on SQLite always and on PostgreSQL when
 TEST_DATABASE_URL is set (REQUIRE_POSTGRES=1 makes a missing PostgreSQL a failure, not a skip)."""
+
 import os
 import uuid
 from contextlib import contextmanager
@@ -27,6 +28,7 @@ FAST_HASHING = {"PASSWORD_TIME_COST": 1, "PASSWORD_MEMORY_KIB": 1024}
 def postgres_url(schema):
     """TEST_DATABASE_URL with every connection's search_path set to `schema`."""
     from server.config import database_url
+
     base = database_url(TEST_DATABASE_URL)
     separator = "&" if "?" in base else "?"
     return f"{base}{separator}options=-csearch_path%3D{schema}"
@@ -35,6 +37,7 @@ def postgres_url(schema):
 def create_postgres_schema():
     schema = f"t_{uuid.uuid4().hex[:12]}"
     from server.config import database_url
+
     engine = create_engine(database_url(TEST_DATABASE_URL))
     try:
         with engine.begin() as connection:
@@ -48,6 +51,7 @@ def create_postgres_schema():
 
 def drop_postgres_schema(schema):
     from server.config import database_url
+
     engine = create_engine(database_url(TEST_DATABASE_URL))
     with engine.begin() as connection:
         connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
@@ -94,9 +98,13 @@ class FreshContextClient(FlaskClient):
 @contextmanager
 def seeded_app(database_url, instance_path):
     """An app on `database_url`, emptied and seeded with the demo data, with its context pushed."""
-    app = create_app({
-        "SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True, **FAST_HASHING,
-    })
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "TESTING": True,
+            **FAST_HASHING,
+        }
+    )
     app.test_client_class = FreshContextClient
     app.instance_path = str(instance_path)
     # The app makes VAPID keys at its first start; a test sends Web Push only when it asks for
@@ -129,8 +137,9 @@ def _empty_all_tables():
         db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
         db.session.execute(text("ALTER TABLE audit_log ENABLE TRIGGER USER"))
     else:
-        triggers = db.session.execute(text(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'")).all()
+        triggers = db.session.execute(
+            text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'")
+        ).all()
         for name, _ in triggers:
             db.session.execute(text(f'DROP TRIGGER "{name}"'))
         for table in tables:
@@ -142,8 +151,7 @@ def _empty_all_tables():
 
 
 def _has_sqlite_sequence():
-    return db.session.execute(text(
-        "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'")).first() is not None
+    return db.session.execute(text("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'")).first() is not None
 
 
 @pytest.fixture
@@ -154,8 +162,10 @@ def client(app):
 @pytest.fixture
 def login(client):
     """login("vol.qt1") -> a Caller: a fresh device of that user, logged in."""
+
     def _login(username, password=PASSWORD, device_id=None):
         return Caller(client, username, password, device_id)
+
     return _login
 
 

@@ -1,4 +1,5 @@
 """Test helpers: an API caller that works over Flask's test client or real HTTP, and valid record data."""
+
 import itertools
 import uuid
 
@@ -16,8 +17,12 @@ class Caller:
         self.username = username
         self.device_id = device_id or str(uuid.uuid4())
         self._mutation_ids = itertools.count(1)
-        response = self.request("POST", "/auth/login", json={
-            "username": username, "password": password, "device_id": self.device_id}, auth=False)
+        response = self.request(
+            "POST",
+            "/auth/login",
+            json={"username": username, "password": password, "device_id": self.device_id},
+            auth=False,
+        )
         assert response.status_code == 200, (response.status_code, body_of(response))
         body = body_of(response)
         self.access_token = body["access_token"]
@@ -59,8 +64,11 @@ class Caller:
             params["cursor"] = cursor
         if limit:
             params["limit"] = limit
-        response = self.get("/sync/pull", query_string=params) if hasattr(self.transport, "open") \
+        response = (
+            self.get("/sync/pull", query_string=params)
+            if hasattr(self.transport, "open")
             else self.get("/sync/pull", params=params)
+        )
         assert response.status_code == 200, (response.status_code, body_of(response))
         return body_of(response)
 
@@ -78,8 +86,14 @@ class Caller:
 
     def create(self, record_type, village_id, data, record_id=None):
         """A create mutation (not yet sent)."""
-        return {"op": "create", "record_id": record_id or str(uuid.uuid4()), "type": record_type,
-                "village_id": village_id, "data": data, "client_time": "2026-11-20T08:00:00Z"}
+        return {
+            "op": "create",
+            "record_id": record_id or str(uuid.uuid4()),
+            "type": record_type,
+            "village_id": village_id,
+            "data": data,
+            "client_time": "2026-11-20T08:00:00Z",
+        }
 
 
 def body_of(response):
@@ -96,9 +110,16 @@ def delete(record_id, base_version):
 
 def vneid_data(**overrides):
     data = {
-        "full_name": "Nguyễn Thị Lan", "personal_id": "038190012345", "date_of_birth": "1990-05-01",
-        "gender": "nữ", "phone": "0912345678", "phone_is_own": True, "level": 2,
-        "step_reached": "activated", "place": "home", "activity_date": "2026-11-20",
+        "full_name": "Nguyễn Thị Lan",
+        "personal_id": "038190012345",
+        "date_of_birth": "1990-05-01",
+        "gender": "nữ",
+        "phone": "0912345678",
+        "phone_is_own": True,
+        "level": 2,
+        "step_reached": "activated",
+        "place": "home",
+        "activity_date": "2026-11-20",
     }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
@@ -106,8 +127,12 @@ def vneid_data(**overrides):
 
 def death_data(**overrides):
     data = {
-        "deceased_name": "Trần Văn Cường", "birth_year": 1940, "gender": "nam",
-        "date_of_death": "2023-04", "informant_name": "Trần Thị Mai", "informant_relation": "con gái",
+        "deceased_name": "Trần Văn Cường",
+        "birth_year": 1940,
+        "gender": "nam",
+        "date_of_death": "2023-04",
+        "informant_name": "Trần Thị Mai",
+        "informant_relation": "con gái",
         "source": "family",
     }
     data.update(overrides)
@@ -116,9 +141,14 @@ def death_data(**overrides):
 
 def propaganda_data(**overrides):
     data = {
-        "activity_date": "2026-11-18", "start_time": "19:30", "form": "meeting",
-        "topics": ["vneid", "online_public_services"], "organizers": ["youth_union"],
-        "location": "Nhà văn hóa Thôn 1", "people_reached": 45, "materials_count": 30,
+        "activity_date": "2026-11-18",
+        "start_time": "19:30",
+        "form": "meeting",
+        "topics": ["vneid", "online_public_services"],
+        "organizers": ["youth_union"],
+        "location": "Nhà văn hóa Thôn 1",
+        "people_reached": 45,
+        "materials_count": 30,
     }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
@@ -146,6 +176,7 @@ def resolve_names(monkeypatch, addresses):
     """Make socket.getaddrinfo answer {name: [address, ...]} (a callable value is asked each
     time, for a name that resolves differently later); other names resolve as usual."""
     import socket
+
     real = socket.getaddrinfo
 
     def getaddrinfo(host, port, *args, **kwargs):
@@ -154,7 +185,15 @@ def resolve_names(monkeypatch, addresses):
         if known is None:
             return real(host, port, *args, **kwargs)
         answers = known() if callable(known) else known
-        return [(socket.AF_INET6 if ":" in a else socket.AF_INET, socket.SOCK_STREAM, 6, "",
-                 (a, port, 0, 0) if ":" in a else (a, port)) for a in answers]
+        return [
+            (
+                socket.AF_INET6 if ":" in a else socket.AF_INET,
+                socket.SOCK_STREAM,
+                6,
+                "",
+                (a, port, 0, 0) if ":" in a else (a, port),
+            )
+            for a in answers
+        ]
 
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)

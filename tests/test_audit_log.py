@@ -6,6 +6,7 @@ it, what, when, on what, from where and in which commune. Reads by police and ad
 village staff's are not. The log cannot be changed: no endpoint does (405, 404), and the database
 itself refuses UPDATE and DELETE of an entry (triggers, on both backends, migrated or not).
 """
+
 import time
 import uuid
 from datetime import datetime, timedelta, timezone
@@ -62,9 +63,16 @@ class World:
 
     def user(self):
         """A new volunteer of Thôn 1 and Thôn 2: its id."""
-        response = self["admin.qt"].post("/users", json={
-            "username": f"tnv.{uuid.uuid4().hex[:8]}", "password": PASSWORD, "full_name": "Tình nguyện viên",
-            "role": "volunteer", "village_ids": [self.villages["Thôn 1"], self.villages["Thôn 2"]]})
+        response = self["admin.qt"].post(
+            "/users",
+            json={
+                "username": f"tnv.{uuid.uuid4().hex[:8]}",
+                "password": PASSWORD,
+                "full_name": "Tình nguyện viên",
+                "role": "volunteer",
+                "village_ids": [self.villages["Thôn 1"], self.villages["Thôn 2"]],
+            },
+        )
         assert response.status_code == 201, body_of(response)
         return body_of(response)["id"]
 
@@ -105,8 +113,10 @@ def _login(w):
 
 
 def _login_wrong_password(w):
-    response = w.client.post("/api/v1/auth/login", json={"username": "vol.qt1", "password": "sai-mat-khau",
-                                                         "device_id": "6f2b8e3c-0d3a-4c1e-9f55-1b2a3c4d5e6f"})
+    response = w.client.post(
+        "/api/v1/auth/login",
+        json={"username": "vol.qt1", "password": "sai-mat-khau", "device_id": "6f2b8e3c-0d3a-4c1e-9f55-1b2a3c4d5e6f"},
+    )
     assert response.status_code == 401
     return None, None, {"username": "vol.qt1"}
 
@@ -114,8 +124,9 @@ def _login_wrong_password(w):
 def _login_on_a_revoked_device(w):
     device_id = Caller(w.client, "vol.qt1").device_id
     assert w["admin.qt"].post(f"/devices/{device_id}/revoke").status_code == 200
-    response = w.client.post("/api/v1/auth/login", json={"username": "vol.qt1", "password": PASSWORD,
-                                                         "device_id": device_id})
+    response = w.client.post(
+        "/api/v1/auth/login", json={"username": "vol.qt1", "password": PASSWORD, "device_id": device_id}
+    )
     assert body_of(response)["error"]["code"] == "device_revoked"
     return "device", device_id, {"reason": "device_revoked"}
 
@@ -170,8 +181,9 @@ def _conflict_view(w):
 def _conflict_resolve(w):
     record_id = w.record()
     conflict_id = w.conflict(record_id)
-    response = w["admin.qt"].post(f"/conflicts/{conflict_id}/resolve",
-                                  json={"base_version": 2, "values": {"notes": "đã thống nhất"}})
+    response = w["admin.qt"].post(
+        f"/conflicts/{conflict_id}/resolve", json={"base_version": 2, "values": {"notes": "đã thống nhất"}}
+    )
     assert response.status_code == 200, body_of(response)
     return "conflict", conflict_id, {"record_id": record_id, "version": 3}
 
@@ -182,21 +194,39 @@ def _export(w):
 
 
 def _user_create(w):
-    response = w["admin.qt"].post("/users", json={"username": "moi.qt", "password": "mat-khau-dai-du",
-                                                  "full_name": "Người mới", "role": "volunteer",
-                                                  "village_ids": [w.villages["Thôn 3"]]})
+    response = w["admin.qt"].post(
+        "/users",
+        json={
+            "username": "moi.qt",
+            "password": "mat-khau-dai-du",
+            "full_name": "Người mới",
+            "role": "volunteer",
+            "village_ids": [w.villages["Thôn 3"]],
+        },
+    )
     assert response.status_code == 201, body_of(response)
-    return "user", str(body_of(response)["id"]), {"username": "moi.qt", "role": "volunteer",
-                                                   "village_ids": [w.villages["Thôn 3"]]}
+    return (
+        "user",
+        str(body_of(response)["id"]),
+        {"username": "moi.qt", "role": "volunteer", "village_ids": [w.villages["Thôn 3"]]},
+    )
 
 
 def _user_update(w):
     uid = w.user()
-    response = w["admin.qt"].request("PATCH", f"/users/{uid}", json={"role": "village_staff",
-                                                                     "village_ids": [w.villages["Thôn 4"]]})
+    response = w["admin.qt"].request(
+        "PATCH", f"/users/{uid}", json={"role": "village_staff", "village_ids": [w.villages["Thôn 4"]]}
+    )
     assert response.status_code == 200, body_of(response)
-    return "user", str(uid), {"role": "village_staff", "village_ids": [w.villages["Thôn 4"]], "before": {
-        "role": "volunteer", "village_ids": [w.villages["Thôn 1"], w.villages["Thôn 2"]]}}
+    return (
+        "user",
+        str(uid),
+        {
+            "role": "village_staff",
+            "village_ids": [w.villages["Thôn 4"]],
+            "before": {"role": "volunteer", "village_ids": [w.villages["Thôn 1"], w.villages["Thôn 2"]]},
+        },
+    )
 
 
 def _user_disable(w):
@@ -219,7 +249,10 @@ def _village_create(w):
 
 def _village_update(w):
     vid = w.villages["Thôn 5"]
-    assert w["admin.qt"].request("PATCH", f"/villages/{vid}", json={"name": "Thôn Năm", "active": False}).status_code == 200
+    assert (
+        w["admin.qt"].request("PATCH", f"/villages/{vid}", json={"name": "Thôn Năm", "active": False}).status_code
+        == 200
+    )
     return "village", str(vid), {"name": "Thôn Năm", "active": False, "before": {"name": "Thôn 5", "active": True}}
 
 
@@ -232,11 +265,19 @@ def _device_revoke(w):
 def _targets(w):
     admin = w["admin.qt"]
     for value in (100, 120):
-        response = admin.request("PUT", "/targets", json={"targets": [
-            {"measure": "vneid_helped", "period": "2026-11", "value": value}]})
+        response = admin.request(
+            "PUT", "/targets", json={"targets": [{"measure": "vneid_helped", "period": "2026-11", "value": value}]}
+        )
         assert response.status_code == 200, body_of(response)
-    return "commune", str(admin.user["commune_id"]), {"changes": [
-        {"measure": "vneid_helped", "village_id": None, "period": "2026-11", "value": 120, "before": 100}]}
+    return (
+        "commune",
+        str(admin.user["commune_id"]),
+        {
+            "changes": [
+                {"measure": "vneid_helped", "village_id": None, "period": "2026-11", "value": 120, "before": 100}
+            ]
+        },
+    )
 
 
 AUDITED = {
@@ -303,7 +344,7 @@ def test_each_page_of_a_police_pull_names_the_records_it_served(world):
     volunteer.push_ok(mutations)
     records, _, serving_pages = pull_until_served(police, {m["record_id"] for m in mutations}, limit=2)
     pulls = entries(world, action="records.pull", target_id=police.device_id)
-    assert len(pulls) == serving_pages >= 3   # pages of at most 2
+    assert len(pulls) == serving_pages >= 3  # pages of at most 2
     assert sorted(i for e in pulls for i in e["details"]["record_ids"]) == sorted(records)
     assert all(e["details"]["count"] == len(e["details"]["record_ids"]) <= 2 for e in pulls)
 
@@ -337,18 +378,27 @@ def test_the_log_filters_by_user_action_target_record_and_day_and_pages(world):
     assert by_police and [e["id"] for e in by_police] == [e["id"] for e in every if e["user_id"] == police.user["id"]]
     listed = entries(world, action="records.list")
     assert listed and [e["id"] for e in listed] == [e["id"] for e in every if e["action"] == "records.list"]
-    assert [e["action"] for e in entries(world, target_type="record", target_id=record_id)] == \
-        ["record.review", "record.view"]
+    assert [e["action"] for e in entries(world, target_type="record", target_id=record_id)] == [
+        "record.review",
+        "record.view",
+    ]
     # Who saw this record, however it went out: reviewed, pulled, listed, viewed.
-    assert [e["action"] for e in entries(world, record_id=record_id)] == \
-        ["record.review", "records.pull", "records.list", "record.view"]
+    assert [e["action"] for e in entries(world, record_id=record_id)] == [
+        "record.review",
+        "records.pull",
+        "records.list",
+        "record.view",
+    ]
 
     today = today_local()
-    assert [e["id"] for e in entries(world, **{"from": today.isoformat(), "to": today.isoformat()})] == \
-        [e["id"] for e in every]
+    assert [e["id"] for e in entries(world, **{"from": today.isoformat(), "to": today.isoformat()})] == [
+        e["id"] for e in every
+    ]
     assert entries(world, to=(today - timedelta(days=1)).isoformat()) == []
     assert entries(world, **{"from": (today + timedelta(days=1)).isoformat()}) == []
-    backwards = admin.get("/audit", query_string={"from": today.isoformat(), "to": (today - timedelta(days=1)).isoformat()})
+    backwards = admin.get(
+        "/audit", query_string={"from": today.isoformat(), "to": (today - timedelta(days=1)).isoformat()}
+    )
     assert backwards.status_code == 422 and "from" in body_of(backwards)["error"]["fields"]
 
     pages = [body_of(admin.get("/audit", query_string={"per_page": 3, "page": page})) for page in (1, 2)]

@@ -1,5 +1,6 @@
 """Every test a document names exists: a reader sent to a test that is not there cannot check
 the claim it was named for (docs/security.md once named a test that never existed)."""
+
 import re
 from pathlib import Path
 
@@ -28,5 +29,6 @@ def test_every_test_a_document_names_exists(document, path, name):
     target = ROOT / path
     assert target.exists(), f"{document} names {path}, which does not exist"
     if name:
-        assert re.search(rf"^\s*(async )?def {name}\(", target.read_text(encoding="utf-8"), re.MULTILINE), \
+        assert re.search(rf"^\s*(async )?def {name}\(", target.read_text(encoding="utf-8"), re.MULTILINE), (
             f"{document} names {path}::{name}, which does not exist"
+        )

@@ -1,4 +1,5 @@
 """PROTOCOL.md §4 and DOMAIN.md: the record type declarations and their rules."""
+
 import pytest
 
 from server.forms import registry
@@ -19,36 +20,51 @@ def test_forms_lists_the_three_types_with_vietnamese_and_english_labels(login):
     assert [c["label"]["vi"] for c in gender["choices"]] == ["Nam", "Nữ"]
 
 
-@pytest.mark.parametrize("personal_id, year, gender, ok", [
-    ("038190012345", 1990, "nữ", True),
-    ("038090012345", 1990, "nam", True),
-    ("001205012345", 2005, "nam", True),     # 2: a man born 2000-2099
-    ("001205012345", 2005, "nữ", False),
-    ("001305012345", 2005, "nữ", True),   # 3: a woman born 2000-2099
-    ("001405012345", 2005, "nam", False),    # 4 is for 2100-2199
-    ("001190012345", 1991, "nữ", False),  # digits 5-6 say 90
-    ("003190012345", 1990, "nữ", False),  # 003 is no province
-    ("03819001234", 1990, "nữ", False),   # 11 digits
-    ("03819001234a", 1990, "nữ", False),
-])
+@pytest.mark.parametrize(
+    "personal_id, year, gender, ok",
+    [
+        ("038190012345", 1990, "nữ", True),
+        ("038090012345", 1990, "nam", True),
+        ("001205012345", 2005, "nam", True),  # 2: a man born 2000-2099
+        ("001205012345", 2005, "nữ", False),
+        ("001305012345", 2005, "nữ", True),  # 3: a woman born 2000-2099
+        ("001405012345", 2005, "nam", False),  # 4 is for 2100-2199
+        ("001190012345", 1991, "nữ", False),  # digits 5-6 say 90
+        ("003190012345", 1990, "nữ", False),  # 003 is no province
+        ("03819001234", 1990, "nữ", False),  # 11 digits
+        ("03819001234a", 1990, "nữ", False),
+    ],
+)
 def test_personal_ids_are_checked_against_province_birth_year_and_gender(personal_id, year, gender, ok):
     assert (personal_id_problems(personal_id, year, gender) == []) is ok
 
 
-@pytest.mark.parametrize("raw, stored", [
-    ("0912345678", "0912345678"), ("+84912345678", "0912345678"), ("84 912 345 678", "0912345678"),
-    ("0312.345.678", "0312345678"), ("0212345678", None), ("091234567", None), ("09123456789", None),
-])
+@pytest.mark.parametrize(
+    "raw, stored",
+    [
+        ("0912345678", "0912345678"),
+        ("+84912345678", "0912345678"),
+        ("84 912 345 678", "0912345678"),
+        ("0312.345.678", "0312345678"),
+        ("0212345678", None),
+        ("091234567", None),
+        ("09123456789", None),
+    ],
+)
 def test_mobile_numbers_are_vietnamese_and_normalised(raw, stored):
     assert normalise_mobile(raw) == stored
 
 
 def test_level_two_needs_age_fourteen_on_the_day_of_help():
-    _, errors = registry.validate("vneid_activation", vneid_data(
-        date_of_birth="2013-06-01", personal_id="038313012345", activity_date="2026-11-20"))
+    _, errors = registry.validate(
+        "vneid_activation",
+        vneid_data(date_of_birth="2013-06-01", personal_id="038313012345", activity_date="2026-11-20"),
+    )
     assert "level" in errors
-    clean, errors = registry.validate("vneid_activation", vneid_data(
-        date_of_birth="2012-06-01", personal_id="038312012345", activity_date="2026-11-20"))
+    clean, errors = registry.validate(
+        "vneid_activation",
+        vneid_data(date_of_birth="2012-06-01", personal_id="038312012345", activity_date="2026-11-20"),
+    )
     assert errors is None
 
 
@@ -91,8 +107,14 @@ def test_text_is_kept_byte_for_byte():
 
 def test_gender_is_stored_as_the_domain_word_whatever_spelling_came():
     import unicodedata
-    for sent, stored in (("nam", "nam"), ("male", "nam"), ("nữ", "nữ"), ("female", "nữ"),
-                         (unicodedata.normalize("NFD", "nữ"), "nữ")):
+
+    for sent, stored in (
+        ("nam", "nam"),
+        ("male", "nam"),
+        ("nữ", "nữ"),
+        ("female", "nữ"),
+        (unicodedata.normalize("NFD", "nữ"), "nữ"),
+    ):
         data = vneid_data(gender=sent, personal_id="038090012345" if stored == "nam" else "038190012345")
         clean, errors = registry.validate("vneid_activation", data)
         assert errors is None and clean["gender"] == stored, (sent, errors)

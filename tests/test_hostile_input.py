@@ -10,6 +10,7 @@ byte.
 The cases only read, or write what nothing else in this module looks at, so one seeded database
 serves the whole module (per backend): the suite stays quick with a few hundred cases.
 """
+
 import base64
 import json
 import re
@@ -74,8 +75,9 @@ def assert_envelope(response, status=None, code=None, field=None):
         assert error["code"] == code, error
     if field is not None:
         named = error.get("fields", {})
-        assert field in named or any(name.startswith(f"{field}.") for name in named), \
+        assert field in named or any(name.startswith(f"{field}.") for name in named), (
             f"error.fields should name {field!r} (or an item of it: {field}.<index>): {error}"
+        )
     return error
 
 
@@ -97,17 +99,21 @@ class World:
     client: object  # a FreshContextClient: each request in its own app context
     callers: dict
     villages: dict
-    record_id: str = ""        # a vneid_activation of vol.qt1 in Thôn 1, version 1
-    conflict_id: str = ""      # an open conflict in Quang Trung
-    target_user_id: int = 0    # the user and village the PATCH cases aim at (nothing else uses them)
+    record_id: str = ""  # a vneid_activation of vol.qt1 in Thôn 1, version 1
+    conflict_id: str = ""  # an open conflict in Quang Trung
+    target_user_id: int = 0  # the user and village the PATCH cases aim at (nothing else uses them)
     target_village_id: int = 0
 
     def __getitem__(self, username):
         return self.callers[username]
 
     def ids(self):
-        return {"record": self.record_id, "conflict": self.conflict_id,
-                "user": self.target_user_id, "village": self.target_village_id}
+        return {
+            "record": self.record_id,
+            "conflict": self.conflict_id,
+            "user": self.target_user_id,
+            "village": self.target_village_id,
+        }
 
 
 @pytest.fixture(scope="module")
@@ -132,8 +138,15 @@ def world(database_url, tmp_path_factory):
         assert result["status"] == "conflict", result
         w.conflict_id = result["conflict_id"]
 
-        response = admin.post("/users", json={"username": "hostile.target", "password": "mat-khau-dai-du",
-                                              "full_name": "Mục tiêu", "role": "volunteer"})
+        response = admin.post(
+            "/users",
+            json={
+                "username": "hostile.target",
+                "password": "mat-khau-dai-du",
+                "full_name": "Mục tiêu",
+                "role": "volunteer",
+            },
+        )
         assert response.status_code == 201, body_of(response)
         w.target_user_id = body_of(response)["id"]
         response = admin.post("/villages", json={"name": "Thôn thử nghiệm"})
@@ -142,8 +155,18 @@ def world(database_url, tmp_path_factory):
         yield w
 
 
-def send(world, method, path, body=None, *, raw=None, user=None, content_type="application/json",
-         headers=None, query_string=None):
+def send(
+    world,
+    method,
+    path,
+    body=None,
+    *,
+    raw=None,
+    user=None,
+    content_type="application/json",
+    headers=None,
+    query_string=None,
+):
     """One request. `body` is sent as JSON made by the standard library (so integers of any size
     and escaped lone surrogates can be sent); `raw` as the bytes given."""
     all_headers = dict(headers or {})
@@ -153,8 +176,7 @@ def send(world, method, path, body=None, *, raw=None, user=None, content_type="a
         raw = json.dumps(body).encode()
     if raw is not None and content_type is not None:
         all_headers["Content-Type"] = content_type
-    return world.client.open("/api/v1" + path, method=method, data=raw, headers=all_headers,
-                             query_string=query_string)
+    return world.client.open("/api/v1" + path, method=method, data=raw, headers=all_headers, query_string=query_string)
 
 
 def push(world, user, mutations, **extra):
@@ -162,8 +184,9 @@ def push(world, user, mutations, **extra):
     caller = world[user]
     for mutation in mutations:
         mutation.setdefault("mutation_id", caller.next_mutation_id())
-    return send(world, "POST", "/sync/push", {"device_id": caller.device_id, "mutations": mutations, **extra},
-                user=user)
+    return send(
+        world, "POST", "/sync/push", {"device_id": caller.device_id, "mutations": mutations, **extra}, user=user
+    )
 
 
 def push_results(world, user, mutations, **extra):
@@ -193,8 +216,9 @@ def pulled(caller, record_id, timeout=10.0):
 
 
 def valid_create(world, user="vol.qt1", record_type="vneid_activation", **overrides):
-    data = {"vneid_activation": vneid_data, "death_check": death_data,
-            "propaganda_session": propaganda_data}[record_type](**overrides)
+    data = {"vneid_activation": vneid_data, "death_check": death_data, "propaganda_session": propaganda_data}[
+        record_type
+    ](**overrides)
     return world[user].create(record_type, world.villages["Thôn 1"], data)
 
 
@@ -227,15 +251,23 @@ def valid_body(world, name):
         "review": lambda: {"action": "needs_changes", "comment": "Bổ sung số điện thoại", "base_version": 1},
         "bulk_review": lambda: {"ids": [world.record_id], "action": "needs_changes", "comment": "Bổ sung"},
         "resolve": lambda: {"base_version": 2, "values": {"notes": "đã thống nhất"}},
-        "create_user": lambda: {"username": f"u{uuid.uuid4().hex[:10]}", "password": "mat-khau-dai-du",
-                                "full_name": "Người mới", "role": "volunteer"},
+        "create_user": lambda: {
+            "username": f"u{uuid.uuid4().hex[:10]}",
+            "password": "mat-khau-dai-du",
+            "full_name": "Người mới",
+            "role": "volunteer",
+        },
         "update_user": lambda: {"full_name": "Người đổi tên"},
         "create_village": lambda: {"name": f"Thôn {uuid.uuid4().hex[:8]}"},
         "update_village": lambda: {"name": "Thôn thử nghiệm"},
         "set_targets": lambda: {"targets": [{"measure": "vneid_activated", "period": "2026", "value": 600}]},
-        "subscribe": lambda: {"endpoint": "https://push.example.com/wpush/abc", "keys": {
-            "p256dh": "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM",
-            "auth": "tBHItJI5svbpez7KI4CCXg"}},
+        "subscribe": lambda: {
+            "endpoint": "https://push.example.com/wpush/abc",
+            "keys": {
+                "p256dh": "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM",
+                "auth": "tBHItJI5svbpez7KI4CCXg",
+            },
+        },
         "unsubscribe": lambda: {"endpoint": "https://push.example.com/wpush/abc"},
     }[name]()
 
@@ -304,8 +336,13 @@ def test_deeply_nested_json_is_refused_not_a_500(world, endpoint, shape):
     assert_envelope(call(world, endpoint, raw=DEEP_BODIES[shape].encode()), {400, 413, 422})
 
 
-WRONG_CONTENT_TYPES = ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x",
-                       "application/xml", None]
+WRONG_CONTENT_TYPES = [
+    "text/plain",
+    "application/x-www-form-urlencoded",
+    "multipart/form-data; boundary=x",
+    "application/xml",
+    None,
+]
 
 
 @pytest.mark.parametrize("endpoint", BODY_ENDPOINTS)
@@ -322,8 +359,7 @@ def test_a_body_over_four_mebibytes_is_413(world, endpoint):
 
 
 def test_a_body_just_under_the_limit_is_read_and_judged_on_its_content(world):
-    raw = json.dumps({"username": "a" * (MAX_BODY - 200), "password": "x",
-                      "device_id": str(uuid.uuid4())}).encode()
+    raw = json.dumps({"username": "a" * (MAX_BODY - 200), "password": "x", "device_id": str(uuid.uuid4())}).encode()
     assert len(raw) < MAX_BODY
     assert_envelope(call(world, "login", raw=raw), 422, field="username")
 
@@ -398,8 +434,15 @@ def test_a_push_without_device_id_or_mutations_is_422_naming_both(world):
 
 
 MUTATION_ID_WRONG = {
-    "string": "1", "float": 1.5, "boolean": True, "zero": 0, "negative": -1, "null": None,
-    "2**53": 2**53, "2**70": 2**70, "list": [1],
+    "string": "1",
+    "float": 1.5,
+    "boolean": True,
+    "zero": 0,
+    "negative": -1,
+    "null": None,
+    "2**53": 2**53,
+    "2**70": 2**70,
+    "list": [1],
 }
 
 
@@ -407,8 +450,7 @@ MUTATION_ID_WRONG = {
 def test_a_bad_mutation_id_is_422_naming_it(world, case):
     # Without a usable mutation_id there is nothing to answer per mutation: the request is refused.
     mutation = {**valid_create(world), "mutation_id": MUTATION_ID_WRONG[case]}
-    assert_envelope(push(world, "vol.qt1", [mutation]), 422, code="validation_failed",
-                    field="mutations.0.mutation_id")
+    assert_envelope(push(world, "vol.qt1", [mutation]), 422, code="validation_failed", field="mutations.0.mutation_id")
 
 
 def test_a_missing_mutation_id_is_422_naming_it(world):
@@ -425,10 +467,12 @@ def test_mutation_ids_that_do_not_increase_are_422_naming_the_first_out_of_order
 def test_the_largest_mutation_id_a_javascript_client_can_count_is_accepted(world):
     # A fresh device: mutation ids only ever grow on a device.
     device = Caller(world.client, "vol.qt3")
-    mutation = {**device.create("vneid_activation", world.villages["Thôn 3"], vneid_data()),
-                "mutation_id": 2**53 - 1}
-    response = device.post("/sync/push", data=json.dumps({"device_id": device.device_id, "mutations": [mutation]}),
-                           headers={"Content-Type": "application/json"})
+    mutation = {**device.create("vneid_activation", world.villages["Thôn 3"], vneid_data()), "mutation_id": 2**53 - 1}
+    response = device.post(
+        "/sync/push",
+        data=json.dumps({"device_id": device.device_id, "mutations": [mutation]}),
+        headers={"Content-Type": "application/json"},
+    )
     assert response.status_code == 200, response.get_data(as_text=True)
     assert body_of(response)["results"][0]["status"] == "applied"
 
@@ -644,11 +688,14 @@ def test_a_nested_field_problem_is_named_by_its_dotted_path_with_a_list_of_messa
     """PROTOCOL.md §1's `fields` maps a name to messages: a list item's or a nested key's problem
     is named by its path, never a nested object in place of the messages (found by tests/fuzz)."""
     changes, path = NESTED_WRONG[endpoint]
-    error = assert_envelope(call(world, endpoint, {**valid_body(world, endpoint), **changes}), 422,
-                            code="validation_failed")
+    error = assert_envelope(
+        call(world, endpoint, {**valid_body(world, endpoint), **changes}), 422, code="validation_failed"
+    )
     assert path in error["fields"], error
-    assert all(isinstance(messages, list) and all(isinstance(m, str) for m in messages)
-               for messages in error["fields"].values()), error
+    assert all(
+        isinstance(messages, list) and all(isinstance(m, str) for m in messages)
+        for messages in error["fields"].values()
+    ), error
 
 
 # --------------------------------------------------------------------------------------------
@@ -672,8 +719,14 @@ def test_an_unknown_record_type_is_rejected_per_mutation_and_the_batch_goes_on(w
     assert second["status"] == "applied", second
 
 
-BAD_RECORD_IDS = {"not_a_uuid": "not-a-uuid", "nul_byte": "a\x00b", "65_characters": "x" * 65,
-                  "10k_characters": "x" * 10_000, "path_traversal": "../../etc/passwd", "sql": "' OR 1=1 --"}
+BAD_RECORD_IDS = {
+    "not_a_uuid": "not-a-uuid",
+    "nul_byte": "a\x00b",
+    "65_characters": "x" * 65,
+    "10k_characters": "x" * 10_000,
+    "path_traversal": "../../etc/passwd",
+    "sql": "' OR 1=1 --",
+}
 
 
 @pytest.mark.parametrize("record_id", BAD_RECORD_IDS.values(), ids=BAD_RECORD_IDS)
@@ -690,16 +743,18 @@ def test_a_bad_record_id_is_rejected_per_mutation_naming_it(world, record_id):
 
 def test_a_huge_village_id_is_rejected_per_mutation(world):
     for value in (2**63, 10**30):
-        first, second = push_results(world, "vol.qt1", [{**valid_create(world), "village_id": value},
-                                                       valid_create(world)])
+        first, second = push_results(
+            world, "vol.qt1", [{**valid_create(world), "village_id": value}, valid_create(world)]
+        )
         assert first["status"] == "rejected" and first["error"]["code"] == "village_not_allowed", (value, first)
         assert second["status"] == "applied", second
 
 
 @pytest.mark.parametrize("base_version", [2**31, 2**63, 2**64, 10**30], ids=["2**31", "2**63", "2**64", "10**30"])
 def test_a_huge_base_version_is_rejected_per_mutation_naming_it(world, base_version):
-    first, second = push_results(world, "vol.qt1", [update(world.record_id, base_version, {"notes": "x"}),
-                                                   valid_create(world)])
+    first, second = push_results(
+        world, "vol.qt1", [update(world.record_id, base_version, {"notes": "x"}), valid_create(world)]
+    )
     assert first["status"] == "rejected" and "base_version" in first["error"].get("fields", {}), first
     assert second["status"] == "applied", second
 
@@ -716,8 +771,9 @@ HUGE_DATA = {
 @pytest.mark.parametrize("case", HUGE_DATA)
 def test_a_huge_integer_in_record_data_is_rejected_per_mutation_naming_the_field(world, case):
     record_type, name, value = HUGE_DATA[case]
-    first, second = push_results(world, "vol.qt1", [valid_create(world, record_type=record_type, **{name: value}),
-                                                   valid_create(world)])
+    first, second = push_results(
+        world, "vol.qt1", [valid_create(world, record_type=record_type, **{name: value}), valid_create(world)]
+    )
     assert first["status"] == "rejected" and name in first["error"].get("fields", {}), first
     assert second["status"] == "applied", second
 
@@ -824,8 +880,11 @@ def test_odd_text_is_stored_byte_for_byte(world, case, ascii_escapes):
 
     def exactly(data):
         for name in ("full_name", "notes"):
-            assert data[name].encode("utf-8", "surrogatepass") == text.encode("utf-8", "surrogatepass"), \
-                (name, ascii(data[name]), ascii(text))
+            assert data[name].encode("utf-8", "surrogatepass") == text.encode("utf-8", "surrogatepass"), (
+                name,
+                ascii(data[name]),
+                ascii(text),
+            )
 
     exactly(pulled(caller, record_id)["data"])
     detail = body_of(caller.get(f"/records/{record_id}"))
@@ -843,8 +902,13 @@ def test_nul_bytes_in_every_text_field_of_every_record_type_are_stored_byte_for_
     caller, village = world["vol.qt3"], world.villages["Thôn 3"]
     mutations = [
         caller.create("vneid_activation", village, vneid_data(full_name=nul, notes=nul)),
-        caller.create("death_check", village, death_data(deceased_name=nul, place_of_death=nul, informant_name=nul,
-                                                         informant_relation=nul, evidence_note=nul)),
+        caller.create(
+            "death_check",
+            village,
+            death_data(
+                deceased_name=nul, place_of_death=nul, informant_name=nul, informant_relation=nul, evidence_note=nul
+            ),
+        ),
         caller.create("propaganda_session", village, propaganda_data(location=nul, notes=nul)),
     ]
     assert {r["status"] for r in push_results(world, "vol.qt3", mutations)} == {"applied"}
@@ -859,8 +923,10 @@ def test_nul_bytes_in_every_text_field_of_every_record_type_are_stored_byte_for_
 
 def test_a_valid_escaped_surrogate_pair_is_the_character_it_encodes(world):
     caller = world["vol.qt1"]
-    mutation = {**caller.create("vneid_activation", world.villages["Thôn 1"], vneid_data(full_name="X")),
-                "mutation_id": caller.next_mutation_id()}
+    mutation = {
+        **caller.create("vneid_activation", world.villages["Thôn 1"], vneid_data(full_name="X")),
+        "mutation_id": caller.next_mutation_id(),
+    }
     raw = json.dumps({"device_id": caller.device_id, "mutations": [mutation]}).replace('"X"', '"\\ud83d\\ude00"')
     response = send(world, "POST", "/sync/push", raw=raw.encode(), user="vol.qt1")
     assert body_of(response)["results"][0]["status"] == "applied", body_of(response)
@@ -880,20 +946,33 @@ def test_search_with_odd_text_answers_and_finds_vietnamese_names(world):
 
 # Text outside records: stored exactly, or refused in the envelope; never a 500.
 
+
 def test_a_review_comment_with_nul_and_rtl_override_is_kept_exactly_or_refused(world):
     record = valid_create(world)
     push_results(world, "vol.qt1", [record])
     comment = "Sai\x00 tên \u202eđảo ngược\u202c"
-    response = send(world, "POST", f"/records/{record['record_id']}/review",
-                    {"action": "needs_changes", "comment": comment, "base_version": 1}, user="police.qt")
+    response = send(
+        world,
+        "POST",
+        f"/records/{record['record_id']}/review",
+        {"action": "needs_changes", "comment": comment, "base_version": 1},
+        user="police.qt",
+    )
     if response.status_code == 200:
         assert body_of(response)["review_comment"] == comment
     else:
         assert_envelope(response, 422, field="comment")
 
 
-@pytest.mark.parametrize("endpoint, name", [("create_village", "name"), ("update_village", "name"),
-                                            ("create_user", "full_name"), ("update_user", "full_name")])
+@pytest.mark.parametrize(
+    "endpoint, name",
+    [
+        ("create_village", "name"),
+        ("update_village", "name"),
+        ("create_user", "full_name"),
+        ("update_user", "full_name"),
+    ],
+)
 def test_an_admin_name_with_a_nul_byte_is_kept_exactly_or_refused(world, endpoint, name):
     value = f"Tên\x00 {endpoint}"
     body = {**(valid_body(world, endpoint) if endpoint.startswith("create") else {}), name: value}
@@ -909,9 +988,16 @@ def test_renaming_a_village_to_a_name_it_already_has_in_the_commune_is_409_not_a
     assert_envelope(response, 409)
 
 
-@pytest.mark.parametrize("name, value", [("username", "vol\x00qt1"), ("password", "mat\x00khau"),
-                                         ("device_name", "Điện thoại\x00 của Lan"), ("app_version", "1.0\x00")],
-                         ids=["username", "password", "device_name", "app_version"])
+@pytest.mark.parametrize(
+    "name, value",
+    [
+        ("username", "vol\x00qt1"),
+        ("password", "mat\x00khau"),
+        ("device_name", "Điện thoại\x00 của Lan"),
+        ("app_version", "1.0\x00"),
+    ],
+    ids=["username", "password", "device_name", "app_version"],
+)
 def test_a_login_with_a_nul_byte_is_answered_in_the_envelope_or_works(world, name, value):
     body = {"username": "vol.qt3", "password": PASSWORD, "device_id": str(uuid.uuid4()), name: value}
     response = call(world, "login", body)
@@ -923,8 +1009,15 @@ def test_a_login_with_a_nul_byte_is_answered_in_the_envelope_or_works(world, nam
 def test_a_nul_byte_in_the_app_version_a_device_reports_is_answered(world):
     caller = world["vol.qt1"]
     assert_answered(push(world, "vol.qt1", [], app_version="1.0\x00"))
-    assert_answered(send(world, "GET", "/sync/pull", user="vol.qt1",
-                         query_string={"device_id": caller.device_id, "app_version": "1.0\x00"}))
+    assert_answered(
+        send(
+            world,
+            "GET",
+            "/sync/pull",
+            user="vol.qt1",
+            query_string={"device_id": caller.device_id, "app_version": "1.0\x00"},
+        )
+    )
 
 
 def test_a_nul_byte_in_client_time_does_not_break_the_push(world):
@@ -945,11 +1038,14 @@ def test_a_nul_byte_in_an_audit_filter_finds_nothing_or_is_422(world, name):
 
 # Lone surrogates are not text: refused, never a 500.
 
+
 @pytest.mark.parametrize("surrogate", ["\\ud800", "\\udc00abc", "abc\\ud83d"], ids=["high", "low", "half_emoji"])
 def test_a_lone_surrogate_in_record_text_is_refused_not_a_500(world, surrogate):
     caller = world["vol.qt1"]
-    mutation = {**caller.create("vneid_activation", world.villages["Thôn 1"], vneid_data(full_name="X")),
-                "mutation_id": caller.next_mutation_id()}
+    mutation = {
+        **caller.create("vneid_activation", world.villages["Thôn 1"], vneid_data(full_name="X")),
+        "mutation_id": caller.next_mutation_id(),
+    }
     raw = json.dumps({"device_id": caller.device_id, "mutations": [mutation]}).replace('"X"', f'"{surrogate}"')
     response = send(world, "POST", "/sync/push", raw=raw.encode(), user="vol.qt1")
     if response.status_code == 200:
@@ -960,8 +1056,10 @@ def test_a_lone_surrogate_in_record_text_is_refused_not_a_500(world, surrogate):
 
 
 LONE_SURROGATE_ELSEWHERE = {
-    "login_username": ("login", {"username": "X", "password": "x",
-                                 "device_id": "3f1c1a52-7a0e-4c44-9d3c-05b8f2d9b0a1"}),
+    "login_username": (
+        "login",
+        {"username": "X", "password": "x", "device_id": "3f1c1a52-7a0e-4c44-9d3c-05b8f2d9b0a1"},
+    ),
     "village_name": ("create_village", {"name": "X"}),
     "user_full_name": ("update_user", {"full_name": "X"}),
     "review_comment": ("review", {"action": "needs_changes", "comment": "X", "base_version": 1}),
@@ -1008,8 +1106,15 @@ RULE_BREAKERS = {
     "date_of_birth_in_the_future": ("vneid_activation", {"date_of_birth": FUTURE}, "date_of_birth"),
     "activity_date_in_the_future": ("vneid_activation", {"activity_date": FUTURE}, "activity_date"),
     "date_that_does_not_exist": ("vneid_activation", {"activity_date": "2025-02-30"}, "activity_date"),
-    "level_2_under_14": ("vneid_activation", {"date_of_birth": CHILD_BIRTH, "personal_id": CHILD_ID,
-                                              "activity_date": (TODAY - timedelta(days=1)).isoformat()}, "level"),
+    "level_2_under_14": (
+        "vneid_activation",
+        {
+            "date_of_birth": CHILD_BIRTH,
+            "personal_id": CHILD_ID,
+            "activity_date": (TODAY - timedelta(days=1)).isoformat(),
+        },
+        "level",
+    ),
     "level_3": ("vneid_activation", {"level": 3}, "level"),
     "level_as_string": ("vneid_activation", {"level": "2"}, "level"),
     "gender_unknown": ("vneid_activation", {"gender": "other"}, "gender"),
@@ -1096,8 +1201,9 @@ def test_a_non_numeric_admin_id_is_404_or_405_in_the_envelope(world, path):
     assert_envelope(send(world, "PATCH", path, {"name": "x"}, user="admin.qt"), {404, 405})
 
 
-@pytest.mark.parametrize("path", ["/%2e%2e/%2e%2e/etc/passwd", "/..%2f..%2fserver/config.py", "/%00",
-                                  "/api/v1/%2e%2e/%2e%2e/wsgi.py"])
+@pytest.mark.parametrize(
+    "path", ["/%2e%2e/%2e%2e/etc/passwd", "/..%2f..%2fserver/config.py", "/%00", "/api/v1/%2e%2e/%2e%2e/wsgi.py"]
+)
 def test_path_traversal_outside_the_api_is_404_in_the_envelope(world, path):
     assert_envelope(world.client.open(path, method="GET"), 404)
 
@@ -1134,11 +1240,18 @@ def test_repeated_and_garbage_query_parameters_are_answered_never_a_500(world, p
     assert_answered(response)
 
 
-@pytest.mark.parametrize("path, name", [
-    ("/records?since=garbage", "since"), ("/records?has_conflict=maybe", "has_conflict"),
-    ("/records?q=" + "q" * 101, "q"), ("/sync/pull?device_id=nope", "device_id"),
-    ("/conflicts?state=stuck", "state"), ("/audit?user_id=abc", "user_id"),
-], ids=["since", "has_conflict", "q", "device_id", "state", "user_id"])
+@pytest.mark.parametrize(
+    "path, name",
+    [
+        ("/records?since=garbage", "since"),
+        ("/records?has_conflict=maybe", "has_conflict"),
+        ("/records?q=" + "q" * 101, "q"),
+        ("/sync/pull?device_id=nope", "device_id"),
+        ("/conflicts?state=stuck", "state"),
+        ("/audit?user_id=abc", "user_id"),
+    ],
+    ids=["since", "has_conflict", "q", "device_id", "state", "user_id"],
+)
 def test_an_invalid_query_parameter_is_422_naming_it(world, path, name):
     user = "admin.qt" if path.startswith(("/conflicts", "/audit")) else "vol.qt1"
     assert_envelope(send(world, "GET", path, user=user), 422, code="validation_failed", field=name)
@@ -1173,8 +1286,11 @@ def _forge(world, kind):
     if kind == "hs512_with_the_right_key":
         return "Bearer " + pyjwt.encode(claims, secret, algorithm="HS512"), "token_invalid"
     if kind == "expired":
-        token = create_access_token(identity=claims["sub"], expires_delta=timedelta(seconds=-1),
-                                    additional_claims={"dev": claims["dev"], "gen": claims["gen"]})
+        token = create_access_token(
+            identity=claims["sub"],
+            expires_delta=timedelta(seconds=-1),
+            additional_claims={"dev": claims["dev"], "gen": claims["gen"]},
+        )
         return f"Bearer {token}", "token_expired"
     if kind == "refresh_token_as_access_token":
         return f"Bearer {caller.refresh_token}", "token_invalid"
@@ -1203,10 +1319,27 @@ def _forge(world, kind):
     raise AssertionError(kind)
 
 
-TOKEN_KINDS = ["alg_none", "alg_none_with_signature", "signed_with_another_key", "payload_tampered",
-               "signature_stripped", "hs512_with_the_right_key", "expired", "refresh_token_as_access_token",
-               "no_header", "empty_header", "no_bearer_prefix", "basic_auth", "bearer_alone", "bearer_and_space",
-               "lowercase_bearer_garbage", "ten_kilobytes", "three_dots", "two_tokens", "non_ascii"]
+TOKEN_KINDS = [
+    "alg_none",
+    "alg_none_with_signature",
+    "signed_with_another_key",
+    "payload_tampered",
+    "signature_stripped",
+    "hs512_with_the_right_key",
+    "expired",
+    "refresh_token_as_access_token",
+    "no_header",
+    "empty_header",
+    "no_bearer_prefix",
+    "basic_auth",
+    "bearer_alone",
+    "bearer_and_space",
+    "lowercase_bearer_garbage",
+    "ten_kilobytes",
+    "three_dots",
+    "two_tokens",
+    "non_ascii",
+]
 TOKEN_ENDPOINTS = [("GET", "/auth/me"), ("GET", "/records"), ("POST", "/sync/push"), ("GET", "/users")]
 
 
@@ -1237,10 +1370,14 @@ def test_a_garbage_token_on_refresh_is_401(world, kind):
 
 def test_an_expired_refresh_token_is_401_token_expired(world):
     claims = decode_token(world["vol.qt1"].refresh_token)
-    token = create_refresh_token(identity=claims["sub"], expires_delta=timedelta(seconds=-1),
-                                 additional_claims={"dev": claims["dev"], "gen": claims["gen"], "jti": claims["jti"]})
-    assert_envelope(send(world, "POST", "/auth/refresh", headers={"Authorization": f"Bearer {token}"}), 401,
-                    code="token_expired")
+    token = create_refresh_token(
+        identity=claims["sub"],
+        expires_delta=timedelta(seconds=-1),
+        additional_claims={"dev": claims["dev"], "gen": claims["gen"], "jti": claims["jti"]},
+    )
+    assert_envelope(
+        send(world, "POST", "/auth/refresh", headers={"Authorization": f"Bearer {token}"}), 401, code="token_expired"
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -1280,7 +1417,8 @@ ROUTES = {
 # GET /records/review is GET /records/{record_id} of a record whose id is "review": a 404, rightly.
 NOT_A_WRONG_METHOD = {("GET", "/records/review")}
 WRONG_METHODS = [
-    (method, path) for path, allowed in ROUTES.items()
+    (method, path)
+    for path, allowed in ROUTES.items()
     for method in ("GET", "POST", "PUT", "PATCH", "DELETE")
     if method not in allowed and (method, path) not in NOT_A_WRONG_METHOD
 ]
@@ -1290,16 +1428,20 @@ def test_the_route_table_covers_every_api_route(world):
     served = {}
     for rule in world.app.url_map.iter_rules():
         if rule.rule.startswith("/api/v1/"):
-            path = re.sub(r"<(?:\w+(?:\([^)]*\))?:)?(\w+)>", r"{\1}", rule.rule[len("/api/v1"):])
+            path = re.sub(r"<(?:\w+(?:\([^)]*\))?:)?(\w+)>", r"{\1}", rule.rule[len("/api/v1") :])
             served.setdefault(path, set()).update(rule.methods - {"HEAD", "OPTIONS"})
     assert served == ROUTES
 
 
 @pytest.mark.parametrize("method, path", WRONG_METHODS, ids=lambda v: v.strip("/").replace("/", "_"))
 def test_a_wrong_http_method_is_405_in_the_envelope(world, method, path):
-    concrete = path.format(record_id=world.record_id, conflict_id=world.conflict_id,
-                           user_id=world.target_user_id, village_id=world.target_village_id,
-                           device_id=world["vol.qt1"].device_id)
+    concrete = path.format(
+        record_id=world.record_id,
+        conflict_id=world.conflict_id,
+        user_id=world.target_user_id,
+        village_id=world.target_village_id,
+        device_id=world["vol.qt1"].device_id,
+    )
     response = send(world, method, concrete, {} if method != "GET" else None, user="admin.qt")
     assert_envelope(response, 405, code="method_not_allowed")
     allowed = {m.strip() for m in response.headers.get("Allow", "").split(",")}

@@ -1,4 +1,5 @@
 """PROTOCOL.md §12 and STYLE.md: migrations on both databases, the CLI, health, OpenAPI, the envelope."""
+
 import json
 import uuid
 
@@ -45,8 +46,9 @@ def test_seed_demo_is_idempotent_and_makes_the_protocols_users(app):
         result = runner.invoke(args=["seed-demo", "--password", "another-password"])
         assert result.exit_code == 0, result.output
     users = {u.username: u for u in db.session.execute(select(User)).scalars()}
-    assert sorted(users) == sorted(["admin.qt", "police.qt", "staff.qt", "vol.qt1", "vol.qt2", "vol.qt3",
-                                    "admin.ch", "police.ch", "vol.ch1"])
+    assert sorted(users) == sorted(
+        ["admin.qt", "police.qt", "staff.qt", "vol.qt1", "vol.qt2", "vol.qt3", "admin.ch", "police.ch", "vol.ch1"]
+    )
     assert [v.name for v in users["staff.qt"].villages] == ["Thôn 1", "Thôn 2"]
     assert [v.name for v in users["vol.qt3"].villages] == ["Thôn 3"]
     assert users["vol.ch1"].commune.name == "Cẩm Hải"
@@ -55,9 +57,23 @@ def test_seed_demo_is_idempotent_and_makes_the_protocols_users(app):
 
 
 def test_create_user_makes_an_account_that_can_log_in(app, client):
-    result = app.test_cli_runner().invoke(args=[
-        "create-user", "--username", "vol.qt9", "--password", "mot-mat-khau", "--full-name", "Đỗ Thị Mai",
-        "--role", "volunteer", "--commune", "Quang Trung", "--village", "Thôn 4"])
+    result = app.test_cli_runner().invoke(
+        args=[
+            "create-user",
+            "--username",
+            "vol.qt9",
+            "--password",
+            "mot-mat-khau",
+            "--full-name",
+            "Đỗ Thị Mai",
+            "--role",
+            "volunteer",
+            "--commune",
+            "Quang Trung",
+            "--village",
+            "Thôn 4",
+        ]
+    )
     assert result.exit_code == 0, result.output
     caller = Caller(client, "vol.qt9", password="mot-mat-khau")
     assert [v["name"] for v in caller.user["villages"]] == ["Thôn 4"]
@@ -75,6 +91,7 @@ def test_vapid_keys_are_generated_once_into_the_instance_folder(app, tmp_path):
     again.config.update({"VAPID_PRIVATE_KEY": None, "VAPID_PUBLIC_KEY": None})
     again.instance_path = str(tmp_path)
     from server.secrets import load_secrets
+
     load_secrets(again)
     assert again.config["VAPID_PUBLIC_KEY"] == stored["VAPID_PUBLIC_KEY"]
     assert (tmp_path / "secrets.json").stat().st_mode & 0o077 == 0
@@ -88,21 +105,40 @@ def test_health_answers_when_the_database_does(client):
 def test_the_openapi_document_lists_every_endpoint(client):
     document = client.get("/api/v1/openapi.json").get_json()
     assert document["openapi"].startswith("3.")
-    for path in ("/api/v1/auth/login", "/api/v1/auth/refresh", "/api/v1/auth/logout", "/api/v1/forms",
-                 "/api/v1/sync/push", "/api/v1/sync/pull", "/api/v1/records", "/api/v1/records/{record_id}",
-                 "/api/v1/records/{record_id}/review", "/api/v1/records/review", "/api/v1/conflicts",
-                 "/api/v1/conflicts/{conflict_id}", "/api/v1/conflicts/{conflict_id}/resolve",
-                 "/api/v1/users", "/api/v1/villages", "/api/v1/devices",
-                 "/api/v1/devices/{device_id}/revoke", "/api/v1/audit", "/api/v1/targets",
-                 "/api/v1/reports/progress", "/api/v1/reports/export"):
+    for path in (
+        "/api/v1/auth/login",
+        "/api/v1/auth/refresh",
+        "/api/v1/auth/logout",
+        "/api/v1/forms",
+        "/api/v1/sync/push",
+        "/api/v1/sync/pull",
+        "/api/v1/records",
+        "/api/v1/records/{record_id}",
+        "/api/v1/records/{record_id}/review",
+        "/api/v1/records/review",
+        "/api/v1/conflicts",
+        "/api/v1/conflicts/{conflict_id}",
+        "/api/v1/conflicts/{conflict_id}/resolve",
+        "/api/v1/users",
+        "/api/v1/villages",
+        "/api/v1/devices",
+        "/api/v1/devices/{device_id}/revoke",
+        "/api/v1/audit",
+        "/api/v1/targets",
+        "/api/v1/reports/progress",
+        "/api/v1/reports/export",
+    ):
         assert path in document["paths"], path
 
 
-@pytest.mark.parametrize("method, path, status, code", [
-    ("GET", "/api/v1/no-such-thing", 404, "not_found"),
-    ("DELETE", "/api/v1/forms", 405, "method_not_allowed"),
-    ("PUT", "/api/v1/sync/push", 405, "method_not_allowed"),
-])
+@pytest.mark.parametrize(
+    "method, path, status, code",
+    [
+        ("GET", "/api/v1/no-such-thing", 404, "not_found"),
+        ("DELETE", "/api/v1/forms", 405, "method_not_allowed"),
+        ("PUT", "/api/v1/sync/push", 405, "method_not_allowed"),
+    ],
+)
 def test_routing_errors_come_in_the_envelope(client, method, path, status, code):
     response = client.open(path, method=method)
     assert response.status_code == status
@@ -126,9 +162,12 @@ def test_an_unreachable_database_is_a_503_in_the_envelope(tmp_path):
     app = create_app({"SQLALCHEMY_DATABASE_URI": "postgresql://postgres@127.0.0.1:1/nowhere", **FAST_HASHING})
     app.instance_path = str(tmp_path)
     client = app.test_client()
-    for response in (client.get("/healthz"),
-                     client.post("/api/v1/auth/login", json={"username": "vol.qt1", "password": PASSWORD,
-                                                             "device_id": str(uuid.uuid4())})):
+    for response in (
+        client.get("/healthz"),
+        client.post(
+            "/api/v1/auth/login", json={"username": "vol.qt1", "password": PASSWORD, "device_id": str(uuid.uuid4())}
+        ),
+    ):
         assert response.status_code == 503
         assert response.get_json()["error"]["code"] == "database_unavailable"
         assert response.headers["Retry-After"]

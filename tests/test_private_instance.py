@@ -1,5 +1,6 @@
 """The instance folder, the embedded database and its WAL/SHM files are the app user's alone,
 whatever the umask (server/instance.py): on a shared host no other account reads a citizen's record."""
+
 import os
 import stat
 

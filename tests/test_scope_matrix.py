@@ -17,6 +17,7 @@ revoked device and a disabled user get.
 One seeded database serves the module (per backend): the seeded records are only read, and what
 the tests write (new records, renamed targets, revoked spare devices) is made for them alone.
 """
+
 import base64
 import os
 import re
@@ -41,21 +42,21 @@ USERS = {
     # username: (role, commune)           villages (seed-demo, PROTOCOL.md §12)
     "admin.qt": ("admin", QT),
     "police.qt": ("police", QT),
-    "staff.qt": ("village_staff", QT),    # Thôn 1, Thôn 2
-    "vol.qt1": ("volunteer", QT),         # Thôn 1, Thôn 2
-    "vol.qt2": ("volunteer", QT),         # Thôn 1, Thôn 2
-    "vol.qt3": ("volunteer", QT),         # Thôn 3
+    "staff.qt": ("village_staff", QT),  # Thôn 1, Thôn 2
+    "vol.qt1": ("volunteer", QT),  # Thôn 1, Thôn 2
+    "vol.qt2": ("volunteer", QT),  # Thôn 1, Thôn 2
+    "vol.qt3": ("volunteer", QT),  # Thôn 3
     "admin.ch": ("admin", CH),
     "police.ch": ("police", CH),
-    "vol.ch1": ("volunteer", CH),         # Thôn Đông
-    "staff.ch": ("village_staff", CH),    # Thôn Đông (made by the world fixture: seed-demo has none)
+    "vol.ch1": ("volunteer", CH),  # Thôn Đông
+    "staff.ch": ("village_staff", CH),  # Thôn Đông (made by the world fixture: seed-demo has none)
 }
 VILLAGES = {"Thôn 1": QT, "Thôn 2": QT, "Thôn 3": QT, "Thôn 4": QT, "Thôn 5": QT, "Thôn Đông": CH, "Thôn Tây": CH}
 
 RECORDS = {
     # key: (author, village, type) -- each pushed by its author
     "vol.qt1@Thôn 1": ("vol.qt1", "Thôn 1", "vneid_activation"),
-    "vol.qt2@Thôn 1": ("vol.qt2", "Thôn 1", "vneid_activation"),   # same village as vol.qt1's
+    "vol.qt2@Thôn 1": ("vol.qt2", "Thôn 1", "vneid_activation"),  # same village as vol.qt1's
     "vol.qt2@Thôn 2": ("vol.qt2", "Thôn 2", "death_check"),
     "vol.qt3@Thôn 3": ("vol.qt3", "Thôn 3", "propaganda_session"),
     "staff.qt@Thôn 2": ("staff.qt", "Thôn 2", "propaganda_session"),
@@ -67,18 +68,30 @@ RECORDS = {
     "admin.ch@Thôn Đông": ("admin.ch", "Thôn Đông", "propaganda_session"),
     "staff.ch@Thôn Đông": ("staff.ch", "Thôn Đông", "propaganda_session"),
 }
-QUANG_TRUNG = {"vol.qt1@Thôn 1", "vol.qt2@Thôn 1", "vol.qt2@Thôn 2", "vol.qt3@Thôn 3", "staff.qt@Thôn 2",
-               "police.qt@Thôn 1", "police.qt@Thôn 4", "admin.qt@Thôn 5"}
+QUANG_TRUNG = {
+    "vol.qt1@Thôn 1",
+    "vol.qt2@Thôn 1",
+    "vol.qt2@Thôn 2",
+    "vol.qt3@Thôn 3",
+    "staff.qt@Thôn 2",
+    "police.qt@Thôn 1",
+    "police.qt@Thôn 4",
+    "admin.qt@Thôn 5",
+}
 CAM_HAI = {"vol.ch1@Thôn Đông", "police.ch@Thôn Tây", "admin.ch@Thôn Đông", "staff.ch@Thôn Đông"}
 
 # The seeded records each user may read (GET /records/{id}, GET /records, /sync/pull).
 READS = {
-    "admin.qt": QUANG_TRUNG,                                  # its whole commune
-    "police.qt": QUANG_TRUNG,                                 # its whole commune
-    "staff.qt": {"vol.qt1@Thôn 1", "vol.qt2@Thôn 1",          # every record of Thôn 1 and Thôn 2...
-                 "vol.qt2@Thôn 2", "police.qt@Thôn 1",
-                 "staff.qt@Thôn 2"},                          # ...and its own
-    "vol.qt1": {"vol.qt1@Thôn 1"},                            # its own only: not vol.qt2's in Thôn 1
+    "admin.qt": QUANG_TRUNG,  # its whole commune
+    "police.qt": QUANG_TRUNG,  # its whole commune
+    "staff.qt": {
+        "vol.qt1@Thôn 1",
+        "vol.qt2@Thôn 1",  # every record of Thôn 1 and Thôn 2...
+        "vol.qt2@Thôn 2",
+        "police.qt@Thôn 1",
+        "staff.qt@Thôn 2",
+    },  # ...and its own
+    "vol.qt1": {"vol.qt1@Thôn 1"},  # its own only: not vol.qt2's in Thôn 1
     "vol.qt2": {"vol.qt2@Thôn 1", "vol.qt2@Thôn 2"},
     "vol.qt3": {"vol.qt3@Thôn 3"},
     "admin.ch": CAM_HAI,
@@ -120,18 +133,33 @@ CREATES_IN = {
 # figures (VNeID help, outreach sessions, people reached) each caller is given; every other
 # village of its scope shows zeros. Volunteers get no report (ACCESS).
 REPORT_2025_03 = {
-    "admin.qt": {"Thôn 1": (2, 0, 0), "Thôn 2": (0, 1, 40), "Thôn 3": (0, 1, 30), "Thôn 4": (1, 0, 0),
-                 "Thôn 5": (0, 1, 50)},
-    "police.qt": {"Thôn 1": (2, 0, 0), "Thôn 2": (0, 1, 40), "Thôn 3": (0, 1, 30), "Thôn 4": (1, 0, 0),
-                  "Thôn 5": (0, 1, 50)},
-    "staff.qt": {"Thôn 1": (2, 0, 0), "Thôn 2": (0, 1, 40)},   # its villages only
+    "admin.qt": {
+        "Thôn 1": (2, 0, 0),
+        "Thôn 2": (0, 1, 40),
+        "Thôn 3": (0, 1, 30),
+        "Thôn 4": (1, 0, 0),
+        "Thôn 5": (0, 1, 50),
+    },
+    "police.qt": {
+        "Thôn 1": (2, 0, 0),
+        "Thôn 2": (0, 1, 40),
+        "Thôn 3": (0, 1, 30),
+        "Thôn 4": (1, 0, 0),
+        "Thôn 5": (0, 1, 50),
+    },
+    "staff.qt": {"Thôn 1": (2, 0, 0), "Thôn 2": (0, 1, 40)},  # its villages only
     "admin.ch": {"Thôn Đông": (1, 2, 130), "Thôn Tây": (0, 0, 0)},
     "police.ch": {"Thôn Đông": (1, 2, 130), "Thôn Tây": (0, 0, 0)},
     "staff.ch": {"Thôn Đông": (1, 2, 130)},
 }
 # People reached by each seeded outreach session (record_data).
-PEOPLE_REACHED = {"vol.qt3@Thôn 3": 30, "staff.qt@Thôn 2": 40, "admin.qt@Thôn 5": 50,
-                  "admin.ch@Thôn Đông": 60, "staff.ch@Thôn Đông": 70}
+PEOPLE_REACHED = {
+    "vol.qt3@Thôn 3": 30,
+    "staff.qt@Thôn 2": 40,
+    "admin.qt@Thôn 5": 50,
+    "admin.ch@Thôn Đông": 60,
+    "staff.ch@Thôn Đông": 70,
+}
 
 # Every endpoint the app serves, and the status each caller gets asking about its own commune:
 # the four roles of §3, then a request without a token, one with the tokens of a device the
@@ -142,44 +170,44 @@ PEOPLE_REACHED = {"vol.qt3@Thôn 3": 30, "staff.qt@Thôn 2": 40, "admin.qt@Thôn
 COLUMNS = ("admin", "police", "village_staff", "volunteer", "no token", "revoked device", "disabled user")
 ACCESS = {
     #                                                admin police staff volunteer   none revoked disabled
-    "POST /api/v1/auth/login":                      (200,  200,   200,  200,        200,  401,    401),
-    "POST /api/v1/auth/refresh":                    (200,  200,   200,  200,        401,  401,    401),
-    "POST /api/v1/auth/logout":                     (204,  204,   204,  204,        401,  401,    401),
-    "GET /api/v1/auth/me":                          (200,  200,   200,  200,        401,  401,    401),
-    "GET /api/v1/forms":                            (200,  200,   200,  200,        401,  401,    401),
-    "POST /api/v1/sync/push":                       (200,  200,   200,  200,        401,  401,    401),
-    "GET /api/v1/sync/pull":                        (200,  200,   200,  200,        401,  401,    401),
-    "GET /api/v1/records":                          (200,  200,   200,  200,        401,  401,    401),
-    "GET /api/v1/records/{record_id}":              (200,  200,   200,  200,        401,  401,    401),
-    "POST /api/v1/records/{record_id}/review":      (200,  200,   403,  403,        401,  401,    401),
-    "POST /api/v1/records/review":                  (200,  200,   403,  403,        401,  401,    401),
-    "GET /api/v1/conflicts":                        (200,  403,   403,  403,        401,  401,    401),
-    "GET /api/v1/conflicts/{conflict_id}":          (200,  403,   403,  403,        401,  401,    401),
-    "POST /api/v1/conflicts/{conflict_id}/resolve": (200,  403,   403,  403,        401,  401,    401),
-    "GET /api/v1/users":                            (200,  403,   403,  403,        401,  401,    401),
-    "POST /api/v1/users":                           (201,  403,   403,  403,        401,  401,    401),
-    "PATCH /api/v1/users/{user_id}":                (200,  403,   403,  403,        401,  401,    401),
-    "GET /api/v1/villages":                         (200,  403,   403,  403,        401,  401,    401),
-    "POST /api/v1/villages":                        (201,  403,   403,  403,        401,  401,    401),
-    "PATCH /api/v1/villages/{village_id}":          (200,  403,   403,  403,        401,  401,    401),
-    "GET /api/v1/devices":                          (200,  403,   403,  403,        401,  401,    401),
-    "POST /api/v1/devices/{device_id}/revoke":      (200,  403,   403,  403,        401,  401,    401),
-    "GET /api/v1/audit":                            (200,  403,   403,  403,        401,  401,    401),
-    "GET /api/v1/targets":                          (200,  200,   403,  403,        401,  401,    401),
-    "PUT /api/v1/targets":                          (200,  403,   403,  403,        401,  401,    401),
-    "GET /api/v1/reports/progress":                 (200,  200,   200,  403,        401,  401,    401),
-    "GET /api/v1/reports/export":                   (200,  200,   403,  403,        401,  401,    401),
-    "GET /api/v1/push/vapid-public-key":            (200,  200,   200,  200,        401,  401,    401),
-    "POST /api/v1/push/subscriptions":              (201,  201,   201,  201,        401,  401,    401),
-    "DELETE /api/v1/push/subscriptions":            (204,  204,   204,  204,        401,  401,    401),
+    "POST /api/v1/auth/login": (200, 200, 200, 200, 200, 401, 401),
+    "POST /api/v1/auth/refresh": (200, 200, 200, 200, 401, 401, 401),
+    "POST /api/v1/auth/logout": (204, 204, 204, 204, 401, 401, 401),
+    "GET /api/v1/auth/me": (200, 200, 200, 200, 401, 401, 401),
+    "GET /api/v1/forms": (200, 200, 200, 200, 401, 401, 401),
+    "POST /api/v1/sync/push": (200, 200, 200, 200, 401, 401, 401),
+    "GET /api/v1/sync/pull": (200, 200, 200, 200, 401, 401, 401),
+    "GET /api/v1/records": (200, 200, 200, 200, 401, 401, 401),
+    "GET /api/v1/records/{record_id}": (200, 200, 200, 200, 401, 401, 401),
+    "POST /api/v1/records/{record_id}/review": (200, 200, 403, 403, 401, 401, 401),
+    "POST /api/v1/records/review": (200, 200, 403, 403, 401, 401, 401),
+    "GET /api/v1/conflicts": (200, 403, 403, 403, 401, 401, 401),
+    "GET /api/v1/conflicts/{conflict_id}": (200, 403, 403, 403, 401, 401, 401),
+    "POST /api/v1/conflicts/{conflict_id}/resolve": (200, 403, 403, 403, 401, 401, 401),
+    "GET /api/v1/users": (200, 403, 403, 403, 401, 401, 401),
+    "POST /api/v1/users": (201, 403, 403, 403, 401, 401, 401),
+    "PATCH /api/v1/users/{user_id}": (200, 403, 403, 403, 401, 401, 401),
+    "GET /api/v1/villages": (200, 403, 403, 403, 401, 401, 401),
+    "POST /api/v1/villages": (201, 403, 403, 403, 401, 401, 401),
+    "PATCH /api/v1/villages/{village_id}": (200, 403, 403, 403, 401, 401, 401),
+    "GET /api/v1/devices": (200, 403, 403, 403, 401, 401, 401),
+    "POST /api/v1/devices/{device_id}/revoke": (200, 403, 403, 403, 401, 401, 401),
+    "GET /api/v1/audit": (200, 403, 403, 403, 401, 401, 401),
+    "GET /api/v1/targets": (200, 200, 403, 403, 401, 401, 401),
+    "PUT /api/v1/targets": (200, 403, 403, 403, 401, 401, 401),
+    "GET /api/v1/reports/progress": (200, 200, 200, 403, 401, 401, 401),
+    "GET /api/v1/reports/export": (200, 200, 403, 403, 401, 401, 401),
+    "GET /api/v1/push/vapid-public-key": (200, 200, 200, 200, 401, 401, 401),
+    "POST /api/v1/push/subscriptions": (201, 201, 201, 201, 401, 401, 401),
+    "DELETE /api/v1/push/subscriptions": (204, 204, 204, 204, 401, 401, 401),
     # Public, whatever the token: the contract, the health check and the app's shell (no data).
-    "GET /api/v1/openapi.json":                     (200,  200,   200,  200,        200,  200,    200),
-    "GET /healthz":                                 (200,  200,   200,  200,        200,  200,    200),
-    "GET /":                                        (200,  200,   200,  200,        200,  200,    200),
-    "GET /sw.js":                                   (200,  200,   200,  200,        200,  200,    200),
-    "GET /js/version.js":                           (200,  200,   200,  200,        200,  200,    200),
-    "GET /{filename}":                              (200,  200,   200,  200,        200,  200,    200),
-    "GET /{folder}/{filename}":                     (200,  200,   200,  200,        200,  200,    200),
+    "GET /api/v1/openapi.json": (200, 200, 200, 200, 200, 200, 200),
+    "GET /healthz": (200, 200, 200, 200, 200, 200, 200),
+    "GET /": (200, 200, 200, 200, 200, 200, 200),
+    "GET /sw.js": (200, 200, 200, 200, 200, 200, 200),
+    "GET /js/version.js": (200, 200, 200, 200, 200, 200, 200),
+    "GET /{filename}": (200, 200, 200, 200, 200, 200, 200),
+    "GET /{folder}/{filename}": (200, 200, 200, 200, 200, 200, 200),
 }
 # The code of each 401, by column; logging in answers for itself (the last two are the right
 # password on a revoked device, and a disabled account's).
@@ -212,16 +240,16 @@ class World:
     app: object
     client: object  # a FreshContextClient: each request in its own app context
     callers: dict
-    villages: dict                      # name -> id
-    village_commune: dict               # village id -> commune name
-    records: dict = field(default_factory=dict)          # key -> record id
-    conflicts: dict = field(default_factory=dict)        # commune -> open conflict id
+    villages: dict  # name -> id
+    village_commune: dict  # village id -> commune name
+    records: dict = field(default_factory=dict)  # key -> record id
+    conflicts: dict = field(default_factory=dict)  # commune -> open conflict id
     conflict_records: dict = field(default_factory=dict)  # commune -> record id of that conflict
-    target_users: dict = field(default_factory=dict)     # commune -> user id only admin tests change
+    target_users: dict = field(default_factory=dict)  # commune -> user id only admin tests change
     target_villages: dict = field(default_factory=dict)  # commune -> village id only admin tests change
-    spare_devices: dict = field(default_factory=dict)    # commune -> a Caller on a device nobody else uses
-    strangers: dict = field(default_factory=dict)        # "revoked device", "disabled user" -> a Caller
-    subscriptions: dict = field(default_factory=dict)    # commune -> push endpoint of its volunteer's phone
+    spare_devices: dict = field(default_factory=dict)  # commune -> a Caller on a device nobody else uses
+    strangers: dict = field(default_factory=dict)  # "revoked device", "disabled user" -> a Caller
+    subscriptions: dict = field(default_factory=dict)  # commune -> push endpoint of its volunteer's phone
 
     def __getitem__(self, username):
         return self.callers[username]
@@ -249,10 +277,15 @@ def record_data(record_type, key):
 
 def new_subscription():
     """What a browser's pushManager.subscribe() gives: an endpoint and its keys."""
-    key = ec.generate_private_key(ec.SECP256R1()).public_key().public_bytes(
-        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
-    return {"endpoint": f"https://push.example.invalid/{uuid.uuid4()}",
-            "keys": {"p256dh": b64url(key), "auth": b64url(os.urandom(16))}}
+    key = (
+        ec.generate_private_key(ec.SECP256R1())
+        .public_key()
+        .public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+    )
+    return {
+        "endpoint": f"https://push.example.invalid/{uuid.uuid4()}",
+        "keys": {"p256dh": b64url(key), "auth": b64url(os.urandom(16))},
+    }
 
 
 def b64url(raw):
@@ -263,9 +296,13 @@ def fresh_record(world, commune, record_type="vneid_activation"):
     """A new record of the commune, pushed by its volunteer; its id."""
     volunteer = world[VOLUNTEER_OF[commune]]
     village = "Thôn 1" if commune == QT else "Thôn Đông"
-    mutation = volunteer.create(record_type, world.villages[village],
-                                {"vneid_activation": vneid_data, "death_check": death_data,
-                                 "propaganda_session": propaganda_data}[record_type]())
+    mutation = volunteer.create(
+        record_type,
+        world.villages[village],
+        {"vneid_activation": vneid_data, "death_check": death_data, "propaganda_session": propaganda_data}[
+            record_type
+        ](),
+    )
     assert volunteer.push_ok([mutation])[0]["status"] == "applied"
     return mutation["record_id"]
 
@@ -290,14 +327,27 @@ def world(database_url, tmp_path_factory):
         rows = db.session.execute(select(Village.id, Village.name, Commune.name).join(Commune)).all()
         db.session.commit()
         villages = {name: vid for vid, name, _ in rows}
-        response = Caller(client, "admin.ch").post("/users", json={
-            "username": "staff.ch", "password": PASSWORD, "full_name": "Cán bộ Thôn Đông", "role": "village_staff",
-            "village_ids": [villages["Thôn Đông"]]})
+        response = Caller(client, "admin.ch").post(
+            "/users",
+            json={
+                "username": "staff.ch",
+                "password": PASSWORD,
+                "full_name": "Cán bộ Thôn Đông",
+                "role": "village_staff",
+                "village_ids": [villages["Thôn Đông"]],
+            },
+        )
         assert response.status_code == 201, body_of(response)
-        w = World(app=app, client=client, callers={name: Caller(client, name) for name in USERS},
-                  villages=villages, village_commune={vid: commune for vid, _, commune in rows})
-        assert {w.villages[name]: commune for name, commune in VILLAGES.items()} == \
-            {vid: c for vid, c in w.village_commune.items()}, "the demo villages are not as PROTOCOL.md §12 says"
+        w = World(
+            app=app,
+            client=client,
+            callers={name: Caller(client, name) for name in USERS},
+            villages=villages,
+            village_commune={vid: commune for vid, _, commune in rows},
+        )
+        assert {w.villages[name]: commune for name, commune in VILLAGES.items()} == {
+            vid: c for vid, c in w.village_commune.items()
+        }, "the demo villages are not as PROTOCOL.md §12 says"
 
         for key, (author, village, record_type) in RECORDS.items():
             mutation = w[author].create(record_type, w.villages[village], record_data(record_type, key))
@@ -307,9 +357,15 @@ def world(database_url, tmp_path_factory):
             conflict_id, record_id, _ = fresh_conflict(w, commune)
             w.conflicts[commune], w.conflict_records[commune] = conflict_id, record_id
             admin = w[ADMIN_OF[commune]]
-            response = admin.post("/users", json={"username": f"target.{'qt' if commune == QT else 'ch'}",
-                                                  "password": "mat-khau-dai-du", "full_name": "Mục tiêu",
-                                                  "role": "volunteer"})
+            response = admin.post(
+                "/users",
+                json={
+                    "username": f"target.{'qt' if commune == QT else 'ch'}",
+                    "password": "mat-khau-dai-du",
+                    "full_name": "Mục tiêu",
+                    "role": "volunteer",
+                },
+            )
             assert response.status_code == 201, body_of(response)
             w.target_users[commune] = body_of(response)["id"]
             response = admin.post("/villages", json={"name": "Thôn mục tiêu"})
@@ -321,10 +377,21 @@ def world(database_url, tmp_path_factory):
             assert w[POLICE_OF[commune]].get(f"/records/{some_record}").status_code == 200
             # Targets, which only the commune's police and admin may see.
             first_village = "Thôn 1" if commune == QT else "Thôn Đông"
-            response = admin.request("PUT", "/targets", json={"targets": [
-                {"measure": "people_reached", "village_id": w.villages[first_village], "period": "2025-03",
-                 "value": 111 if commune == QT else 222},
-                {"measure": "outreach_sessions", "period": "2025", "value": 12 if commune == QT else 24}]})
+            response = admin.request(
+                "PUT",
+                "/targets",
+                json={
+                    "targets": [
+                        {
+                            "measure": "people_reached",
+                            "village_id": w.villages[first_village],
+                            "period": "2025-03",
+                            "value": 111 if commune == QT else 222,
+                        },
+                        {"measure": "outreach_sessions", "period": "2025", "value": 12 if commune == QT else 24},
+                    ]
+                },
+            )
             assert response.status_code == 200, body_of(response)
             # The volunteer's phone takes notifications.
             subscription = new_subscription()
@@ -335,8 +402,16 @@ def world(database_url, tmp_path_factory):
         admin = w["admin.qt"]
         revoked = Caller(client, "vol.qt1")
         assert admin.post(f"/devices/{revoked.device_id}/revoke").status_code == 200
-        response = admin.post("/users", json={"username": "khoa.qt", "password": PASSWORD, "full_name": "Bị khóa",
-                                              "role": "volunteer", "village_ids": [w.villages["Thôn 1"]]})
+        response = admin.post(
+            "/users",
+            json={
+                "username": "khoa.qt",
+                "password": PASSWORD,
+                "full_name": "Bị khóa",
+                "role": "volunteer",
+                "village_ids": [w.villages["Thôn 1"]],
+            },
+        )
         assert response.status_code == 201, body_of(response)
         disabled = Caller(client, "khoa.qt")
         assert admin.request("PATCH", f"/users/{disabled.user['id']}", json={"active": False}).status_code == 200
@@ -398,12 +473,12 @@ def pull_everything(caller, must_include, timeout=10.0):
 @dataclass
 class Call:
     method: str
-    path: str                # the whole path, /api/v1/... for the API
+    path: str  # the whole path, /api/v1/... for the API
     body: object = None
-    check: object = None     # what a successful answer's body must satisfy
-    caller: Caller = None    # whose device's access token, instead of the acting user's
-    token: str = None        # instead of any access token
-    auth: bool = True        # False: no Authorization header (logging in)
+    check: object = None  # what a successful answer's body must satisfy
+    caller: Caller = None  # whose device's access token, instead of the acting user's
+    token: str = None  # instead of any access token
+    auth: bool = True  # False: no Authorization header (logging in)
 
 
 API = "/api/v1"
@@ -430,7 +505,7 @@ def _own_record(world, username):
 
 def _login(world, who):
     body = {"username": as_user(who), "password": PASSWORD, "device_id": str(uuid.uuid4())}
-    if who == "revoked device":   # the right password, on the revoked device
+    if who == "revoked device":  # the right password, on the revoked device
         body.update(username="vol.qt1", device_id=world.strangers[who].device_id)
     elif who == "disabled user":
         body["username"] = world.strangers[who].username
@@ -442,48 +517,72 @@ def _refresh(world, who):
         stranger = world.strangers.get(who)
         return Call("POST", f"{API}/auth/refresh", token=stranger.refresh_token if stranger else None)
     fresh = Caller(world.client, who)  # the shared device keeps its tokens
-    return Call("POST", f"{API}/auth/refresh", token=fresh.refresh_token,
-                check=lambda b: {"access_token", "refresh_token"} <= set(b))
+    return Call(
+        "POST",
+        f"{API}/auth/refresh",
+        token=fresh.refresh_token,
+        check=lambda b: {"access_token", "refresh_token"} <= set(b),
+    )
 
 
 def _review(world, username):
     record_id = fresh_record(world, commune_of(username))
-    return Call("POST", f"{API}/records/{record_id}/review",
-                {"action": "needs_changes", "comment": "Bổ sung ảnh CCCD", "base_version": 1},
-                lambda b: b["id"] == record_id and b["review_state"] == "needs_changes")
+    return Call(
+        "POST",
+        f"{API}/records/{record_id}/review",
+        {"action": "needs_changes", "comment": "Bổ sung ảnh CCCD", "base_version": 1},
+        lambda b: b["id"] == record_id and b["review_state"] == "needs_changes",
+    )
 
 
 def _bulk_review(world, username):
     record_id = fresh_record(world, commune_of(username))
-    return Call("POST", f"{API}/records/review",
-                {"ids": [record_id], "action": "needs_changes", "comment": "Bổ sung"},
-                lambda b: [r["status"] for r in b["results"]] == ["ok"])
+    return Call(
+        "POST",
+        f"{API}/records/review",
+        {"ids": [record_id], "action": "needs_changes", "comment": "Bổ sung"},
+        lambda b: [r["status"] for r in b["results"]] == ["ok"],
+    )
 
 
 def _resolve(world, username):
     conflict_id, _, version = fresh_conflict(world, commune_of(username))
-    return Call("POST", f"{API}/conflicts/{conflict_id}/resolve",
-                {"base_version": version, "values": {"notes": "đã thống nhất"}},
-                lambda b: b["data"]["notes"] == "đã thống nhất")
+    return Call(
+        "POST",
+        f"{API}/conflicts/{conflict_id}/resolve",
+        {"base_version": version, "values": {"notes": "đã thống nhất"}},
+        lambda b: b["data"]["notes"] == "đã thống nhất",
+    )
 
 
 def _revoke(world, username):
     spare = Caller(world.client, VOLUNTEER_OF[commune_of(username)])
-    return Call("POST", f"{API}/devices/{spare.device_id}/revoke",
-                check=lambda b: b["revoked"] is True and spare.get("/auth/me").status_code == 401)
+    return Call(
+        "POST",
+        f"{API}/devices/{spare.device_id}/revoke",
+        check=lambda b: b["revoked"] is True and spare.get("/auth/me").status_code == 401,
+    )
 
 
 def _subscribe(world, username):
     subscription = new_subscription()
-    return Call("POST", f"{API}/push/subscriptions", subscription,
-                lambda b: b["endpoint"] == subscription["endpoint"] and b["device_id"] == world[username].device_id)
+    return Call(
+        "POST",
+        f"{API}/push/subscriptions",
+        subscription,
+        lambda b: b["endpoint"] == subscription["endpoint"] and b["device_id"] == world[username].device_id,
+    )
 
 
 def _unsubscribe(world, username):
     subscription = new_subscription()
     assert world[username].post("/push/subscriptions", json=subscription).status_code == 201
-    return Call("DELETE", f"{API}/push/subscriptions", {"endpoint": subscription["endpoint"]},
-                check=lambda b: subscription["endpoint"] not in stored_endpoints(world))
+    return Call(
+        "DELETE",
+        f"{API}/push/subscriptions",
+        {"endpoint": subscription["endpoint"]},
+        check=lambda b: subscription["endpoint"] not in stored_endpoints(world),
+    )
 
 
 def _public(path):
@@ -497,53 +596,80 @@ REQUESTS = {
     "POST /api/v1/auth/logout": lambda w, u: Call("POST", f"{API}/auth/logout", caller=Caller(w.client, u)),
     "GET /api/v1/auth/me": lambda w, u: Call("GET", f"{API}/auth/me", check=lambda b: b["username"] == u),
     "GET /api/v1/forms": lambda w, u: Call("GET", f"{API}/forms", check=lambda b: len(b["types"]) >= 3),
-    "POST /api/v1/sync/push": lambda w, u: Call("POST", f"{API}/sync/push",
-                                                {"device_id": w[u].device_id, "mutations": []},
-                                                lambda b: b["results"] == []),
-    "GET /api/v1/sync/pull": lambda w, u: Call("GET", f"{API}/sync/pull?device_id={w[u].device_id}",
-                                               check=lambda b: all(in_scope(w, u, c["record"]) for c in b["changes"])),
-    "GET /api/v1/records": lambda w, u: Call("GET", f"{API}/records",
-                                             check=lambda b: all(in_scope(w, u, r) for r in b["items"])),
-    "GET /api/v1/records/{record_id}": lambda w, u: Call("GET", f"{API}/records/{_own_record(w, u)}",
-                                                         check=lambda b: b["id"] == _own_record(w, u)),
+    "POST /api/v1/sync/push": lambda w, u: Call(
+        "POST", f"{API}/sync/push", {"device_id": w[u].device_id, "mutations": []}, lambda b: b["results"] == []
+    ),
+    "GET /api/v1/sync/pull": lambda w, u: Call(
+        "GET",
+        f"{API}/sync/pull?device_id={w[u].device_id}",
+        check=lambda b: all(in_scope(w, u, c["record"]) for c in b["changes"]),
+    ),
+    "GET /api/v1/records": lambda w, u: Call(
+        "GET", f"{API}/records", check=lambda b: all(in_scope(w, u, r) for r in b["items"])
+    ),
+    "GET /api/v1/records/{record_id}": lambda w, u: Call(
+        "GET", f"{API}/records/{_own_record(w, u)}", check=lambda b: b["id"] == _own_record(w, u)
+    ),
     "POST /api/v1/records/{record_id}/review": _review,
     "POST /api/v1/records/review": _bulk_review,
     "GET /api/v1/conflicts": lambda w, u: Call(
-        "GET", f"{API}/conflicts", check=lambda b: w.conflicts[commune_of(u)] in {c["id"] for c in b["items"]}),
+        "GET", f"{API}/conflicts", check=lambda b: w.conflicts[commune_of(u)] in {c["id"] for c in b["items"]}
+    ),
     "GET /api/v1/conflicts/{conflict_id}": lambda w, u: Call(
-        "GET", f"{API}/conflicts/{w.conflicts[commune_of(u)]}",
-        check=lambda b: b["record"]["id"] == w.conflict_records[commune_of(u)]),
+        "GET",
+        f"{API}/conflicts/{w.conflicts[commune_of(u)]}",
+        check=lambda b: b["record"]["id"] == w.conflict_records[commune_of(u)],
+    ),
     "POST /api/v1/conflicts/{conflict_id}/resolve": _resolve,
     "GET /api/v1/users": lambda w, u: Call("GET", f"{API}/users", check=lambda b: u in {x["username"] for x in b}),
-    "POST /api/v1/users": lambda w, u: Call("POST", f"{API}/users",
-                                            {"username": f"moi.{u}", "password": "mat-khau-dai-du",
-                                             "full_name": "Người mới", "role": "volunteer"},
-                                            lambda b: b["username"] == f"moi.{u}"),
-    "PATCH /api/v1/users/{user_id}": lambda w, u: Call("PATCH", f"{API}/users/{w.target_users[commune_of(u)]}",
-                                                       {"full_name": f"Đổi bởi {u}"},
-                                                       lambda b: b["full_name"] == f"Đổi bởi {u}"),
+    "POST /api/v1/users": lambda w, u: Call(
+        "POST",
+        f"{API}/users",
+        {"username": f"moi.{u}", "password": "mat-khau-dai-du", "full_name": "Người mới", "role": "volunteer"},
+        lambda b: b["username"] == f"moi.{u}",
+    ),
+    "PATCH /api/v1/users/{user_id}": lambda w, u: Call(
+        "PATCH",
+        f"{API}/users/{w.target_users[commune_of(u)]}",
+        {"full_name": f"Đổi bởi {u}"},
+        lambda b: b["full_name"] == f"Đổi bởi {u}",
+    ),
     "GET /api/v1/villages": lambda w, u: Call(
-        "GET", f"{API}/villages", check=lambda b: w.target_villages[commune_of(u)] in {v["id"] for v in b}),
-    "POST /api/v1/villages": lambda w, u: Call("POST", f"{API}/villages", {"name": f"Thôn mới của {u}"},
-                                               lambda b: b["name"] == f"Thôn mới của {u}"),
+        "GET", f"{API}/villages", check=lambda b: w.target_villages[commune_of(u)] in {v["id"] for v in b}
+    ),
+    "POST /api/v1/villages": lambda w, u: Call(
+        "POST", f"{API}/villages", {"name": f"Thôn mới của {u}"}, lambda b: b["name"] == f"Thôn mới của {u}"
+    ),
     "PATCH /api/v1/villages/{village_id}": lambda w, u: Call(
-        "PATCH", f"{API}/villages/{w.target_villages[commune_of(u)]}", {"name": f"Thôn đổi bởi {u}"},
-        lambda b: b["name"] == f"Thôn đổi bởi {u}"),
-    "GET /api/v1/devices": lambda w, u: Call("GET", f"{API}/devices",
-                                             check=lambda b: w[u].device_id in {d["device_id"] for d in b}),
+        "PATCH",
+        f"{API}/villages/{w.target_villages[commune_of(u)]}",
+        {"name": f"Thôn đổi bởi {u}"},
+        lambda b: b["name"] == f"Thôn đổi bởi {u}",
+    ),
+    "GET /api/v1/devices": lambda w, u: Call(
+        "GET", f"{API}/devices", check=lambda b: w[u].device_id in {d["device_id"] for d in b}
+    ),
     "POST /api/v1/devices/{device_id}/revoke": _revoke,
     "GET /api/v1/audit": lambda w, u: Call("GET", f"{API}/audit", check=lambda b: isinstance(b["items"], list)),
     "GET /api/v1/targets": lambda w, u: Call("GET", f"{API}/targets", check=lambda b: isinstance(b["items"], list)),
     "PUT /api/v1/targets": lambda w, u: Call(
-        "PUT", f"{API}/targets", {"targets": [{"measure": "vneid_activated", "period": "2026", "value": 600}]},
-        lambda b: 600 in [t["value"] for t in b["items"] if t["measure"] == "vneid_activated"]),
+        "PUT",
+        f"{API}/targets",
+        {"targets": [{"measure": "vneid_activated", "period": "2026", "value": 600}]},
+        lambda b: 600 in [t["value"] for t in b["items"] if t["measure"] == "vneid_activated"],
+    ),
     "GET /api/v1/reports/progress": lambda w, u: Call(
-        "GET", f"{API}/reports/progress",
-        check=lambda b: b["commune"]["name"] == commune_of(u) and not any(
-            w.village_commune.get(v["village_id"]) == OTHER[commune_of(u)] for v in b["villages"])),
+        "GET",
+        f"{API}/reports/progress",
+        check=lambda b: (
+            b["commune"]["name"] == commune_of(u)
+            and not any(w.village_commune.get(v["village_id"]) == OTHER[commune_of(u)] for v in b["villages"])
+        ),
+    ),
     "GET /api/v1/reports/export": lambda w, u: Call("GET", f"{API}/reports/export?format=csv"),
     "GET /api/v1/push/vapid-public-key": lambda w, u: Call(
-        "GET", f"{API}/push/vapid-public-key", check=lambda b: b["public_key"] == w.app.config["VAPID_PUBLIC_KEY"]),
+        "GET", f"{API}/push/vapid-public-key", check=lambda b: b["public_key"] == w.app.config["VAPID_PUBLIC_KEY"]
+    ),
     "POST /api/v1/push/subscriptions": _subscribe,
     "DELETE /api/v1/push/subscriptions": _unsubscribe,
     "GET /api/v1/openapi.json": _public(f"{API}/openapi.json"),
@@ -557,7 +683,7 @@ REQUESTS = {
 
 
 def served_endpoints(app):
-    """"METHOD /path" of every route the app serves, its parameters written {name} as in OpenAPI."""
+    """ "METHOD /path" of every route the app serves, its parameters written {name} as in OpenAPI."""
     served = set()
     for rule in app.url_map.iter_rules():
         path = re.sub(r"<(?:[^:<>]+:)?(\w+)>", r"{\1}", rule.rule)
@@ -567,8 +693,12 @@ def served_endpoints(app):
 
 def documented_endpoints(client):
     document = client.get(f"{API}/openapi.json").get_json()
-    return {f"{method.upper()} {path}" for path, item in document["paths"].items()
-            for method in item if method in ("get", "post", "put", "patch", "delete")}
+    return {
+        f"{method.upper()} {path}"
+        for path, item in document["paths"].items()
+        for method in item
+        if method in ("get", "post", "put", "patch", "delete")
+    }
 
 
 def test_the_access_table_names_every_endpoint(world):
@@ -687,8 +817,8 @@ def _expected_edit(username, key):
     if key in EDITS[username]:
         return "applied"
     if key in READS[username]:
-        return "forbidden"   # visible (village staff) but not theirs to change
-    return "not_found"       # does not exist for this caller
+        return "forbidden"  # visible (village staff) but not theirs to change
+    return "not_found"  # does not exist for this caller
 
 
 @pytest.mark.parametrize("key", RECORDS)
@@ -769,8 +899,9 @@ def _cross(world, admin, case):
     elif case == "user_change":
         target = world.target_users[other]
         (before,) = [u for u in body_of(other_admin.get("/users")) if u["id"] == target]
-        response = caller.request("PATCH", f"/users/{target}", json={"full_name": "Bị đổi", "role": "admin",
-                                                                     "active": False})
+        response = caller.request(
+            "PATCH", f"/users/{target}", json={"full_name": "Bị đổi", "role": "admin", "active": False}
+        )
         assert_error(response, 404, "not_found")
         (after,) = [u for u in body_of(other_admin.get("/users")) if u["id"] == target]
         assert after == before
@@ -781,9 +912,16 @@ def _cross(world, admin, case):
         assert response.status_code in (404, 422), body_of(response)
         (user,) = [u for u in body_of(caller.get("/users")) if u["id"] == target]
         assert village not in user["village_ids"], user
-        response = caller.post("/users", json={"username": f"lan.sang.{admin}", "password": "mat-khau-dai-du",
-                                               "full_name": "Sang xã khác", "role": "volunteer",
-                                               "village_ids": [village]})
+        response = caller.post(
+            "/users",
+            json={
+                "username": f"lan.sang.{admin}",
+                "password": "mat-khau-dai-du",
+                "full_name": "Sang xã khác",
+                "role": "volunteer",
+                "village_ids": [village],
+            },
+        )
         assert response.status_code in (404, 422), body_of(response)
         assert f"lan.sang.{admin}" not in {u["username"] for u in body_of(caller.get("/users"))}
     elif case == "villages_list":
@@ -794,8 +932,9 @@ def _cross(world, admin, case):
     elif case == "village_change":
         target = world.target_villages[other]
         (before,) = [v for v in body_of(other_admin.get("/villages")) if v["id"] == target]
-        assert_error(caller.request("PATCH", f"/villages/{target}", json={"name": "Bị đổi", "active": False}),
-                     404, "not_found")
+        assert_error(
+            caller.request("PATCH", f"/villages/{target}", json={"name": "Bị đổi", "active": False}), 404, "not_found"
+        )
         (after,) = [v for v in body_of(other_admin.get("/villages")) if v["id"] == target]
         assert after == before
     elif case == "devices_list":
@@ -813,8 +952,10 @@ def _cross(world, admin, case):
     elif case == "conflict_read":
         assert_error(caller.get(f"/conflicts/{world.conflicts[other]}"), 404, "not_found")
     elif case == "conflict_resolve":
-        response = caller.post(f"/conflicts/{world.conflicts[other]}/resolve",
-                               json={"base_version": 2, "values": {"notes": "xã khác quyết"}})
+        response = caller.post(
+            f"/conflicts/{world.conflicts[other]}/resolve",
+            json={"base_version": 2, "values": {"notes": "xã khác quyết"}},
+        )
         assert_error(response, 404, "not_found")
         assert body_of(other_admin.get(f"/conflicts/{world.conflicts[other]}"))["state"] == "open"
     elif case == "audit":
@@ -832,9 +973,19 @@ def _cross(world, admin, case):
         raise AssertionError(case)
 
 
-CROSS_COMMUNE_ADMIN_CASES = ["users_list", "user_change", "user_given_another_communes_village", "villages_list",
-                             "village_change", "devices_list", "device_revoke", "conflicts_list", "conflict_read",
-                             "conflict_resolve", "audit"]
+CROSS_COMMUNE_ADMIN_CASES = [
+    "users_list",
+    "user_change",
+    "user_given_another_communes_village",
+    "villages_list",
+    "village_change",
+    "devices_list",
+    "device_revoke",
+    "conflicts_list",
+    "conflict_read",
+    "conflict_resolve",
+    "audit",
+]
 
 
 @pytest.mark.parametrize("case", CROSS_COMMUNE_ADMIN_CASES)
@@ -894,7 +1045,9 @@ def test_an_admin_reads_exactly_its_communes_users_villages_devices_conflicts_an
     assert set(villages.values()) == stored(world, select(Village.id).where(Village.commune_id == commune_id))
     assert {n for n, c in VILLAGES.items() if c == commune_of(admin)} <= set(villages)
     devices = {d["device_id"] for d in body_of(caller.get("/devices"))}
-    assert devices == stored(world, select(Device.id).join(User, Device.user_id == User.id).where(User.commune_id == commune_id))
+    assert devices == stored(
+        world, select(Device.id).join(User, Device.user_id == User.id).where(User.commune_id == commune_id)
+    )
     conflicts = {c["id"] for c in every_page(caller, "/conflicts")}
     assert conflicts == stored(world, select(Conflict.id).where(Conflict.commune_id == commune_id))
     entries = {e["id"] for e in every_page(caller, "/audit")}
@@ -907,37 +1060,46 @@ def test_police_and_admin_read_exactly_their_communes_targets(world, username):
     items = body_of(world[username].get("/targets"))["items"]
     assert {t["id"] for t in items} == stored(world, select(Target.id).where(Target.commune_id == commune_id))
     people, sessions = (111, 12) if commune_of(username) == QT else (222, 24)
-    assert {("people_reached", "2025-03", people), ("outreach_sessions", "2025", sessions)} <= \
-        {(t["measure"], t["period"], t["value"]) for t in items}
+    assert {("people_reached", "2025-03", people), ("outreach_sessions", "2025", sessions)} <= {
+        (t["measure"], t["period"], t["value"]) for t in items
+    }
 
 
 @pytest.mark.parametrize("username", REPORT_2025_03)
 def test_report_figures_are_exactly_those_of_the_callers_villages(world, username):
-    response = world[username].get("/reports/progress", query_string={
-        "period": "2025-03", "count": "submitted_and_approved"})
+    response = world[username].get(
+        "/reports/progress", query_string={"period": "2025-03", "count": "submitted_and_approved"}
+    )
     assert response.status_code == 200, body_of(response)
     report = body_of(response)
     village_names = {vid: name for name, vid in world.villages.items()}
-    figures = {v["name"]: (v["measures"]["vneid_helped"], v["measures"]["outreach_sessions"],
-                           v["measures"]["people_reached"]) for v in report["villages"]}
+    figures = {
+        v["name"]: (v["measures"]["vneid_helped"], v["measures"]["outreach_sessions"], v["measures"]["people_reached"])
+        for v in report["villages"]
+    }
     expected = REPORT_2025_03[username]
     if role_of(username) == "village_staff":
         assert figures == expected
     else:  # every village of the commune, those the tests added with nothing in them
-        commune_villages = stored(world, select(Village.name).where(
-            Village.commune_id == commune_id_of(world, username)))
+        commune_villages = stored(
+            world, select(Village.name).where(Village.commune_id == commune_id_of(world, username))
+        )
         assert set(figures) == commune_villages
         assert figures == {name: expected.get(name, (0, 0, 0)) for name in commune_villages}
     totals = report["totals"]["measures"]
-    assert (totals["vneid_helped"], totals["outreach_sessions"], totals["people_reached"]) == \
-        tuple(map(sum, zip(*expected.values())))
-    assert {(t["measure"], village_names.get(t["village_id"]), t["value"]) for t in report["targets"]} == \
-        REPORT_TARGETS_2025_03[username]
+    assert (totals["vneid_helped"], totals["outreach_sessions"], totals["people_reached"]) == tuple(
+        map(sum, zip(*expected.values(), strict=True))
+    )
+    assert {
+        (t["measure"], village_names.get(t["village_id"]), t["value"]) for t in report["targets"]
+    } == REPORT_TARGETS_2025_03[username]
 
 
 def _exported(caller, record_type):
-    response = caller.get("/reports/export", query_string={
-        "format": "csv", "type": record_type, "period": "2025-03", "count": "submitted_and_approved"})
+    response = caller.get(
+        "/reports/export",
+        query_string={"format": "csv", "type": record_type, "period": "2025-03", "count": "submitted_and_approved"},
+    )
     assert response.status_code == 200, body_of(response)
     return response.get_data().decode("utf-8-sig")
 
@@ -947,16 +1109,20 @@ def test_the_export_holds_exactly_the_communes_records(world, username):
     for record_type in ("vneid_activation", "propaganda_session"):
         text = _exported(world[username], record_type)
         named = {key for key in RECORDS if f"Hồ sơ {key}" in text}
-        assert named == {key for key, (author, _, t) in RECORDS.items()
-                         if t == record_type and commune_of(author) == commune_of(username)}, record_type
+        assert named == {
+            key
+            for key, (author, _, t) in RECORDS.items()
+            if t == record_type and commune_of(author) == commune_of(username)
+        }, record_type
 
 
 @pytest.mark.parametrize("username", USERS)
 def test_who_am_i_lists_exactly_ones_villages(world, username):
     villages = {v["name"] for v in body_of(world[username].get("/auth/me"))["villages"]}
     if role_of(username) in ("police", "admin"):
-        assert villages == stored(world, select(Village.name).where(
-            Village.commune_id == commune_id_of(world, username)))
+        assert villages == stored(
+            world, select(Village.name).where(Village.commune_id == commune_id_of(world, username))
+        )
     else:
         assert villages == CREATES_IN[username]
 
@@ -968,11 +1134,15 @@ def test_who_am_i_lists_exactly_ones_villages(world, username):
 @pytest.mark.parametrize("username", [u for u in REPORT_2025_03])
 def test_a_report_or_targets_of_another_communes_village_is_404_or_refused(world, username):
     other_village = world.villages["Thôn Tây" if commune_of(username) == QT else "Thôn 2"]
-    assert_error(world[username].get("/reports/progress", query_string={"village_id": other_village}),
-                 404, "not_found")
+    assert_error(world[username].get("/reports/progress", query_string={"village_id": other_village}), 404, "not_found")
     if role_of(username) == "admin":
-        response = world[username].request("PUT", "/targets", json={"targets": [
-            {"measure": "people_reached", "village_id": other_village, "period": "2025-03", "value": 1}]})
+        response = world[username].request(
+            "PUT",
+            "/targets",
+            json={
+                "targets": [{"measure": "people_reached", "village_id": other_village, "period": "2025-03", "value": 1}]
+            },
+        )
         assert_error(response, 422, "validation_failed")
     if role_of(username) in ("police", "admin"):
         assert body_of(world[username].get("/targets", query_string={"village_id": other_village}))["items"] == []
@@ -982,5 +1152,5 @@ def test_a_report_or_targets_of_another_communes_village_is_404_or_refused(world
 def test_unsubscribing_another_communes_phone_leaves_it_subscribed(world, username):
     endpoint = world.subscriptions[OTHER[commune_of(username)]]
     response = world[username].request("DELETE", "/push/subscriptions", json={"endpoint": endpoint})
-    assert response.status_code == 204   # the same answer as for an endpoint never seen
+    assert response.status_code == 204  # the same answer as for an endpoint never seen
     assert endpoint in stored_endpoints(world)

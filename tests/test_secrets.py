@@ -2,6 +2,7 @@
 JWT key and the VAPID key pair come from the environment, or are generated once into the
 instance folder, so Web Push works on any server that starts; SOTAY_REQUIRE_SECRETS=1 refuses
 to start without them instead."""
+
 import json
 import subprocess
 import sys
@@ -12,8 +13,9 @@ import requests
 
 from server import create_app
 from server.secrets import generate_vapid_keys
+from tests.conftest import empty_database
 from tests.helpers import PASSWORD
-from tests.sync.live_server import fresh_database, live_server  # noqa: F401 - fixtures
+from tests.sync.live_server import LiveServer
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -64,25 +66,49 @@ def test_half_a_key_pair_in_the_environment_stops_the_start(tmp_path, monkeypatc
 
 def test_workers_starting_at_once_share_one_key_pair(tmp_path):
     """Every gunicorn worker imports the app at the same moment; all must send with the same key."""
-    script = ("from server import create_app; "
-              "print(create_app({'SQLALCHEMY_DATABASE_URI': 'sqlite:///' + __import__('sys').argv[1]})"
-              ".config['VAPID_PUBLIC_KEY'])")
+    script = (
+        "from server import create_app; "
+        "print(create_app({'SQLALCHEMY_DATABASE_URI': 'sqlite:///' + __import__('sys').argv[1]})"
+        ".config['VAPID_PUBLIC_KEY'])"
+    )
     env = {"SOTAY_INSTANCE_PATH": str(tmp_path / "instance"), "PATH": "/usr/bin:/bin"}
-    processes = [subprocess.Popen([sys.executable, "-c", script, str(tmp_path / "db.sqlite3")], cwd=ROOT, env=env,
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(6)]
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", script, str(tmp_path / "db.sqlite3")],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(6)
+    ]
     keys = {process.communicate(timeout=120)[0].strip() for process in processes}
     assert len(keys) == 1 and len(keys.pop()) == 87
 
 
 @pytest.mark.slow
-def test_a_server_started_as_the_readme_says_serves_its_vapid_key(live_server):
+def test_a_server_started_as_the_readme_says_serves_its_vapid_key(tmp_path):
     """`flask db upgrade`, then gunicorn, with no VAPID setting anywhere: the key is there."""
-    server = live_server("sqlite", extra_env={"VAPID_PRIVATE_KEY": "", "VAPID_PUBLIC_KEY": ""})
-    login = requests.post(f"{server.base_url}/api/v1/auth/login", timeout=10, json={
-        "username": "vol.qt1", "password": PASSWORD, "device_id": "6f1c1e7a-6a41-4c55-9a4e-0b3d2c1f9e11"})
-    token = login.json()["access_token"]
-    response = requests.get(f"{server.base_url}/api/v1/push/vapid-public-key", timeout=10,
-                            headers={"Authorization": f"Bearer {token}"})
+    with empty_database("sqlite", tmp_path) as url:
+        server = LiveServer(
+            url, tmp_path / "instance", tmp_path, extra_env={"VAPID_PRIVATE_KEY": "", "VAPID_PUBLIC_KEY": ""}
+        )
+        try:
+            server.prepare_database()
+            server.start()
+            login = requests.post(
+                f"{server.base_url}/api/v1/auth/login",
+                timeout=10,
+                json={"username": "vol.qt1", "password": PASSWORD, "device_id": "6f1c1e7a-6a41-4c55-9a4e-0b3d2c1f9e11"},
+            )
+            response = requests.get(
+                f"{server.base_url}/api/v1/push/vapid-public-key",
+                timeout=10,
+                headers={"Authorization": f"Bearer {login.json()['access_token']}"},
+            )
+        finally:
+            server.close()
     assert response.status_code == 200, response.text
-    stored = json.loads((server.instance_path / "secrets.json").read_text())
+    stored = json.loads((tmp_path / "instance" / "secrets.json").read_text())
     assert response.json()["public_key"] == stored["VAPID_PUBLIC_KEY"]

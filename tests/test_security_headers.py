@@ -2,6 +2,7 @@
 the service worker, a module, API answers and error answers alike; API answers are never
 stored by an HTTP cache; HSTS only over HTTPS; and the app sets no cookie at all.
 The browser tests prove the app runs under this policy (tests/e2e/policy.py)."""
+
 import re
 import uuid
 
@@ -45,8 +46,12 @@ def test_api_answers_carry_the_headers_and_are_never_stored(login):
     volunteer = login("vol.qt1")
     [result] = volunteer.push_ok([volunteer.create("vneid_activation", 1, vneid_data())])
     pull = volunteer.get("/sync/pull", query_string={"device_id": volunteer.device_id})
-    for response in (volunteer.get("/auth/me"), pull, volunteer.get(f"/records/{result['record_id']}"),
-                     volunteer.get("/forms")):
+    for response in (
+        volunteer.get("/auth/me"),
+        pull,
+        volunteer.get(f"/records/{result['record_id']}"),
+        volunteer.get("/forms"),
+    ):
         assert response.status_code == 200
         assert_secured(response)
         assert response.headers["Cache-Control"] == "no-store"
@@ -60,13 +65,16 @@ def test_an_answer_with_its_own_cache_policy_keeps_it(login):
         assert response.headers["Content-Disposition"].startswith("attachment")
 
 
-@pytest.mark.parametrize("method, path, status", [
-    ("GET", f"{API}/auth/me", 401),            # no token
-    ("GET", f"{API}/no-such-thing", 404),
-    ("PUT", f"{API}/sync/push", 405),
-    ("POST", f"{API}/auth/login", 415),        # not JSON
-    ("GET", "/no-such-file.js", 404),          # outside the API
-])
+@pytest.mark.parametrize(
+    "method, path, status",
+    [
+        ("GET", f"{API}/auth/me", 401),  # no token
+        ("GET", f"{API}/no-such-thing", 404),
+        ("PUT", f"{API}/sync/push", 405),
+        ("POST", f"{API}/auth/login", 415),  # not JSON
+        ("GET", "/no-such-file.js", 404),  # outside the API
+    ],
+)
 def test_error_answers_carry_the_headers(client, method, path, status):
     response = client.open(path, method=method, data="x" if method == "POST" else None)
     assert response.status_code == status
@@ -91,8 +99,9 @@ def test_a_crash_is_answered_with_the_headers():
 def test_logging_in_sets_no_cookie(client):
     """Tokens travel in the Authorization header only: a cross-site request carries no credential."""
     for password in (PASSWORD, "wrong password"):
-        response = client.post(f"{API}/auth/login", json={"username": "vol.qt1", "password": password,
-                                                          "device_id": str(uuid.uuid4())})
+        response = client.post(
+            f"{API}/auth/login", json={"username": "vol.qt1", "password": password, "device_id": str(uuid.uuid4())}
+        )
         assert response.status_code in (200, 401)
         assert "Set-Cookie" not in response.headers
 

@@ -1,6 +1,7 @@
 """The app shell's version: /sw.js and /js/version.js name the same digest of every file under
 pwa/, so any change to any shell file is a new service worker (phones are offered the update)
 and the same files always give the same version (phones are not made to update for nothing)."""
+
 import json
 import re
 import shutil

@@ -5,12 +5,13 @@ Revises: 1691afefcd00
 Create Date: 2026-11-26 12:00:00.000000
 
 """
+
 from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = 'a7d1c0e5f3b2'
-down_revision = '1691afefcd00'
+revision = "a7d1c0e5f3b2"
+down_revision = "1691afefcd00"
 branch_labels = None
 depends_on = None
 

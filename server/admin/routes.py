@@ -1,7 +1,7 @@
 """/users, /villages, /devices, /audit: the commune's admins only."""
+
 from datetime import date
 
-import marshmallow as ma
 from flask_jwt_extended import current_user
 from marshmallow import fields, validate
 
@@ -87,10 +87,12 @@ class AuditQuerySchema(DayRangeMixin, PageQuerySchema):
     action = fields.String(validate=validate.Length(max=40))
     target_type = fields.String(validate=validate.Length(max=20))
     target_id = fields.String(validate=validate.Length(max=64))
-    record_id = fields.UUID(metadata={
-        "description": "entries about this record, or naming it among the records they served (lists, pulls)"})
-    from_ = fields.Date(data_key="from", validate=_AUDIT_DAYS,
-                        metadata={"description": "first day (YYYY-MM-DD, Vietnam's calendar)"})
+    record_id = fields.UUID(
+        metadata={"description": "entries about this record, or naming it among the records they served (lists, pulls)"}
+    )
+    from_ = fields.Date(
+        data_key="from", validate=_AUDIT_DAYS, metadata={"description": "first day (YYYY-MM-DD, Vietnam's calendar)"}
+    )
     to = fields.Date(validate=_AUDIT_DAYS, metadata={"description": "last day, inclusive"})
 
 

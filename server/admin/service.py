@@ -1,4 +1,5 @@
 """Administration of a commune: users, villages, devices, and reading the audit log."""
+
 from datetime import timedelta
 
 from sqlalchemy import Text, and_, cast, or_, select
@@ -17,8 +18,13 @@ from server.timeutil import iso, utcnow
 
 def user_admin_document(user):
     return {
-        "id": user.id, "username": user.username, "full_name": user.full_name, "role": user.role,
-        "commune_id": user.commune_id, "village_ids": user.village_ids, "active": user.active,
+        "id": user.id,
+        "username": user.username,
+        "full_name": user.full_name,
+        "role": user.role,
+        "commune_id": user.commune_id,
+        "village_ids": user.village_ids,
+        "active": user.active,
         "created_at": iso(user.created_at),
     }
 
@@ -32,7 +38,8 @@ def _commune_villages(admin, village_ids):
 
 def list_users(admin):
     users = db.session.execute(
-        select(User).where(User.commune_id == admin.commune_id).order_by(User.username)).scalars()
+        select(User).where(User.commune_id == admin.commune_id).order_by(User.username)
+    ).scalars()
     return [user_admin_document(u) for u in users]
 
 
@@ -46,13 +53,27 @@ def _load_user(admin, user_id):
 def create_user(admin, body):
     if db.session.execute(select(User.id).where(User.username == body["username"])).first():
         raise ApiError("username_taken", 409, "Tên đăng nhập đã có người dùng")
-    user = User(username=body["username"], full_name=body["full_name"], role=body["role"],
-                commune_id=admin.commune_id, password_hash=hash_password(body["password"]), active=True)
+    user = User(
+        username=body["username"],
+        full_name=body["full_name"],
+        role=body["role"],
+        commune_id=admin.commune_id,
+        password_hash=hash_password(body["password"]),
+        active=True,
+    )
     user.villages = _commune_villages(admin, body.get("village_ids", []))
     db.session.add(user)
     db.session.flush()
-    write_audit("user.create", target=("user", user.id), details={
-        "username": user.username, "full_name": user.full_name, "role": user.role, "village_ids": user.village_ids})
+    write_audit(
+        "user.create",
+        target=("user", user.id),
+        details={
+            "username": user.username,
+            "full_name": user.full_name,
+            "role": user.role,
+            "village_ids": user.village_ids,
+        },
+    )
     return user
 
 
@@ -60,8 +81,9 @@ def update_user(admin, user_id, body):
     user = _load_user(admin, user_id)
     if user.id == admin.id and (body.get("active") is False or body.get("role", "admin") != "admin"):
         raise ApiError("cannot_change_self", 409, "Không thể tự khóa hoặc tự đổi vai trò của mình")
-    before = {name: user.village_ids if name == "village_ids" else getattr(user, name)
-              for name in body if name != "password"}
+    before = {
+        name: user.village_ids if name == "village_ids" else getattr(user, name) for name in body if name != "password"
+    }
     for name in ("full_name", "role", "active"):
         if name in body:
             setattr(user, name, body[name])
@@ -84,13 +106,15 @@ def village_document(village):
 
 def list_villages(admin):
     villages = db.session.execute(
-        select(Village).where(Village.commune_id == admin.commune_id).order_by(Village.id)).scalars()
+        select(Village).where(Village.commune_id == admin.commune_id).order_by(Village.id)
+    ).scalars()
     return [village_document(v) for v in villages]
 
 
 def _check_village_name_free(admin, name, village_id=None):
-    taken = db.session.execute(select(Village.id).where(
-        Village.commune_id == admin.commune_id, Village.name == name, Village.id != village_id)).first()
+    taken = db.session.execute(
+        select(Village.id).where(Village.commune_id == admin.commune_id, Village.name == name, Village.id != village_id)
+    ).first()
     if taken:
         raise ApiError("village_exists", 409, "Xã đã có thôn mang tên này")
 
@@ -120,27 +144,38 @@ def update_village(admin, village_id, body):
 
 def device_document(device, owner):
     return {
-        "device_id": device.id, "name": device.name,
+        "device_id": device.id,
+        "name": device.name,
         "owner": {"id": owner.id, "username": owner.username, "full_name": owner.full_name},
-        "created_at": iso(device.created_at), "last_seen_at": iso(device.last_seen_at),
-        "last_sync_at": iso(device.last_sync_at), "app_version": device.app_version,
-        "pending_count": device.pending_count, "last_mutation_id": device.last_mutation_id,
-        "revoked": device.revoked_at is not None, "revoked_at": iso(device.revoked_at),
+        "created_at": iso(device.created_at),
+        "last_seen_at": iso(device.last_seen_at),
+        "last_sync_at": iso(device.last_sync_at),
+        "app_version": device.app_version,
+        "pending_count": device.pending_count,
+        "last_mutation_id": device.last_mutation_id,
+        "revoked": device.revoked_at is not None,
+        "revoked_at": iso(device.revoked_at),
     }
 
 
 def list_devices(admin):
     rows = db.session.execute(
-        select(Device, User).join(User, Device.user_id == User.id)
-        .where(User.commune_id == admin.commune_id).order_by(Device.last_seen_at.desc(), Device.id)
+        select(Device, User)
+        .join(User, Device.user_id == User.id)
+        .where(User.commune_id == admin.commune_id)
+        .order_by(Device.last_seen_at.desc(), Device.id)
     ).all()
     return [device_document(device, owner) for device, owner in rows]
 
 
 def revoke_device(admin, device_id):
-    row = db.session.execute(
-        select(Device, User).join(User, Device.user_id == User.id).where(Device.id == device_id)
-    ).first() if isinstance(device_id, str) and len(device_id) <= 36 else None
+    row = (
+        db.session.execute(
+            select(Device, User).join(User, Device.user_id == User.id).where(Device.id == device_id)
+        ).first()
+        if isinstance(device_id, str) and len(device_id) <= 36
+        else None
+    )
     if row is None or row.User.commune_id != admin.commune_id:
         raise not_found("Không tìm thấy thiết bị")
     device = row.Device
@@ -153,9 +188,17 @@ def revoke_device(admin, device_id):
 
 
 def audit_document(entry):
-    return {"id": entry.id, "at": iso(entry.at), "user_id": entry.user_id, "commune_id": entry.commune_id,
-            "action": entry.action, "target_type": entry.target_type, "target_id": entry.target_id,
-            "details": entry.details, "ip": entry.ip}
+    return {
+        "id": entry.id,
+        "at": iso(entry.at),
+        "user_id": entry.user_id,
+        "commune_id": entry.commune_id,
+        "action": entry.action,
+        "target_type": entry.target_type,
+        "target_id": entry.target_id,
+        "details": entry.details,
+        "ip": entry.ip,
+    }
 
 
 def list_audit(admin, filters, page, per_page):
@@ -167,9 +210,12 @@ def list_audit(admin, filters, page, per_page):
         # Who read or touched this record: entries about it, and those naming it among what they
         # served or changed (a page of a list or a pull, a conflict). A UUID: no LIKE wildcards.
         record_id = str(filters["record_id"])
-        statement = statement.where(or_(
-            and_(AuditEntry.target_type == "record", AuditEntry.target_id == record_id),
-            cast(AuditEntry.details, Text).like(f'%"{record_id}"%')))
+        statement = statement.where(
+            or_(
+                and_(AuditEntry.target_type == "record", AuditEntry.target_id == record_id),
+                cast(AuditEntry.details, Text).like(f'%"{record_id}"%'),
+            )
+        )
     # Whole days of Vietnam's calendar, as reports count them.
     if filters.get("from"):
         statement = statement.where(AuditEntry.at >= local_midnight_utc(filters["from"]))

@@ -1,4 +1,5 @@
 """Password hashing with Argon2id (argon2-cffi), cost from the settings."""
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app

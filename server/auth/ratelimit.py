@@ -16,6 +16,7 @@ comes from (docs/security.md, "Login limits"):
   that account across every address, with a higher limit, against guessing from many addresses.
   A guesser can block new logins of the account for a while, never its phones.
 """
+
 from datetime import timedelta
 
 from flask import current_app
@@ -49,14 +50,14 @@ def check_login_allowed(username, address, bound_device_id=None):
     since = utcnow() - window
     for key, limit in _keys(username, address, bound_device_id):
         count, oldest = db.session.execute(
-            select(func.count(), func.min(LoginFailure.at))
-            .where(LoginFailure.key == key, LoginFailure.at > since)
+            select(func.count(), func.min(LoginFailure.at)).where(LoginFailure.key == key, LoginFailure.at > since)
         ).one()
         if count >= limit:
             oldest = oldest if oldest.tzinfo else oldest.replace(tzinfo=since.tzinfo)
             retry_after = max(1, int((oldest + window - utcnow()).total_seconds()) + 1)
             raise ApiError(
-                "too_many_login_attempts", 429,
+                "too_many_login_attempts",
+                429,
                 f"Đăng nhập sai quá nhiều lần; hãy thử lại sau {retry_after} giây",
                 headers={"Retry-After": str(retry_after)},
             )
@@ -73,6 +74,7 @@ def clear_failures(username, address, bound_device_id=None):
     """The owner got in: forget the failures of this account from where this login came (the
     address's and the account-wide counts stay, so a guesser sharing the address, or working from
     many, is not let off)."""
-    keys = [key for key, _ in _keys(username, address, bound_device_id)
-            if key.startswith(("account-address:", "device:"))]
+    keys = [
+        key for key, _ in _keys(username, address, bound_device_id) if key.startswith(("account-address:", "device:"))
+    ]
     db.session.execute(delete(LoginFailure).where(LoginFailure.key.in_(keys)))

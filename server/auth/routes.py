@@ -1,4 +1,5 @@
 """Login binding a device, refresh with rotation, logout, and who am I."""
+
 from flask import request
 from flask_jwt_extended import current_user, get_jwt, jwt_required
 from marshmallow import fields, validate
@@ -53,12 +54,18 @@ class TokensSchema(ResponseSchema):
 
 def user_document(user):
     return {
-        "id": user.id, "username": user.username, "full_name": user.full_name, "role": user.role,
-        "commune_id": user.commune_id, "commune_name": user.commune.name,
+        "id": user.id,
+        "username": user.username,
+        "full_name": user.full_name,
+        "role": user.role,
+        "commune_id": user.commune_id,
+        "commune_name": user.commune.name,
         "village_ids": user.village_ids,
         # The villages the user may record in and read: a reviewer's are the whole commune's.
-        "villages": [{"id": v.id, "name": v.name, "active": v.active} for v in sorted(
-            user.commune.villages if user.role in REVIEWERS else user.villages, key=lambda v: v.id)],
+        "villages": [
+            {"id": v.id, "name": v.name, "active": v.active}
+            for v in sorted(user.commune.villages if user.role in REVIEWERS else user.villages, key=lambda v: v.id)
+        ],
     }
 
 
@@ -78,8 +85,11 @@ def login(body):
     device_id = str(body["device_id"])
     device = db.session.get(Device, device_id)
     # A phone this account already uses keeps a login allowance of its own (server/auth/ratelimit.py).
-    bound = device_id if user is not None and device is not None and device.user_id == user.id \
-        and device.revoked_at is None else None
+    bound = (
+        device_id
+        if user is not None and device is not None and device.user_id == user.id and device.revoked_at is None
+        else None
+    )
     ratelimit.check_login_allowed(username, address, bound)
     if user is None:
         dummy_verify(body["password"])
@@ -90,11 +100,16 @@ def login(body):
         raise ApiError("invalid_credentials", 401, "Sai tên đăng nhập hoặc mật khẩu")
 
     if device is not None and device.user_id != user.id:
-        _refuse_login(user, address, device_id, ApiError(
-            "device_bound_to_other_user", 409, "Mã thiết bị này đã gắn với một tài khoản khác"))
+        _refuse_login(
+            user,
+            address,
+            device_id,
+            ApiError("device_bound_to_other_user", 409, "Mã thiết bị này đã gắn với một tài khoản khác"),
+        )
     if device is not None and device.revoked_at is not None:
-        _refuse_login(user, address, device_id, ApiError(
-            "device_revoked", 401, "Thiết bị này đã bị thu hồi quyền truy cập"))
+        _refuse_login(
+            user, address, device_id, ApiError("device_revoked", 401, "Thiết bị này đã bị thu hồi quyền truy cập")
+        )
     if device is None:
         device = Device(id=device_id, user_id=user.id, token_generation=1)
         db.session.add(device)
@@ -114,8 +129,13 @@ def login(body):
 def _refuse_login(user, address, device_id, error):
     """The right password on a device the account may not use (revoked, or another's): written
     down, as a lost phone's finder or a borrowed phone may be behind it."""
-    write_audit("login_failed", user=user, target=("device", device_id),
-                details={"username": user.username, "reason": error.code}, ip=address)
+    write_audit(
+        "login_failed",
+        user=user,
+        target=("device", device_id),
+        details={"username": user.username, "reason": error.code},
+        ip=address,
+    )
     db.session.commit()
     raise error
 

@@ -2,6 +2,7 @@
 
 A record outside the caller's scope does not exist for that caller.
 """
+
 import hashlib
 from functools import wraps
 
@@ -53,6 +54,7 @@ def scope_fingerprint(user):
 
 def roles_required(*roles):
     """A logged-in user with one of these roles; 403 for other roles."""
+
     def decorator(view):
         @wraps(view)
         @jwt_required()
@@ -60,7 +62,9 @@ def roles_required(*roles):
             if roles and current_user.role not in roles:
                 raise forbidden()
             return view(*args, **kwargs)
+
         return wrapper
+
     return decorator
 
 

@@ -6,6 +6,7 @@ of that device stops working at once; an admin's revocation stops the device
 for good. The user is looked up on every request, so a disabled account or a
 changed role takes effect immediately.
 """
+
 import uuid
 from datetime import datetime, timezone
 
@@ -28,12 +29,17 @@ def issue_tokens(device):
     refresh = create_refresh_token(identity=identity, additional_claims={**claims, "jti": jti})
     expires = decode_token(refresh, allow_expired=True)["exp"]
     # Rotated tokens are kept until they expire (to catch reuse); expired ones can go.
-    db.session.execute(delete(RefreshToken).where(
-        RefreshToken.device_id == device.id, RefreshToken.expires_at < utcnow()))
-    db.session.add(RefreshToken(
-        jti=jti, device_id=device.id, generation=device.token_generation,
-        expires_at=datetime.fromtimestamp(expires, timezone.utc),
-    ))
+    db.session.execute(
+        delete(RefreshToken).where(RefreshToken.device_id == device.id, RefreshToken.expires_at < utcnow())
+    )
+    db.session.add(
+        RefreshToken(
+            jti=jti,
+            device_id=device.id,
+            generation=device.token_generation,
+            expires_at=datetime.fromtimestamp(expires, timezone.utc),
+        )
+    )
     return access, refresh
 
 
@@ -52,8 +58,7 @@ def use_refresh_token(jti, device):
     if token is None or token.device_id != device.id:
         raise ApiError("token_invalid", 401, "Phiên đăng nhập không hợp lệ")
     claimed = db.session.execute(
-        update(RefreshToken).where(RefreshToken.jti == jti, RefreshToken.used_at.is_(None))
-        .values(used_at=utcnow())
+        update(RefreshToken).where(RefreshToken.jti == jti, RefreshToken.used_at.is_(None)).values(used_at=utcnow())
     ).rowcount
     if claimed == 0:
         # A rotated token came back: someone holds a copy. End the whole family.
@@ -75,8 +80,11 @@ def _unauthorized(code, message):
 @jwt.token_in_blocklist_loader
 def _token_revoked(jwt_header, payload):
     # The device and its user in one query: the user lookup below then finds the user in the session.
-    device = db.session.get(Device, payload.get("dev"), options=[joinedload(Device.user)]) \
-        if isinstance(payload.get("dev"), str) else None
+    device = (
+        db.session.get(Device, payload.get("dev"), options=[joinedload(Device.user)])
+        if isinstance(payload.get("dev"), str)
+        else None
+    )
     if device is None or str(device.user_id) != payload.get("sub"):
         g.auth_problem = ("token_invalid", "Phiên đăng nhập không hợp lệ")
         return True

@@ -14,6 +14,7 @@ backup was taken. So a restore also, in the restored database:
   password resets made after the backup would otherwise be undone. Phones ask for the
   password again and keep everything they hold.
 """
+
 import sqlite3
 from pathlib import Path
 
@@ -38,24 +39,29 @@ __all__ = ["BackupError", "backup", "restore"]
 _FAILURES = (OSError, sqlite3.Error, SQLAlchemyError)
 
 # What a summary counts, as one statement both backends answer.
-COUNT_SQL = "SELECT " + ", ".join(f"({sql}) AS {name}" for name, sql in {
-    "records": "SELECT count(*) FROM records",
-    "deleted": "SELECT count(*) FROM records WHERE deleted = TRUE",
-    "versions": "SELECT count(*) FROM record_versions",
-    "conflicts": "SELECT count(*) FROM conflicts",
-    "open_conflicts": "SELECT count(*) FROM conflicts WHERE state = 'open'",
-    "mutations": "SELECT count(*) FROM mutations",
-    "users": "SELECT count(*) FROM users",
-    "devices": "SELECT count(*) FROM devices",
-    "audit": "SELECT count(*) FROM audit_log",
-}.items())
+COUNT_SQL = "SELECT " + ", ".join(
+    f"({sql}) AS {name}"
+    for name, sql in {
+        "records": "SELECT count(*) FROM records",
+        "deleted": "SELECT count(*) FROM records WHERE deleted = TRUE",
+        "versions": "SELECT count(*) FROM record_versions",
+        "conflicts": "SELECT count(*) FROM conflicts",
+        "open_conflicts": "SELECT count(*) FROM conflicts WHERE state = 'open'",
+        "mutations": "SELECT count(*) FROM mutations",
+        "users": "SELECT count(*) FROM users",
+        "devices": "SELECT count(*) FROM devices",
+        "audit": "SELECT count(*) FROM audit_log",
+    }.items()
+)
 
 
 def describe(counts):
-    return (f"{counts['records']} bản ghi (đã xóa {counts['deleted']}), {counts['versions']} phiên bản, "
-            f"{counts['conflicts']} xung đột (đang mở {counts['open_conflicts']}), "
-            f"{counts['mutations']} thao tác đồng bộ, {counts['users']} người dùng, "
-            f"{counts['devices']} thiết bị, {counts['audit']} mục nhật ký")
+    return (
+        f"{counts['records']} bản ghi (đã xóa {counts['deleted']}), {counts['versions']} phiên bản, "
+        f"{counts['conflicts']} xung đột (đang mở {counts['open_conflicts']}), "
+        f"{counts['mutations']} thao tác đồng bộ, {counts['users']} người dùng, "
+        f"{counts['devices']} thiết bị, {counts['audit']} mục nhật ký"
+    )
 
 
 def backup(target, say):
@@ -104,13 +110,21 @@ def _restore(source, force, say):
     engine = db.engine
     kind = backup_format(source)
     if kind != engine.dialect.name:
-        raise BackupError(f"Bản sao lưu là {kind}, còn DATABASE_URL là {engine.dialect.name}: "
-                          "chỉ khôi phục được vào cùng loại cơ sở dữ liệu")
+        raise BackupError(
+            f"Bản sao lưu là {kind}, còn DATABASE_URL là {engine.dialect.name}: "
+            "chỉ khôi phục được vào cùng loại cơ sở dữ liệu"
+        )
     say(f"Khôi phục {source} vào {engine.url.render_as_string(hide_password=True)}…")
     if kind == "sqlite":
         _check_revision(sqlite.query(source, "SELECT version_num FROM alembic_version")["version_num"])
-        sqlite.restore(source, sqlite.database_path(engine.url), force,
-                       lambda path: _prepare_file(path, source.name), COUNT_SQL, say)
+        sqlite.restore(
+            source,
+            sqlite.database_path(engine.url),
+            force,
+            lambda path: _prepare_file(path, source.name),
+            COUNT_SQL,
+            say,
+        )
     else:
         _check_revision(postgres.archive_revision(engine, source))
         postgres.restore(engine, source, force, say)
@@ -118,18 +132,24 @@ def _restore(source, force, say):
         try:
             _begin_new_life(source.name)
         except Exception as err:
-            raise BackupError(f"Đã chép dữ liệu nhưng CHƯA chuẩn bị xong ({err}). Đừng khởi động ứng dụng: "
-                              "chạy lại lệnh restore với --force") from err
+            raise BackupError(
+                f"Đã chép dữ liệu nhưng CHƯA chuẩn bị xong ({err}). Đừng khởi động ứng dụng: "
+                "chạy lại lệnh restore với --force"
+            ) from err
     db.session.remove()
     say("Kiểm tra chuỗi băm lịch sử bản ghi…")
     problems = list(broken_chains())
     if problems:
-        raise BackupError(f"Đã khôi phục, nhưng lịch sử bản ghi trong bản sao lưu có {len(problems)} chỗ không "
-                          "khớp chuỗi băm: xem flask --app wsgi verify-history")
+        raise BackupError(
+            f"Đã khôi phục, nhưng lịch sử bản ghi trong bản sao lưu có {len(problems)} chỗ không "
+            "khớp chuỗi băm: xem flask --app wsgi verify-history"
+        )
     counts = dict(db.session.execute(text(COUNT_SQL)).mappings().one())
     say(f"Đã khôi phục: {describe(counts)}")
-    say("Mọi thiết bị phải đăng nhập lại; điện thoại giữ nguyên dữ liệu, tải lại từ đầu và gửi lại "
-        "những gì bản sao lưu thiếu.")
+    say(
+        "Mọi thiết bị phải đăng nhập lại; điện thoại giữ nguyên dữ liệu, tải lại từ đầu và gửi lại "
+        "những gì bản sao lưu thiếu."
+    )
     return counts
 
 
@@ -138,13 +158,16 @@ def _check_revision(revision):
     try:
         ScriptDirectory(current_app.extensions["migrate"].directory).get_revision(revision)
     except CommandError:
-        raise BackupError(f"Bản sao lưu được tạo bởi một phiên bản Sổ Tay 06 mới hơn (lược đồ {revision}): "
-                          "khôi phục bằng phiên bản đó") from None
+        raise BackupError(
+            f"Bản sao lưu được tạo bởi một phiên bản Sổ Tay 06 mới hơn (lược đồ {revision}): "
+            "khôi phục bằng phiên bản đó"
+        ) from None
 
 
 def _prepare_file(path, source_name):
     """Prepares a restored SQLite file in an app of its own, before it replaces the database."""
     from server import create_app
+
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
     with app.app_context():
         try:

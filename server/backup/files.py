@@ -1,4 +1,5 @@
 """Writing a backup file so that a crash never leaves half of one under its name."""
+
 import os
 from pathlib import Path
 

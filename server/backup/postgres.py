@@ -12,6 +12,7 @@ transaction that also drops what it replaces (`psql --single-transaction` fed by
 owned by the user restoring and grants are not restored (`--no-owner --no-privileges`): the
 roles of the old cluster need not exist in the new one.
 """
+
 import os
 import re
 import shutil
@@ -29,8 +30,9 @@ HEADER = b"PGDMP"
 def _tool(name):
     path = shutil.which(name)
     if path is None:
-        raise BackupError(f"Không tìm thấy {name}: cài postgresql-client cùng phiên bản chính với máy chủ "
-                          "PostgreSQL (hoặc mới hơn)")
+        raise BackupError(
+            f"Không tìm thấy {name}: cài postgresql-client cùng phiên bản chính với máy chủ PostgreSQL (hoặc mới hơn)"
+        )
     return path
 
 
@@ -67,8 +69,17 @@ def backup(engine, target, count_sql, say):
                     raise BackupError("search_path của DATABASE_URL không chỉ tới schema nào")
                 counts = dict(connection.execute(text(count_sql)).mappings().one())
                 say(f"pg_dump schema {schema}…")
-                _run([_tool("pg_dump"), "--format=custom", f"--snapshot={snapshot}",
-                      f"--schema={_quoted(schema)}", f"--file={temporary}", f"--dbname={conninfo}"], env)
+                _run(
+                    [
+                        _tool("pg_dump"),
+                        "--format=custom",
+                        f"--snapshot={snapshot}",
+                        f"--schema={_quoted(schema)}",
+                        f"--file={temporary}",
+                        f"--dbname={conninfo}",
+                    ],
+                    env,
+                )
         say("Đọc lại toàn bộ bản sao lưu để kiểm tra…")
         _run([_tool("pg_restore"), "--file=/dev/null", str(temporary)], env)
         replace_durably(temporary, target)
@@ -101,33 +112,62 @@ def restore(engine, source, force, say):
     schema = archive_schema(source, env)
     with engine.connect() as connection:
         user = connection.execute(text("SELECT current_user")).scalar_one()
-        search_path = [user if part == "$user" else part for part in (
-            part.strip().strip('"') for part in connection.execute(text("SHOW search_path")).scalar_one().split(","))]
-        exists = connection.execute(text("SELECT count(*) FROM pg_namespace WHERE nspname = :s"), {"s": schema}).scalar()
-        tables = connection.execute(text("SELECT count(*) FROM pg_tables WHERE schemaname = :s"), {"s": schema}).scalar()
+        search_path = [
+            user if part == "$user" else part
+            for part in (
+                part.strip().strip('"') for part in connection.execute(text("SHOW search_path")).scalar_one().split(",")
+            )
+        ]
+        exists = connection.execute(
+            text("SELECT count(*) FROM pg_namespace WHERE nspname = :s"), {"s": schema}
+        ).scalar()
+        tables = connection.execute(
+            text("SELECT count(*) FROM pg_tables WHERE schemaname = :s"), {"s": schema}
+        ).scalar()
     if schema not in search_path:
-        raise BackupError(f"Bản sao lưu nằm trong schema {schema}, còn DATABASE_URL tìm bảng ở "
-                          f"{', '.join(search_path)}: đặt search_path (options=-csearch_path={schema})")
+        raise BackupError(
+            f"Bản sao lưu nằm trong schema {schema}, còn DATABASE_URL tìm bảng ở "
+            f"{', '.join(search_path)}: đặt search_path (options=-csearch_path={schema})"
+        )
     if tables and not force:
-        raise BackupError(f"Schema {schema} của cơ sở dữ liệu đích đã có {tables} bảng: khôi phục vào một cơ sở "
-                          "dữ liệu trống, hoặc dừng ứng dụng rồi dùng --force để thay toàn bộ")
+        raise BackupError(
+            f"Schema {schema} của cơ sở dữ liệu đích đã có {tables} bảng: khôi phục vào một cơ sở "
+            "dữ liệu trống, hoặc dừng ứng dụng rồi dùng --force để thay toàn bộ"
+        )
     # The archive creates the schema itself (public too); the one there goes in the same
     # transaction, so a failed restore leaves it. Without --force it must be empty.
     drop = [f"--command=DROP SCHEMA {_quoted(schema)}{' CASCADE' if force else ''}"] if exists else []
     say(f"pg_restore vào schema {schema} (một giao dịch)…")
     with tempfile.TemporaryFile() as restore_errors:
-        producer = subprocess.Popen([_tool("pg_restore"), "--no-owner", "--no-privileges", "--file=-", str(source)],
-                                    stdout=subprocess.PIPE, stderr=restore_errors, env=env)
+        producer = subprocess.Popen(
+            [_tool("pg_restore"), "--no-owner", "--no-privileges", "--file=-", str(source)],
+            stdout=subprocess.PIPE,
+            stderr=restore_errors,
+            env=env,
+        )
         try:
             consumer = subprocess.run(
-                [_tool("psql"), "--no-psqlrc", "--quiet", "--single-transaction", "--set=ON_ERROR_STOP=1",
-                 f"--dbname={conninfo}", *drop, "--file=-"],
-                stdin=producer.stdout, capture_output=True, text=True, env=env)
+                [
+                    _tool("psql"),
+                    "--no-psqlrc",
+                    "--quiet",
+                    "--single-transaction",
+                    "--set=ON_ERROR_STOP=1",
+                    f"--dbname={conninfo}",
+                    *drop,
+                    "--file=-",
+                ],
+                stdin=producer.stdout,
+                capture_output=True,
+                text=True,
+                env=env,
+            )
         finally:
             producer.stdout.close()
             producer.wait()
         restore_errors.seek(0)
         failure = restore_errors.read().decode(errors="replace").strip()
     if producer.returncode != 0 or consumer.returncode != 0:
-        raise BackupError(f"Khôi phục thất bại, cơ sở dữ liệu không bị thay đổi: "
-                          f"{(consumer.stderr.strip() or failure)[-2000:]}")
+        raise BackupError(
+            f"Khôi phục thất bại, cơ sở dữ liệu không bị thay đổi: {(consumer.stderr.strip() or failure)[-2000:]}"
+        )

@@ -10,6 +10,7 @@ epoch, sessions ended) and only then copies it over the database, again in one s
 backup API, which goes through SQLite's own locking: the database is the old one or the
 prepared one, never a mixture.
 """
+
 import sqlite3
 import time
 from contextlib import closing
@@ -114,4 +115,5 @@ def _make_way(live, force, count_sql, say):
     if (counts["users"] or counts["records"]) and not force:
         raise BackupError(
             f"Cơ sở dữ liệu {live} đang có dữ liệu ({counts['users']} người dùng, {counts['records']} bản ghi). "
-            "Dừng ứng dụng, rồi dùng --force để thay toàn bộ bằng bản sao lưu")
+            "Dừng ứng dụng, rồi dùng --force để thay toàn bộ bằng bản sao lưu"
+        )

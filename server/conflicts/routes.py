@@ -1,4 +1,5 @@
 """GET /conflicts, GET /conflicts/{id}, POST /conflicts/{id}/resolve: the commune's admins."""
+
 from flask_jwt_extended import current_user
 from marshmallow import fields, validate
 
@@ -59,8 +60,12 @@ class ConflictSchema(ConflictSummarySchema):
     mutation_id = fields.Integer()
     fields_ = fields.List(fields.Nested(ConflictFieldSchema), data_key="fields")
     record = fields.Nested(RecordSchema)
-    resolution = fields.Dict(keys=fields.String(), values=fields.Nested(ResolutionSchema), allow_none=True,
-                             metadata={"description": "once resolved: the value chosen for each field"})
+    resolution = fields.Dict(
+        keys=fields.String(),
+        values=fields.Nested(ResolutionSchema),
+        allow_none=True,
+        metadata={"description": "once resolved: the value chosen for each field"},
+    )
     resolved_version = fields.Integer(allow_none=True)
 
 

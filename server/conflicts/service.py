@@ -4,6 +4,7 @@ A conflict holds the device's whole proposal. Which of its fields conflict is
 worked out against the record as it is now: a field conflicts while both the
 server and the device changed it since the base, to different values.
 """
+
 from sqlalchemy import exists, select
 
 from server.audit import write_audit
@@ -31,15 +32,23 @@ def list_conflicts(user, state, page, per_page):
 
 def _summary(conflict):
     return {
-        "id": conflict.id, "record_id": conflict.record_id, "state": conflict.state,
-        "opened_at": iso(conflict.opened_at), "device_id": conflict.device_id, "user_id": conflict.user_id,
-        "base_version": conflict.base_version, "fields": [f["name"] for f in conflict.fields],
-        "resolved_at": iso(conflict.resolved_at), "resolved_by": conflict.resolved_by,
+        "id": conflict.id,
+        "record_id": conflict.record_id,
+        "state": conflict.state,
+        "opened_at": iso(conflict.opened_at),
+        "device_id": conflict.device_id,
+        "user_id": conflict.user_id,
+        "base_version": conflict.base_version,
+        "fields": [f["name"] for f in conflict.fields],
+        "resolved_at": iso(conflict.resolved_at),
+        "resolved_by": conflict.resolved_by,
     }
 
 
 def _load(user, conflict_id):
-    conflict = db.session.get(Conflict, conflict_id) if isinstance(conflict_id, str) and len(conflict_id) <= 36 else None
+    conflict = (
+        db.session.get(Conflict, conflict_id) if isinstance(conflict_id, str) and len(conflict_id) <= 36 else None
+    )
     if conflict is None or conflict.commune_id != user.commune_id:
         raise not_found("Không tìm thấy xung đột")
     return conflict
@@ -56,8 +65,15 @@ def field_table(conflict, record_row):
     table = []
     for name, device_value in conflict.proposal.items():
         server_value, base_value = current.get(name), base.get(name)
-        table.append({"name": name, "base": base_value, "server": server_value, "device": device_value,
-                      "conflicting": server_value != base_value and server_value != device_value})
+        table.append(
+            {
+                "name": name,
+                "base": base_value,
+                "server": server_value,
+                "device": device_value,
+                "conflicting": server_value != base_value and server_value != device_value,
+            }
+        )
     return table
 
 
@@ -71,14 +87,17 @@ def get_conflict(user, conflict_id):
     author = db.session.get(User, conflict.user_id)
     resolver = db.session.get(User, conflict.resolved_by) if conflict.resolved_by else None
     document = _summary(conflict)
-    document.update({
-        "user": _person(author),
-        "resolver": _person(resolver) if resolver else None,
-        "mutation_id": conflict.mutation_id,
-        "fields": field_table(conflict, row),
-        "record": store.record_document(row),
-        "resolution": conflict.resolution, "resolved_version": conflict.resolved_version,
-    })
+    document.update(
+        {
+            "user": _person(author),
+            "resolver": _person(resolver) if resolver else None,
+            "mutation_id": conflict.mutation_id,
+            "fields": field_table(conflict, row),
+            "record": store.record_document(row),
+            "resolution": conflict.resolution,
+            "resolved_version": conflict.resolved_version,
+        }
+    )
     write_audit("conflict.view", target=("conflict", conflict.id), details={"record_id": conflict.record_id})
     return document
 
@@ -105,29 +124,39 @@ def resolve_conflict(user, conflict_id, base_version, values):
     delete = chosen.pop(DELETED, False) is True
     # The resolver's choice is a change like any other: the same rules and workflow as through sync.
     try:
-        new_data = record_changes.checked_data(user, registry.get(row["type"]), row["data"],
-                                               merge.apply_changes(row["data"], chosen))
+        new_data = record_changes.checked_data(
+            user, registry.get(row["type"]), row["data"], merge.apply_changes(row["data"], chosen)
+        )
     except record_changes.RefusedChange as refused:
         raise ApiError(refused.code, 422, refused.message, refused.fields) from None
 
-    others_open = db.session.execute(select(exists().where(
-        Conflict.record_id == row["id"], Conflict.state == "open", Conflict.id != conflict.id))).scalar()
+    others_open = db.session.execute(
+        select(exists().where(Conflict.record_id == row["id"], Conflict.state == "open", Conflict.id != conflict.id))
+    ).scalar()
     row["has_conflict"] = bool(others_open)
     now = utcnow()
     version = store.new_version(
-        row, action="resolve", user_id=user.id, now=now, data=new_data,
+        row,
+        action="resolve",
+        user_id=user.id,
+        now=now,
+        data=new_data,
         changed=merge.changed_fields(row["data"], new_data) | ({DELETED} if delete else set()),
         deleted=True if delete else None,
     )
     store.save(updated=[row], versions=[version])
     conflict.state, conflict.resolved_at, conflict.resolved_by = "resolved", now, user.id
     conflict.resolved_version = row["version"]
-    conflict.resolution = {name: {"choice": _choice(by_name[name], value), "value": value}
-                           for name, value in {**{f["name"]: f["device"] for f in table if not f["conflicting"]},
-                                               **values}.items()}
+    conflict.resolution = {
+        name: {"choice": _choice(by_name[name], value), "value": value}
+        for name, value in {**{f["name"]: f["device"] for f in table if not f["conflicting"]}, **values}.items()
+    }
     conflict.fields = table
-    write_audit("conflict.resolve", target=("conflict", conflict.id),
-                details={"record_id": row["id"], "version": row["version"]})
+    write_audit(
+        "conflict.resolve",
+        target=("conflict", conflict.id),
+        details={"record_id": row["id"], "version": row["version"]},
+    )
     notify_conflict_resolved(conflict, row, resolver=user)
     return row
 

@@ -7,6 +7,7 @@ A change must give data that passes the type's field rules and cross-field rules
 needs, such as the certificate for `certificate_issued`, are such rules), change only fields
 the user's role may edit, and move the type's workflow only along its declared moves.
 """
+
 from server.forms import registry
 
 
@@ -28,8 +29,11 @@ def initial_data(record_type):
 
 def not_editable(user, record_type, names):
     """The fields among `names` the user's role may not change, as field errors."""
-    return {name: [NOT_EDITABLE] for name in names
-            if name in record_type.by_name and user.role not in record_type.by_name[name].editable_by}
+    return {
+        name: [NOT_EDITABLE]
+        for name in names
+        if name in record_type.by_name and user.role not in record_type.by_name[name].editable_by
+    }
 
 
 def checked_data(user, record_type, before, proposed):
@@ -51,9 +55,15 @@ def checked_data(user, record_type, before, proposed):
         old, new = before.get(workflow.field), clean.get(workflow.field, before.get(workflow.field))
         if not workflow.allows(old, new):
             field = record_type.field(workflow.field)
-            raise RefusedChange("invalid_case_transition", "Không thể chuyển tình trạng hồ sơ theo hướng này", {
-                workflow.field: [f"Không chuyển được từ «{_choice_label(field, old)}» "
-                                 f"sang «{_choice_label(field, new)}»"]})
+            raise RefusedChange(
+                "invalid_case_transition",
+                "Không thể chuyển tình trạng hồ sơ theo hướng này",
+                {
+                    workflow.field: [
+                        f"Không chuyển được từ «{_choice_label(field, old)}» sang «{_choice_label(field, new)}»"
+                    ]
+                },
+            )
     return clean
 
 

@@ -1,4 +1,5 @@
 """rà soát khai tử: someone who has died but whose death may never have been registered."""
+
 from server.forms.declarations import REVIEWERS, Choice, Field, Label as L, RecordType, Workflow
 from server.forms.rules import personal_id_problems, year_of
 from server.forms.vneid_activation import GENDER
@@ -15,30 +16,61 @@ CASE_STATUSES = (
 
 FIELDS = (
     Field("deceased_name", "text", L("Họ và tên người chết", "Name of the deceased"), required=True, max_length=200),
-    Field("deceased_personal_id", "personal_id", L("Số định danh cá nhân của người chết", "Personal ID of the deceased"),
-          help=L("Để trống nếu không biết", "Leave empty if unknown")),
+    Field(
+        "deceased_personal_id",
+        "personal_id",
+        L("Số định danh cá nhân của người chết", "Personal ID of the deceased"),
+        help=L("Để trống nếu không biết", "Leave empty if unknown"),
+    ),
     Field("birth_year", "year", L("Năm sinh", "Year of birth"), required=True, min=1880),
     Field("gender", "choice", L("Giới tính", "Gender"), choices=GENDER),
-    Field("date_of_death", "partial_date", L("Ngày chết", "Date of death"), required=True, not_future=True,
-          help=L("Nếu không rõ ngày, chỉ ghi tháng/năm", "If the day is unknown, give only month and year")),
+    Field(
+        "date_of_death",
+        "partial_date",
+        L("Ngày chết", "Date of death"),
+        required=True,
+        not_future=True,
+        help=L("Nếu không rõ ngày, chỉ ghi tháng/năm", "If the day is unknown, give only month and year"),
+    ),
     Field("place_of_death", "text", L("Nơi chết", "Place of death"), max_length=300),
     Field("informant_name", "text", L("Người cung cấp thông tin", "Informant"), required=True, max_length=200),
     Field("informant_relation", "text", L("Quan hệ với người chết", "Relation to the deceased"), max_length=100),
     Field("informant_phone", "phone", L("Số điện thoại người cung cấp", "Informant's phone")),
-    Field("source", "choice", L("Nguồn thông tin", "Source"), choices=(
-        Choice("family", L("Gia đình", "Family")),
-        Choice("village_staff", L("Cán bộ thôn", "Village staff")),
-        Choice("neighbour", L("Hàng xóm", "Neighbour")),
-        Choice("health_station", L("Trạm y tế", "Health station")),
-        Choice("other", L("Khác", "Other")),
-    )),
+    Field(
+        "source",
+        "choice",
+        L("Nguồn thông tin", "Source"),
+        choices=(
+            Choice("family", L("Gia đình", "Family")),
+            Choice("village_staff", L("Cán bộ thôn", "Village staff")),
+            Choice("neighbour", L("Hàng xóm", "Neighbour")),
+            Choice("health_station", L("Trạm y tế", "Health station")),
+            Choice("other", L("Khác", "Other")),
+        ),
+    ),
     Field("evidence_note", "long_text", L("Ghi chú chứng cứ", "Evidence"), max_length=2000),
-    Field("case_status", "choice", L("Tình trạng xử lý", "Case status"), choices=CASE_STATUSES,
-          editable_by=REVIEWERS, default="reported"),
-    Field("certificate_number", "text", L("Số giấy chứng tử", "Death certificate number"),
-          max_length=50, editable_by=REVIEWERS),
-    Field("certificate_date", "date", L("Ngày cấp giấy chứng tử", "Death certificate date"),
-          not_future=True, editable_by=REVIEWERS),
+    Field(
+        "case_status",
+        "choice",
+        L("Tình trạng xử lý", "Case status"),
+        choices=CASE_STATUSES,
+        editable_by=REVIEWERS,
+        default="reported",
+    ),
+    Field(
+        "certificate_number",
+        "text",
+        L("Số giấy chứng tử", "Death certificate number"),
+        max_length=50,
+        editable_by=REVIEWERS,
+    ),
+    Field(
+        "certificate_date",
+        "date",
+        L("Ngày cấp giấy chứng tử", "Death certificate date"),
+        not_future=True,
+        editable_by=REVIEWERS,
+    ),
 )
 
 
@@ -69,11 +101,14 @@ def certificate_needed_once_issued(data):
 
 # reported -> verified_unregistered -> certificate_issued -> residence_removed, or
 # reported -> already_registered | person_alive (closed). Only forward.
-WORKFLOW = Workflow("case_status", {
-    "reported": ("verified_unregistered", "already_registered", "person_alive"),
-    "verified_unregistered": ("certificate_issued",),
-    "certificate_issued": ("residence_removed",),
-})
+WORKFLOW = Workflow(
+    "case_status",
+    {
+        "reported": ("verified_unregistered", "already_registered", "person_alive"),
+        "verified_unregistered": ("certificate_issued",),
+        "certificate_issued": ("residence_removed",),
+    },
+)
 
 RECORD_TYPE = RecordType(
     type="death_check",

@@ -3,6 +3,7 @@
 A record type module declares each field once; the validator (server/forms/schema.py),
 the /forms document, report columns and export headers are all derived from it.
 """
+
 from dataclasses import dataclass, field as dataclass_field
 from typing import Callable
 
@@ -10,8 +11,19 @@ ALL_ROLES = ("volunteer", "village_staff", "police", "admin")
 REVIEWERS = ("police", "admin")
 
 KINDS = (
-    "text", "long_text", "personal_id", "date", "partial_date", "time", "year",
-    "choice", "multi_choice", "integer", "boolean", "phone", "url",
+    "text",
+    "long_text",
+    "personal_id",
+    "date",
+    "partial_date",
+    "time",
+    "year",
+    "choice",
+    "multi_choice",
+    "integer",
+    "boolean",
+    "phone",
+    "url",
 )
 
 
@@ -64,6 +76,7 @@ class Workflow:
     Every path that changes a record's data obeys it (server/forms/changes.py): a device's create
     or update through sync, and a conflict resolution. A create starts from the field's default.
     """
+
     field: str
     # state -> the states it may move to next; a state with no entry is closed
     moves: dict

@@ -2,18 +2,17 @@
 
 Adding a record type is one new module declaring RECORD_TYPE, listed here.
 """
+
 import hashlib
 import json
 
-import marshmallow as ma
 
 from server.forms import death_check, propaganda_session, vneid_activation
 from server.forms.rules import PROVINCE_CODES
 from server.forms.schema import schema_for, validator_for
 
 RECORD_TYPES = {
-    module.RECORD_TYPE.type: module.RECORD_TYPE
-    for module in (vneid_activation, death_check, propaganda_session)
+    module.RECORD_TYPE.type: module.RECORD_TYPE for module in (vneid_activation, death_check, propaganda_session)
 }
 
 # The marshmallow schemas are the reference the compiled validators are tested against.
@@ -73,13 +72,18 @@ def _field_document(decl):
 
 def _build_document():
     types = [
-        {"type": rt.type, "label": rt.label.as_dict(), "fields": [_field_document(f) for f in rt.fields],
-         # The PWA checks the same cross-field rules by these names (pwa/js/rules.js).
-         "rules": [rule.__name__ for rule in rt.rules],
-         "date_field": rt.date_field, "name_field": rt.name_field,
-         "personal_id_field": rt.personal_id_field,
-         # Where a case may move next, for the reviewer's workflow buttons.
-         **({"case_moves": {k: list(v) for k, v in rt.workflow.moves.items()}} if rt.workflow else {})}
+        {
+            "type": rt.type,
+            "label": rt.label.as_dict(),
+            "fields": [_field_document(f) for f in rt.fields],
+            # The PWA checks the same cross-field rules by these names (pwa/js/rules.js).
+            "rules": [rule.__name__ for rule in rt.rules],
+            "date_field": rt.date_field,
+            "name_field": rt.name_field,
+            "personal_id_field": rt.personal_id_field,
+            # Where a case may move next, for the reviewer's workflow buttons.
+            **({"case_moves": {k: list(v) for k, v in rt.workflow.moves.items()}} if rt.workflow else {}),
+        }
         for rt in RECORD_TYPES.values()
     ]
     # The version is a digest of the definitions, so it changes whenever one does.

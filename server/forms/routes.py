@@ -1,4 +1,5 @@
 """GET /forms: the record type declarations the PWA renders its forms from."""
+
 from marshmallow import fields
 
 from server.auth.scope import login_required
@@ -11,10 +12,15 @@ blp = Blueprint("forms", __name__, url_prefix="/api/v1", description="Biá»ƒu máº
 
 class FormsSchema(ResponseSchema):
     version = fields.String()
-    types = fields.List(fields.Dict(), metadata={
-        "description": "record types: {type, label, fields, rules, date_field, name_field, personal_id_field}"})
-    province_codes = fields.List(fields.String(), metadata={
-        "description": "the 3-digit province codes valid on personal ids"})
+    types = fields.List(
+        fields.Dict(),
+        metadata={
+            "description": "record types: {type, label, fields, rules, date_field, name_field, personal_id_field}"
+        },
+    )
+    province_codes = fields.List(
+        fields.String(), metadata={"description": "the 3-digit province codes valid on personal ids"}
+    )
 
 
 @blp.route("/forms", methods=["GET"])

@@ -10,6 +10,7 @@ per-field machinery, which cost a push about 100 µs a record. The test suite ru
 both over every record it validates and over a matrix of hostile values for every
 field (tests/test_validator.py), and they must agree.
 """
+
 import re
 import unicodedata
 from datetime import date
@@ -151,10 +152,19 @@ def _url(decl, value):
 
 
 CONVERTERS = {
-    "text": _text, "long_text": _text, "personal_id": _personal_id, "date": _date,
-    "partial_date": _partial_date, "time": _time, "year": _year, "choice": _choice,
-    "multi_choice": _multi_choice, "integer": _integer, "boolean": _boolean,
-    "phone": _phone, "url": _url,
+    "text": _text,
+    "long_text": _text,
+    "personal_id": _personal_id,
+    "date": _date,
+    "partial_date": _partial_date,
+    "time": _time,
+    "year": _year,
+    "choice": _choice,
+    "multi_choice": _multi_choice,
+    "integer": _integer,
+    "boolean": _boolean,
+    "phone": _phone,
+    "url": _url,
 }
 
 
@@ -224,8 +234,10 @@ def validator_for(record_type):
     schema_for(record_type).load does: declared order, defaults for absent fields, null allowed
     only where optional, unknown fields refused, rules only when every field passed."""
     # (name, converter, declaration, required when absent, null allowed, default)
-    checks = tuple((d.name, CONVERTERS[d.kind], d, d.required and d.default is None, not d.required, d.default)
-                   for d in record_type.fields)
+    checks = tuple(
+        (d.name, CONVERTERS[d.kind], d, d.required and d.default is None, not d.required, d.default)
+        for d in record_type.fields
+    )
     known = frozenset(record_type.by_name)
 
     def validate(data):

@@ -1,4 +1,5 @@
 """hỗ trợ cài đặt, kích hoạt VNeID: a volunteer helped one citizen with the VNeID app."""
+
 from server.forms.declarations import Choice, Field, Label as L, RecordType
 from server.forms.rules import age_on, parse_date, personal_id_problems, today
 
@@ -17,33 +18,61 @@ STEPS = (
 
 FIELDS = (
     Field("full_name", "text", L("Họ, chữ đệm và tên", "Full name"), required=True, max_length=200),
-    Field("personal_id", "personal_id", L("Số định danh cá nhân / số CCCD", "Personal ID number"),
-          required=True, help=L("12 chữ số in trên thẻ CCCD", "The 12 digits printed on the ID card")),
+    Field(
+        "personal_id",
+        "personal_id",
+        L("Số định danh cá nhân / số CCCD", "Personal ID number"),
+        required=True,
+        help=L("12 chữ số in trên thẻ CCCD", "The 12 digits printed on the ID card"),
+    ),
     Field("date_of_birth", "date", L("Ngày sinh", "Date of birth"), required=True, not_future=True),
     Field("gender", "choice", L("Giới tính", "Gender"), required=True, choices=GENDER),
-    Field("phone", "phone", L("Số điện thoại", "Mobile number"), required=True,
-          help=L("Số di động 10 chữ số, bắt đầu bằng 0", "10-digit mobile number starting with 0")),
+    Field(
+        "phone",
+        "phone",
+        L("Số điện thoại", "Mobile number"),
+        required=True,
+        help=L("Số di động 10 chữ số, bắt đầu bằng 0", "10-digit mobile number starting with 0"),
+    ),
     Field("phone_is_own", "boolean", L("Số chính chủ", "Phone registered in own name")),
-    Field("level", "choice", L("Mức độ tài khoản", "Account level"), choices=(
-        Choice(1, L("Mức 1", "Level 1")),
-        Choice(2, L("Mức 2", "Level 2")),
-    ), help=L("Mức 2 từ đủ 14 tuổi, đăng ký tại Công an hoặc điểm cấp lưu động",
-              "Level 2 from age 14, registered at the police office or a mobile point")),
+    Field(
+        "level",
+        "choice",
+        L("Mức độ tài khoản", "Account level"),
+        choices=(
+            Choice(1, L("Mức 1", "Level 1")),
+            Choice(2, L("Mức 2", "Level 2")),
+        ),
+        help=L(
+            "Mức 2 từ đủ 14 tuổi, đăng ký tại Công an hoặc điểm cấp lưu động",
+            "Level 2 from age 14, registered at the police office or a mobile point",
+        ),
+    ),
     Field("step_reached", "choice", L("Bước đã hoàn thành", "Step reached"), required=True, choices=STEPS),
-    Field("failure_reason", "choice", L("Lý do chưa kích hoạt", "Reason not activated"), choices=(
-        Choice("no_smartphone", L("Không có điện thoại thông minh", "No smartphone")),
-        Choice("no_chip_card", L("CCCD không gắn chip", "ID card without chip")),
-        Choice("data_mismatch", L("Sai lệch thông tin", "Data mismatch")),
-        Choice("no_phone_number", L("Không có số điện thoại", "No phone number")),
-        Choice("other", L("Khác", "Other")),
-    )),
-    Field("place", "choice", L("Địa điểm hỗ trợ", "Place"), choices=(
-        Choice("home", L("Tại nhà", "At home"), aliases=("at_home",)),
-        Choice("one_stop_desk", L("Bộ phận một cửa", "One-stop desk")),
-        Choice("police_office", L("Trụ sở Công an", "Police office")),
-        Choice("mobile_point", L("Điểm cấp lưu động", "Mobile point")),
-        Choice("post_or_telecom", L("Bưu điện, VNPT, Viettel", "Post office, VNPT, Viettel")),
-    )),
+    Field(
+        "failure_reason",
+        "choice",
+        L("Lý do chưa kích hoạt", "Reason not activated"),
+        choices=(
+            Choice("no_smartphone", L("Không có điện thoại thông minh", "No smartphone")),
+            Choice("no_chip_card", L("CCCD không gắn chip", "ID card without chip")),
+            Choice("data_mismatch", L("Sai lệch thông tin", "Data mismatch")),
+            Choice("no_phone_number", L("Không có số điện thoại", "No phone number")),
+            Choice("other", L("Khác", "Other")),
+        ),
+    ),
+    Field(
+        "place",
+        "choice",
+        L("Địa điểm hỗ trợ", "Place"),
+        choices=(
+            Choice("home", L("Tại nhà", "At home"), aliases=("at_home",)),
+            Choice("one_stop_desk", L("Bộ phận một cửa", "One-stop desk")),
+            Choice("police_office", L("Trụ sở Công an", "Police office")),
+            Choice("mobile_point", L("Điểm cấp lưu động", "Mobile point")),
+            Choice("post_or_telecom", L("Bưu điện, VNPT, Viettel", "Post office, VNPT, Viettel")),
+        ),
+    ),
     Field("activity_date", "date", L("Ngày hỗ trợ", "Date of help"), not_future=True),
     Field("notes", "long_text", L("Ghi chú", "Notes"), max_length=2000),
 )
@@ -81,8 +110,12 @@ RECORD_TYPE = RecordType(
     type="vneid_activation",
     label=L("Hỗ trợ cài đặt, kích hoạt VNeID", "VNeID installation and activation"),
     fields=FIELDS,
-    rules=(personal_id_matches_birth_and_gender, level_two_needs_age_fourteen,
-           failure_reason_when_not_activated, activity_not_before_birth),
+    rules=(
+        personal_id_matches_birth_and_gender,
+        level_two_needs_age_fourteen,
+        failure_reason_when_not_activated,
+        activity_not_before_birth,
+    ),
     date_field="activity_date",
     name_field="full_name",
     personal_id_field="personal_id",

@@ -1,4 +1,5 @@
 """SQLAlchemy models, one module per aggregate; importing this registers every table."""
+
 from server.models.geo import Commune, Village
 from server.models.users import User, Device, RefreshToken, LoginFailure, user_villages
 from server.models.records import Record, RecordVersion
@@ -9,7 +10,21 @@ from server.models.targets import Target
 from server.models.push import PushSubscription, Notification
 
 __all__ = [
-    "Commune", "Village", "User", "Device", "RefreshToken", "LoginFailure", "user_villages",
-    "Record", "RecordVersion", "Mutation", "SyncClock", "SyncEpoch", "Conflict", "AuditEntry", "Target",
-    "PushSubscription", "Notification",
+    "Commune",
+    "Village",
+    "User",
+    "Device",
+    "RefreshToken",
+    "LoginFailure",
+    "user_villages",
+    "Record",
+    "RecordVersion",
+    "Mutation",
+    "SyncClock",
+    "SyncEpoch",
+    "Conflict",
+    "AuditEntry",
+    "Target",
+    "PushSubscription",
+    "Notification",
 ]

@@ -4,6 +4,7 @@ Append-only is the database's rule, not only the app's: triggers refuse every UP
 DELETE of an entry, whatever code or console asks. They are made by migration a7d1c0e5f3b2
 (`audit_log_append_only`) and, for databases built by `create_all` (tests), by the DDL below.
 """
+
 from sqlalchemy import DDL, event
 
 from server.extensions import db

@@ -1,4 +1,5 @@
 """A sync conflict: a device's proposal that overlapped a different server change."""
+
 from server.extensions import db
 
 

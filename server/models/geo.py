@@ -1,4 +1,5 @@
 """Places: a commune (xã/phường) and its villages (thôn/tổ dân phố)."""
+
 from server.extensions import db
 
 

@@ -5,6 +5,7 @@ every write adds a version (who, device, mutation, when, which fields) whose
 hash chains to the previous one so that tampering with history shows.
 ``change_xid`` orders changes for the pull cursor (see server/sync/cursor.py).
 """
+
 from server.extensions import db
 from server.timeutil import utcnow
 

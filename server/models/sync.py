@@ -1,10 +1,12 @@
 """The per-device mutation log (exactly-once), SQLite's commit-ordered clock, and the sync epoch."""
+
 from server.extensions import db
 from server.timeutil import utcnow
 
 
 class Mutation(db.Model):
     """The stored outcome of one device mutation, written in the same transaction as its effect."""
+
     __tablename__ = "mutations"
     device_id = db.Column(db.String(36), primary_key=True)
     mutation_id = db.Column(db.BigInteger, primary_key=True)
@@ -22,6 +24,7 @@ class Mutation(db.Model):
 
 class SyncClock(db.Model):
     """One row on SQLite: a counter bumped once per write transaction under SQLite's write lock."""
+
     __tablename__ = "sync_clock"
     id = db.Column(db.Integer, primary_key=True)
     value = db.Column(db.BigInteger, nullable=False)
@@ -36,6 +39,7 @@ class SyncEpoch(db.Model):
     transaction ids so that every later stamp is above every restored one
     (server/sync/cursor.py, docs/cursor.md).
     """
+
     __tablename__ = "sync_epoch"
     id = db.Column(db.Integer, primary_key=True)
     epoch = db.Column(db.String(32), nullable=False)

@@ -5,6 +5,7 @@ its canonical name ("2026", "2026-Q4", "2026-11", "2026-01-01..2026-06-30")
 with the first and last day it covers (server/reports/periods.py), so a report
 finds the targets of its dates with a plain range comparison.
 """
+
 from server.extensions import db
 from server.timeutil import utcnow
 
@@ -14,12 +15,25 @@ class Target(db.Model):
     __table_args__ = (
         # One value per measure and period for a village, and one for the whole commune
         # (NULLs are distinct in a unique index, hence the two partial indexes).
-        db.Index("uq_targets_village_measure_period", "commune_id", "village_id", "measure", "period",
-                 unique=True, sqlite_where=db.text("village_id IS NOT NULL"),
-                 postgresql_where=db.text("village_id IS NOT NULL")),
-        db.Index("uq_targets_commune_measure_period", "commune_id", "measure", "period",
-                 unique=True, sqlite_where=db.text("village_id IS NULL"),
-                 postgresql_where=db.text("village_id IS NULL")),
+        db.Index(
+            "uq_targets_village_measure_period",
+            "commune_id",
+            "village_id",
+            "measure",
+            "period",
+            unique=True,
+            sqlite_where=db.text("village_id IS NOT NULL"),
+            postgresql_where=db.text("village_id IS NOT NULL"),
+        ),
+        db.Index(
+            "uq_targets_commune_measure_period",
+            "commune_id",
+            "measure",
+            "period",
+            unique=True,
+            sqlite_where=db.text("village_id IS NULL"),
+            postgresql_where=db.text("village_id IS NULL"),
+        ),
         db.Index("ix_targets_commune_period", "commune_id", "period_start", "period_end"),
     )
     id = db.Column(db.Integer, primary_key=True)

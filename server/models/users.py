@@ -1,4 +1,5 @@
 """People, the devices they sync from, their refresh tokens, and failed logins."""
+
 from server.extensions import db
 from server.timeutil import utcnow
 
@@ -33,6 +34,7 @@ class User(db.Model):
 
 class Device(db.Model):
     """One install of the app. Its id is a UUID the client made; it is bound to one user."""
+
     __tablename__ = "devices"
     id = db.Column(db.String(36), primary_key=True)
     user_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=False, index=True)
@@ -53,6 +55,7 @@ class Device(db.Model):
 
 class RefreshToken(db.Model):
     """Issued refresh tokens, so that a rotated one presented again reveals a stolen token."""
+
     __tablename__ = "refresh_tokens"
     jti = db.Column(db.String(36), primary_key=True)
     device_id = db.Column(db.String(36), db.ForeignKey("devices.id", ondelete="CASCADE"), nullable=False, index=True)
@@ -64,6 +67,7 @@ class RefreshToken(db.Model):
 
 class LoginFailure(db.Model):
     """One failed login, keyed by account and by address; rows older than the window are pruned."""
+
     __tablename__ = "login_failures"
     __table_args__ = (db.Index("ix_login_failures_key_at", "key", "at"),)
     id = db.Column(db.Integer, primary_key=True)

@@ -14,6 +14,7 @@ PUSH_TEST_LOOPBACK (SOTAY_TEST_PUSH_LOOPBACK=1) lets a test run its push service
 machine: it admits http and loopback addresses, nothing else. It is off by default and is never
 for production.
 """
+
 import ipaddress
 import socket
 from urllib.parse import urlsplit
@@ -25,8 +26,9 @@ from requests_hardened.ip_filter_adapter import IPFilterAdapter
 MAX_ENDPOINT = 2048
 # Blocks that ipaddress calls global but that carry, or translate to, another address, which
 # may be a private one: NAT64, 6to4 and its relay.
-TRANSLATING_NETWORKS = tuple(ipaddress.ip_network(n) for n in (
-    "64:ff9b::/96", "64:ff9b:1::/48", "2002::/16", "192.88.99.0/24"))
+TRANSLATING_NETWORKS = tuple(
+    ipaddress.ip_network(n) for n in ("64:ff9b::/96", "64:ff9b:1::/48", "2002::/16", "192.88.99.0/24")
+)
 
 REFUSED_ADDRESS = "Địa chỉ này thuộc mạng nội bộ hoặc dành riêng; chỉ chấp nhận dịch vụ thông báo đẩy trên Internet"
 
@@ -41,8 +43,12 @@ def is_public_address(address, allow_loopback=False):
         return True
     if address.version == 6 and address.is_site_local:
         return False
-    return (address.is_global and not address.is_multicast and not address.is_reserved
-            and not any(address in network for network in TRANSLATING_NETWORKS))
+    return (
+        address.is_global
+        and not address.is_multicast
+        and not address.is_reserved
+        and not any(address in network for network in TRANSLATING_NETWORKS)
+    )
 
 
 def endpoint_problem(endpoint, config, resolve=True):
@@ -71,12 +77,15 @@ def endpoint_problem(endpoint, config, resolve=True):
     if not resolve:
         return None
     try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(
-            host, port or (443 if parts.scheme == "https" else 80), type=socket.SOCK_STREAM)}
+        addresses = {
+            info[4][0]
+            for info in socket.getaddrinfo(
+                host, port or (443 if parts.scheme == "https" else 80), type=socket.SOCK_STREAM
+            )
+        }
     except (socket.gaierror, UnicodeError, OSError):
         return "Không tìm thấy máy chủ của dịch vụ thông báo đẩy này"
-    if not addresses or not all(is_public_address(a.split("%")[0], allow_loopback=test_loopback)
-                                for a in addresses):
+    if not addresses or not all(is_public_address(a.split("%")[0], allow_loopback=test_loopback) for a in addresses):
         return REFUSED_ADDRESS
     if parts.scheme == "http" and not all(ipaddress.ip_address(a.split("%")[0]).is_loopback for a in addresses):
         return "Phải là một địa chỉ https"
@@ -101,8 +110,11 @@ class PublicAddressAdapter(IPFilterAdapter):
 def sending_session(config, timeout):
     """A requests session that connects only to public addresses (loopback too under
     PUSH_TEST_LOOPBACK), to the very address it checked, and never follows a redirect."""
-    session = HTTPSession(SessionConfig(ip_filter_enable=False, ip_filter_allow_loopback_ips=False,
-                                        never_redirect=True, default_timeout=timeout))
+    session = HTTPSession(
+        SessionConfig(
+            ip_filter_enable=False, ip_filter_allow_loopback_ips=False, never_redirect=True, default_timeout=timeout
+        )
+    )
     loopback = bool(config.get("PUSH_TEST_LOOPBACK"))
     session.mount("https://", PublicAddressAdapter(is_https_proto=True, allow_loopback=loopback))
     session.mount("http://", PublicAddressAdapter(is_https_proto=False, allow_loopback=loopback))

@@ -1,4 +1,5 @@
 """GET /push/vapid-public-key, POST and DELETE /push/subscriptions: every role, its own device."""
+
 import marshmallow as ma
 from flask_jwt_extended import current_user
 from marshmallow import fields
@@ -20,19 +21,31 @@ def _check(problem_of):
         problem = problem_of(value)
         if problem:
             raise ma.ValidationError(problem)
+
     return validator
 
 
 class KeysSchema(InputSchema):
-    p256dh = fields.String(required=True, validate=_check(service.p256dh_problem),
-                           metadata={"description": "base64url, 65 bytes: the browser's P-256 public key"})
-    auth = fields.String(required=True, validate=_check(service.auth_problem),
-                         metadata={"description": "base64url, 16 bytes: the browser's auth secret"})
+    p256dh = fields.String(
+        required=True,
+        validate=_check(service.p256dh_problem),
+        metadata={"description": "base64url, 65 bytes: the browser's P-256 public key"},
+    )
+    auth = fields.String(
+        required=True,
+        validate=_check(service.auth_problem),
+        metadata={"description": "base64url, 16 bytes: the browser's auth secret"},
+    )
 
 
 class SubscribeSchema(InputSchema):
-    endpoint = fields.String(required=True, validate=_check(service.endpoint_problem),
-                             metadata={"description": "the push service URL: https, on a public address (checked again when sending), ≤ 2048 characters"})
+    endpoint = fields.String(
+        required=True,
+        validate=_check(service.endpoint_problem),
+        metadata={
+            "description": "the push service URL: https, on a public address (checked again when sending), ≤ 2048 characters"
+        },
+    )
     keys = fields.Nested(KeysSchema, required=True)
     # PushSubscription.toJSON() includes it; the push service's answers say when it has expired.
     expirationTime = fields.Integer(allow_none=True, load_default=None)  # noqa: N815 - the browser's name
@@ -43,8 +56,9 @@ class UnsubscribeSchema(InputSchema):
 
 
 class VapidKeySchema(ResponseSchema):
-    public_key = fields.String(metadata={
-        "description": "base64url of the uncompressed P-256 point: the applicationServerKey for subscribe()"})
+    public_key = fields.String(
+        metadata={"description": "base64url of the uncompressed P-256 point: the applicationServerKey for subscribe()"}
+    )
 
 
 class SubscriptionSchema(ResponseSchema):
@@ -70,8 +84,9 @@ def vapid_public_key():
 @blp.errors(401)
 def subscribe(body):
     """Gắn đăng ký nhận thông báo của trình duyệt vào thiết bị đang dùng (gửi lại nhiều lần vẫn là một)."""
-    subscription, created = service.subscribe(current_user, current_device(), body["endpoint"],
-                                              body["keys"]["p256dh"], body["keys"]["auth"])
+    subscription, created = service.subscribe(
+        current_user, current_device(), body["endpoint"], body["keys"]["p256dh"], body["keys"]["auth"]
+    )
     db.session.commit()
     return json_response(service.subscription_document(subscription), 201 if created else 200)
 

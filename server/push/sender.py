@@ -24,6 +24,7 @@ runs out. No sender can close that window, because the push service is not in
 our transaction; the service worker shows notifications with a tag per record
 or conflict, so a repeat replaces the first on the screen rather than adding one.
 """
+
 import json
 import logging
 import threading
@@ -67,17 +68,28 @@ def claim(now, limit, ids=None):
     due = due.order_by(NOTIFICATIONS.c.next_attempt_at, NOTIFICATIONS.c.id).limit(limit)
     if db.engine.dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
-    claimed = db.session.execute(
-        update(NOTIFICATIONS)
-        .where(NOTIFICATIONS.c.id.in_(due.scalar_subquery()), NOTIFICATIONS.c.next_attempt_at <= now)
-        .values(next_attempt_at=now + timedelta(seconds=claim_seconds(config)), attempts=NOTIFICATIONS.c.attempts + 1)
-        .returning(NOTIFICATIONS.c.id, NOTIFICATIONS.c.subscription_id, NOTIFICATIONS.c.payload,
-                   NOTIFICATIONS.c.attempts)
-    ).mappings().all()
+    claimed = (
+        db.session.execute(
+            update(NOTIFICATIONS)
+            .where(NOTIFICATIONS.c.id.in_(due.scalar_subquery()), NOTIFICATIONS.c.next_attempt_at <= now)
+            .values(
+                next_attempt_at=now + timedelta(seconds=claim_seconds(config)), attempts=NOTIFICATIONS.c.attempts + 1
+            )
+            .returning(
+                NOTIFICATIONS.c.id, NOTIFICATIONS.c.subscription_id, NOTIFICATIONS.c.payload, NOTIFICATIONS.c.attempts
+            )
+        )
+        .mappings()
+        .all()
+    )
     subscriptions = {}
     if claimed:
-        subscriptions = {row.id: row for row in db.session.execute(select(SUBSCRIPTIONS).where(
-            SUBSCRIPTIONS.c.id.in_({c["subscription_id"] for c in claimed})))}
+        subscriptions = {
+            row.id: row
+            for row in db.session.execute(
+                select(SUBSCRIPTIONS).where(SUBSCRIPTIONS.c.id.in_({c["subscription_id"] for c in claimed}))
+            )
+        }
     db.session.commit()
     return [(dict(c), subscriptions.get(c["subscription_id"])) for c in sorted(claimed, key=lambda c: c["id"])]
 
@@ -178,9 +190,12 @@ def send_due(ids=None, limit=None, now=None):
 def _give_up_exhausted(now):
     """A row whose every claim ended in a crash would come due for ever: stop it at the limit."""
     result = db.session.execute(
-        update(NOTIFICATIONS).where(NOTIFICATIONS.c.next_attempt_at <= now,
-                                    NOTIFICATIONS.c.attempts >= current_app.config["PUSH_MAX_ATTEMPTS"])
-        .values(next_attempt_at=None, last_error="Bỏ: đã thử đủ số lần mà không ghi được kết quả"))
+        update(NOTIFICATIONS)
+        .where(
+            NOTIFICATIONS.c.next_attempt_at <= now, NOTIFICATIONS.c.attempts >= current_app.config["PUSH_MAX_ATTEMPTS"]
+        )
+        .values(next_attempt_at=None, last_error="Bỏ: đã thử đủ số lần mà không ghi được kết quả")
+    )
     db.session.commit()
     return result.rowcount
 

@@ -9,6 +9,7 @@ noted on `g`, and the app sends them once the response is out
 A notification goes to the subscriptions a user has at the time it is queued.
 A user without one gets none: the change itself still reaches the phone by pull.
 """
+
 import base64
 import binascii
 import re
@@ -60,8 +61,7 @@ FIRST_DIGEST_WINDOW = timedelta(days=1)
 def vapid_public_key():
     config = current_app.config
     if not (config.get("VAPID_PUBLIC_KEY") and config.get("VAPID_PRIVATE_KEY")):
-        raise ApiError("push_not_configured", 503,
-                       "Máy chủ chưa được cấu hình thông báo đẩy (chưa có khóa VAPID)")
+        raise ApiError("push_not_configured", 503, "Máy chủ chưa được cấu hình thông báo đẩy (chưa có khóa VAPID)")
     return config["VAPID_PUBLIC_KEY"]
 
 
@@ -106,18 +106,23 @@ def subscribe(user, device, endpoint, p256dh, auth):
     in on it last), and what was still queued for the previous owner is dropped.
     """
     subscription = db.session.execute(
-        select(PushSubscription).where(PushSubscription.endpoint == endpoint)).scalar_one_or_none()
+        select(PushSubscription).where(PushSubscription.endpoint == endpoint)
+    ).scalar_one_or_none()
     if subscription is None:
-        subscription = PushSubscription(endpoint=endpoint, p256dh=p256dh, auth=auth, device_id=device.id,
-                                        user_id=user.id, created_at=utcnow())
+        subscription = PushSubscription(
+            endpoint=endpoint, p256dh=p256dh, auth=auth, device_id=device.id, user_id=user.id, created_at=utcnow()
+        )
         db.session.add(subscription)
         db.session.flush()
         _keep_newest(SUBSCRIPTIONS.c.device_id == device.id, MAX_SUBSCRIPTIONS_PER_DEVICE)
         _keep_newest(SUBSCRIPTIONS.c.user_id == user.id, MAX_SUBSCRIPTIONS_PER_USER)
         return subscription, True
     if subscription.device_id != device.id or subscription.user_id != user.id:
-        db.session.execute(delete(NOTIFICATIONS).where(NOTIFICATIONS.c.subscription_id == subscription.id,
-                                                       NOTIFICATIONS.c.sent_at.is_(None)))
+        db.session.execute(
+            delete(NOTIFICATIONS).where(
+                NOTIFICATIONS.c.subscription_id == subscription.id, NOTIFICATIONS.c.sent_at.is_(None)
+            )
+        )
         subscription.device_id, subscription.user_id = device.id, user.id
     subscription.p256dh, subscription.auth = p256dh, auth
     return subscription, False
@@ -125,16 +130,20 @@ def subscribe(user, device, endpoint, p256dh, auth):
 
 def _keep_newest(owner, limit):
     """Drop the subscriptions of `owner` (a device's, a user's) beyond the newest `limit`."""
-    older = db.session.execute(select(SUBSCRIPTIONS.c.id).where(owner)
-                               .order_by(SUBSCRIPTIONS.c.id.desc()).offset(limit)).scalars().all()
+    older = (
+        db.session.execute(select(SUBSCRIPTIONS.c.id).where(owner).order_by(SUBSCRIPTIONS.c.id.desc()).offset(limit))
+        .scalars()
+        .all()
+    )
     for subscription_id in older:
         drop_subscription(subscription_id)
 
 
 def unsubscribe(device, endpoint):
     """Remove the calling device's subscription with this endpoint; another device's is left alone."""
-    subscription = db.session.execute(select(PushSubscription).where(
-        PushSubscription.endpoint == endpoint, PushSubscription.device_id == device.id)).scalar_one_or_none()
+    subscription = db.session.execute(
+        select(PushSubscription).where(PushSubscription.endpoint == endpoint, PushSubscription.device_id == device.id)
+    ).scalar_one_or_none()
     if subscription is not None:
         drop_subscription(subscription.id)
 
@@ -154,8 +163,11 @@ def drop_subscription(subscription_id):
 
 
 def subscription_document(subscription):
-    return {"endpoint": subscription.endpoint, "device_id": subscription.device_id,
-            "created_at": iso(subscription.created_at)}
+    return {
+        "endpoint": subscription.endpoint,
+        "device_id": subscription.device_id,
+        "created_at": iso(subscription.created_at),
+    }
 
 
 # --------------------------------------------------------------------------------------------
@@ -164,10 +176,12 @@ def subscription_document(subscription):
 
 def _live_subscriptions():
     """Subscriptions of active users on devices that are not revoked."""
-    return (select(SUBSCRIPTIONS.c.id, SUBSCRIPTIONS.c.user_id)
-            .join(USERS, USERS.c.id == SUBSCRIPTIONS.c.user_id)
-            .join(DEVICES, DEVICES.c.id == SUBSCRIPTIONS.c.device_id)
-            .where(USERS.c.active.is_(True), DEVICES.c.revoked_at.is_(None)))
+    return (
+        select(SUBSCRIPTIONS.c.id, SUBSCRIPTIONS.c.user_id)
+        .join(USERS, USERS.c.id == SUBSCRIPTIONS.c.user_id)
+        .join(DEVICES, DEVICES.c.id == SUBSCRIPTIONS.c.device_id)
+        .where(USERS.c.active.is_(True), DEVICES.c.revoked_at.is_(None))
+    )
 
 
 def queue_for_users(notifications, now=None):
@@ -180,8 +194,14 @@ def queue_for_users(notifications, now=None):
     statement = _live_subscriptions().where(SUBSCRIPTIONS.c.user_id.in_({u for u, _ in notifications}))
     for subscription_id, user_id in connection.execute(statement):
         subscriptions.setdefault(user_id, []).append(subscription_id)
-    return _insert([(subscription_id, user_id, payload) for user_id, payload in notifications
-                    for subscription_id in subscriptions.get(user_id, ())], now)
+    return _insert(
+        [
+            (subscription_id, user_id, payload)
+            for user_id, payload in notifications
+            for subscription_id in subscriptions.get(user_id, ())
+        ],
+        now,
+    )
 
 
 def queue_for_commune_admins(notifications, except_user_id=None):
@@ -189,26 +209,42 @@ def queue_for_commune_admins(notifications, except_user_id=None):
     if not notifications:
         return []
     connection = db.session.connection()
-    statement = (_live_subscriptions().add_columns(USERS.c.commune_id)
-                 .where(USERS.c.role == "admin", USERS.c.commune_id.in_({c for c, _ in notifications})))
+    statement = (
+        _live_subscriptions()
+        .add_columns(USERS.c.commune_id)
+        .where(USERS.c.role == "admin", USERS.c.commune_id.in_({c for c, _ in notifications}))
+    )
     if except_user_id is not None:
         statement = statement.where(USERS.c.id != except_user_id)
     by_commune = {}
     for subscription_id, user_id, commune_id in connection.execute(statement):
         by_commune.setdefault(commune_id, []).append((subscription_id, user_id))
-    return _insert([(subscription_id, user_id, payload) for commune_id, payload in notifications
-                    for subscription_id, user_id in by_commune.get(commune_id, ())])
+    return _insert(
+        [
+            (subscription_id, user_id, payload)
+            for commune_id, payload in notifications
+            for subscription_id, user_id in by_commune.get(commune_id, ())
+        ]
+    )
 
 
 def _insert(targets, now=None):
     if not targets:
         return []
     now = now or utcnow()
-    rows = [{"subscription_id": subscription_id, "user_id": user_id, "kind": payload["kind"],
-             "payload": payload, "created_at": now, "attempts": 0, "next_attempt_at": now}
-            for subscription_id, user_id, payload in targets]
-    ids = list(db.session.connection().execute(insert(NOTIFICATIONS).returning(NOTIFICATIONS.c.id), rows)
-               .scalars())
+    rows = [
+        {
+            "subscription_id": subscription_id,
+            "user_id": user_id,
+            "kind": payload["kind"],
+            "payload": payload,
+            "created_at": now,
+            "attempts": 0,
+            "next_attempt_at": now,
+        }
+        for subscription_id, user_id, payload in targets
+    ]
+    ids = list(db.session.connection().execute(insert(NOTIFICATIONS).returning(NOTIFICATIONS.c.id), rows).scalars())
     if has_app_context():
         g.setdefault("push_queued", set()).update(ids)
     return ids
@@ -221,7 +257,7 @@ def _insert(targets, now=None):
 
 def shorten(text, limit):
     text = " ".join(unicodedata.normalize("NFC", str(text or "")).replace("\x00", "").split())
-    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def record_name(record_type, data):
@@ -244,8 +280,9 @@ def notify_review(row, action, comment, reviewer):
     kind, title = REVIEW_MESSAGES[action]
     name = record_name(row["type"], row["data"])
     body = f"{name}: {shorten(comment, COMMENT_MAX)}" if (comment or "").strip() else name
-    return queue_for_users([(row["created_by"], payload(
-        kind, title, body, RECORD_URL.format(row["id"]), record_id=row["id"]))])
+    return queue_for_users(
+        [(row["created_by"], payload(kind, title, body, RECORD_URL.format(row["id"]), record_id=row["id"]))]
+    )
 
 
 def notify_conflict_resolved(conflict, row, resolver):
@@ -253,9 +290,22 @@ def notify_conflict_resolved(conflict, row, resolver):
     name = record_name(row["type"], row["data"])
     body = f"{name}: tổ công tác đã chọn giá trị cho các trường xung đột; mở để xem"
     users = dict.fromkeys(u for u in (row["created_by"], conflict.user_id) if u != resolver.id)
-    return queue_for_users([(user_id, payload(
-        "conflict_resolved", "Xung đột đã được giải quyết", body, RECORD_URL.format(row["id"]),
-        record_id=row["id"], conflict_id=conflict.id)) for user_id in users])
+    return queue_for_users(
+        [
+            (
+                user_id,
+                payload(
+                    "conflict_resolved",
+                    "Xung đột đã được giải quyết",
+                    body,
+                    RECORD_URL.format(row["id"]),
+                    record_id=row["id"],
+                    conflict_id=conflict.id,
+                ),
+            )
+            for user_id in users
+        ]
+    )
 
 
 def notify_conflicts_opened(conflicts, records, actor):
@@ -268,9 +318,19 @@ def notify_conflicts_opened(conflicts, records, actor):
         row = records[conflict["record_id"]]
         names = ", ".join(f["name"] for f in conflict["fields"])
         body = f"{record_name(row['type'], row['data'])} — trường: {names}"
-        notifications.append((conflict["commune_id"], payload(
-            "conflict_opened", "Xung đột đồng bộ cần giải quyết", body, CONFLICT_URL.format(conflict["id"]),
-            record_id=conflict["record_id"], conflict_id=conflict["id"])))
+        notifications.append(
+            (
+                conflict["commune_id"],
+                payload(
+                    "conflict_opened",
+                    "Xung đột đồng bộ cần giải quyết",
+                    body,
+                    CONFLICT_URL.format(conflict["id"]),
+                    record_id=conflict["record_id"],
+                    conflict_id=conflict["id"],
+                ),
+            )
+        )
     return queue_for_commune_admins(notifications, except_user_id=actor.id)
 
 
@@ -282,24 +342,53 @@ def queue_police_digests(now=None):
     counts nothing new and queues nothing; run it on a schedule (cron, a systemd timer).
     """
     now = now or utcnow()
-    police = db.session.execute(
-        select(User).where(User.role == "police", User.active.is_(True),
-                           User.id.in_(_live_subscriptions().with_only_columns(SUBSCRIPTIONS.c.user_id)))
-        .order_by(User.id)).scalars().all()
+    police = (
+        db.session.execute(
+            select(User)
+            .where(
+                User.role == "police",
+                User.active.is_(True),
+                User.id.in_(_live_subscriptions().with_only_columns(SUBSCRIPTIONS.c.user_id)),
+            )
+            .order_by(User.id)
+        )
+        .scalars()
+        .all()
+    )
     counts, notifications = {}, []
     for user in police:
-        previous = db.session.execute(select(func.max(NOTIFICATIONS.c.created_at)).where(
-            NOTIFICATIONS.c.user_id == user.id, NOTIFICATIONS.c.kind == DIGEST_KIND)).scalar()
+        previous = db.session.execute(
+            select(func.max(NOTIFICATIONS.c.created_at)).where(
+                NOTIFICATIONS.c.user_id == user.id, NOTIFICATIONS.c.kind == DIGEST_KIND
+            )
+        ).scalar()
         since = previous or now - FIRST_DIGEST_WINDOW
-        count = db.session.execute(select(func.count()).select_from(Record).where(and_(
-            Record.commune_id == user.commune_id, Record.created_at > since, Record.created_at <= now,
-            Record.deleted.is_(False)))).scalar()
+        count = db.session.execute(
+            select(func.count())
+            .select_from(Record)
+            .where(
+                and_(
+                    Record.commune_id == user.commune_id,
+                    Record.created_at > since,
+                    Record.created_at <= now,
+                    Record.deleted.is_(False),
+                )
+            )
+        ).scalar()
         if not count:
             continue
         counts[user.username] = count
-        notifications.append((user.id, payload(
-            DIGEST_KIND, "Bản ghi mới chờ duyệt", f"{count} bản ghi mới được gửi lên kể từ lần thông báo trước",
-            REVIEW_QUEUE_URL)))
+        notifications.append(
+            (
+                user.id,
+                payload(
+                    DIGEST_KIND,
+                    "Bản ghi mới chờ duyệt",
+                    f"{count} bản ghi mới được gửi lên kể từ lần thông báo trước",
+                    REVIEW_QUEUE_URL,
+                ),
+            )
+        )
     queue_for_users(notifications, now)
     return counts
 
@@ -309,10 +398,16 @@ def prune(now=None, keep_days=None):
     watermark stays: the newest digest of each user is kept)."""
     now = now or utcnow()
     keep_days = current_app.config["PUSH_KEEP_DAYS"] if keep_days is None else keep_days
-    newest_digests = (select(func.max(NOTIFICATIONS.c.id)).where(NOTIFICATIONS.c.kind == DIGEST_KIND)
-                      .group_by(NOTIFICATIONS.c.user_id))
-    result = db.session.execute(delete(NOTIFICATIONS).where(
-        NOTIFICATIONS.c.next_attempt_at.is_(None), NOTIFICATIONS.c.created_at < now - timedelta(days=keep_days),
-        NOTIFICATIONS.c.id.not_in(newest_digests)))
+    newest_digests = (
+        select(func.max(NOTIFICATIONS.c.id))
+        .where(NOTIFICATIONS.c.kind == DIGEST_KIND)
+        .group_by(NOTIFICATIONS.c.user_id)
+    )
+    result = db.session.execute(
+        delete(NOTIFICATIONS).where(
+            NOTIFICATIONS.c.next_attempt_at.is_(None),
+            NOTIFICATIONS.c.created_at < now - timedelta(days=keep_days),
+            NOTIFICATIONS.c.id.not_in(newest_digests),
+        )
+    )
     return result.rowcount
-

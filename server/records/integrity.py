@@ -1,4 +1,5 @@
 """Checking the version history against its hash chain: a rewritten version breaks the chain."""
+
 from sqlalchemy import select
 
 from server.extensions import db
@@ -15,12 +16,19 @@ def broken_chains():
     """
     last_key, record_id, prev_hash, expected_version, last_data = ("", 0), None, GENESIS_HASH, 1, None
     while True:
-        rows = db.session.execute(
-            select(VERSION_TABLE).where(
-                (VERSION_TABLE.c.record_id > last_key[0])
-                | ((VERSION_TABLE.c.record_id == last_key[0]) & (VERSION_TABLE.c.version > last_key[1])))
-            .order_by(VERSION_TABLE.c.record_id, VERSION_TABLE.c.version).limit(_BATCH)
-        ).mappings().all()
+        rows = (
+            db.session.execute(
+                select(VERSION_TABLE)
+                .where(
+                    (VERSION_TABLE.c.record_id > last_key[0])
+                    | ((VERSION_TABLE.c.record_id == last_key[0]) & (VERSION_TABLE.c.version > last_key[1]))
+                )
+                .order_by(VERSION_TABLE.c.record_id, VERSION_TABLE.c.version)
+                .limit(_BATCH)
+            )
+            .mappings()
+            .all()
+        )
         if not rows:
             break
         for row in rows:
@@ -40,6 +48,7 @@ def broken_chains():
 
 def _check_head(record_id, last_hash, last_data):
     current = db.session.execute(
-        select(RECORD_TABLE.c.version_hash, RECORD_TABLE.c.data).where(RECORD_TABLE.c.id == record_id)).first()
+        select(RECORD_TABLE.c.version_hash, RECORD_TABLE.c.data).where(RECORD_TABLE.c.id == record_id)
+    ).first()
     if current is None or current.version_hash != last_hash or current.data != last_data:
         yield record_id, None, "the record does not match its newest version"

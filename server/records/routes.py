@@ -1,7 +1,7 @@
 """GET /records and /records/{id}: every role reads its own scope directly."""
+
 from datetime import timezone
 
-import marshmallow as ma
 from flask_jwt_extended import current_user
 from marshmallow import fields, validate
 
@@ -27,12 +27,15 @@ class RecordListQuerySchema(DayRangeMixin, PageQuerySchema):
     q = fields.String(validate=validate.Length(max=100))
     since = fields.AwareDateTime(default_timezone=timezone.utc)
     until = fields.AwareDateTime(default_timezone=timezone.utc)
-    from_ = fields.Date(data_key="from", metadata={
-        "description": "first work day (YYYY-MM-DD, Vietnam's calendar), counted as reports count it"})
+    from_ = fields.Date(
+        data_key="from",
+        metadata={"description": "first work day (YYYY-MM-DD, Vietnam's calendar), counted as reports count it"},
+    )
     to = fields.Date(metadata={"description": "last work day, inclusive"})
     possible_duplicate = fields.Boolean()
-    sort = fields.String(validate=validate.OneOf(list(service.SORTS)),
-                         metadata={"description": f"default {service.DEFAULT_SORT}"})
+    sort = fields.String(
+        validate=validate.OneOf(list(service.SORTS)), metadata={"description": f"default {service.DEFAULT_SORT}"}
+    )
 
 
 _TIME = {"format": "date-time"}
@@ -46,8 +49,10 @@ class RecordSchema(ResponseSchema):
     version = fields.Integer()
     review_state = fields.String(metadata={"enum": list(REVIEW_STATES)})
     review_comment = fields.String(allow_none=True)
-    reviewed_at = fields.String(allow_none=True, metadata={
-        "format": "date-time", "description": "the last review action; of an approved record, its approval"})
+    reviewed_at = fields.String(
+        allow_none=True,
+        metadata={"format": "date-time", "description": "the last review action; of an approved record, its approval"},
+    )
     has_conflict = fields.Boolean()
     deleted = fields.Boolean()
     created_by = fields.Integer()
@@ -58,8 +63,9 @@ class RecordSchema(ResponseSchema):
 
 class RecordListItemSchema(RecordSchema):
     created_by_name = fields.String(allow_none=True)
-    possible_duplicate = fields.Boolean(metadata={
-        "description": "another live record of this type in the commune has the same personal id"})
+    possible_duplicate = fields.Boolean(
+        metadata={"description": "another live record of this type in the commune has the same personal id"}
+    )
 
 
 class VersionSchema(ResponseSchema):

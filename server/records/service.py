@@ -1,4 +1,5 @@
 """Reading records through the direct endpoints: lists with filters, one record with its history."""
+
 from datetime import timezone
 
 from sqlalchemy import exists, not_, select
@@ -16,8 +17,12 @@ from server.reports.queries import any_report_day
 RECORDS = store.RECORD_TABLE
 # sort= values: the column, newest first with a leading '-'. The id breaks ties in the same
 # direction, so one index on (commune, state, time, id) serves both directions.
-SORTS = {"updated_at": (RECORDS.c.updated_at, False), "-updated_at": (RECORDS.c.updated_at, True),
-         "created_at": (RECORDS.c.created_at, False), "-created_at": (RECORDS.c.created_at, True)}
+SORTS = {
+    "updated_at": (RECORDS.c.updated_at, False),
+    "-updated_at": (RECORDS.c.updated_at, True),
+    "created_at": (RECORDS.c.created_at, False),
+    "-created_at": (RECORDS.c.created_at, True),
+}
 DEFAULT_SORT = "-updated_at"
 
 
@@ -30,9 +35,13 @@ def possible_duplicate(user):
     volunteer cannot learn whether someone else recorded a personal id."""
     other = RECORDS.alias("other")
     return exists().where(
-        other.c.commune_id == RECORDS.c.commune_id, other.c.personal_id == RECORDS.c.personal_id,
-        other.c.type == RECORDS.c.type, other.c.id != RECORDS.c.id, other.c.deleted.is_(False),
-        ClauseAdapter(other).traverse(record_filter(user)))
+        other.c.commune_id == RECORDS.c.commune_id,
+        other.c.personal_id == RECORDS.c.personal_id,
+        other.c.type == RECORDS.c.type,
+        other.c.id != RECORDS.c.id,
+        other.c.deleted.is_(False),
+        ClauseAdapter(other).traverse(record_filter(user)),
+    )
 
 
 def author_name():
@@ -46,8 +55,11 @@ def add_author_and_duplicate(user, documents):
     subqueries for every row the OFFSET skips (25,000 on page 500)."""
     if not documents:
         return documents
-    rows = db.session.execute(select(RECORDS.c.id, author_name(), possible_duplicate(user))
-                              .where(RECORDS.c.id.in_([d["id"] for d in documents]))).all()
+    rows = db.session.execute(
+        select(RECORDS.c.id, author_name(), possible_duplicate(user)).where(
+            RECORDS.c.id.in_([d["id"] for d in documents])
+        )
+    ).all()
     extras = {record_id: (name, bool(duplicate)) for record_id, name, duplicate in rows}
     for document in documents:
         document["created_by_name"], document["possible_duplicate"] = extras[document["id"]]
@@ -81,30 +93,43 @@ def list_records(user, filters, page, per_page):
         escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         statement = statement.where(RECORDS.c.search_text.like(f"%{escaped}%", escape="\\"))
     column, descending = SORTS[filters.get("sort") or DEFAULT_SORT]
-    statement = statement.order_by(*((column.desc(), RECORDS.c.id.desc()) if descending
-                                     else (column.asc(), RECORDS.c.id.asc())))
+    statement = statement.order_by(
+        *((column.desc(), RECORDS.c.id.desc()) if descending else (column.asc(), RECORDS.c.id.asc()))
+    )
     result = paginate(statement, page, per_page, lambda row: store.record_document(row._mapping))
     add_author_and_duplicate(user, result["items"])
-    audit_records_served(user, "records.list", [item["id"] for item in result["items"]],
-                         details={**{k: str(v) for k, v in filters.items()}, "page": page})
+    audit_records_served(
+        user,
+        "records.list",
+        [item["id"] for item in result["items"]],
+        details={**{k: str(v) for k, v in filters.items()}, "page": page},
+    )
     return result
 
 
 def get_record(user, record_id):
     """The record with its full history; every view by police or admin goes to the audit log."""
-    record = db.session.execute(
-        select(Record).where(Record.id == record_id, record_filter(user))
-    ).scalar_one_or_none() if len(record_id) <= 36 else None
+    record = (
+        db.session.execute(select(Record).where(Record.id == record_id, record_filter(user))).scalar_one_or_none()
+        if len(record_id) <= 36
+        else None
+    )
     if record is None:
         raise not_found("Không tìm thấy bản ghi")
-    versions = db.session.execute(
-        select(RecordVersion).where(RecordVersion.record_id == record.id).order_by(RecordVersion.version)
-    ).scalars().all()
+    versions = (
+        db.session.execute(
+            select(RecordVersion).where(RecordVersion.record_id == record.id).order_by(RecordVersion.version)
+        )
+        .scalars()
+        .all()
+    )
     user_ids = {v.user_id for v in versions}
     users = {u.id: u for u in db.session.execute(select(User).where(User.id.in_(user_ids))).scalars()}
-    open_conflicts = db.session.execute(
-        select(Conflict.id).where(Conflict.record_id == record.id, Conflict.state == "open")
-    ).scalars().all()
+    open_conflicts = (
+        db.session.execute(select(Conflict.id).where(Conflict.record_id == record.id, Conflict.state == "open"))
+        .scalars()
+        .all()
+    )
     document = store.record_document({c.name: getattr(record, c.name) for c in RECORDS.columns})
     add_author_and_duplicate(user, [document])
     document["history"] = [store.version_document(v, users) for v in versions]

@@ -8,6 +8,7 @@ for pull (server/sync/cursor.py). The stamp is given when the row is written,
 so a version that needs nothing from the database (a create's first) can be
 made before the write transaction starts.
 """
+
 import hashlib
 import unicodedata
 
@@ -47,7 +48,8 @@ def load_for_update(record_ids, scope=None, columns=None):
         return {}
     table = RECORD_TABLE
     statement = select(*[table.c[name] for name in columns] if columns else [table]).where(
-        table.c.id.in_(sorted(record_ids)))
+        table.c.id.in_(sorted(record_ids))
+    )
     if scope is not None:
         statement = statement.where(scope)
     rows = db.session.execute(statement.order_by(RECORD_TABLE.c.id).with_for_update()).mappings()
@@ -86,16 +88,41 @@ def derived_columns(record_type, data):
 
 def chained_hash(prev_hash, version_row):
     """SHA-256 over the previous version's hash and this version's content."""
-    body = {k: version_row[k] for k in (
-        "record_id", "version", "action", "data", "changed", "review_state", "review_comment",
-        "deleted", "user_id", "device_id", "mutation_id")}
+    body = {
+        k: version_row[k]
+        for k in (
+            "record_id",
+            "version",
+            "action",
+            "data",
+            "changed",
+            "review_state",
+            "review_comment",
+            "deleted",
+            "user_id",
+            "device_id",
+            "mutation_id",
+        )
+    }
     body["created_at"] = iso(version_row["created_at"])
     payload = orjson.dumps(body, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
     return hashlib.sha256(prev_hash.encode() + payload).hexdigest()
 
 
-def new_version(row, *, action, user_id, now, data=None, changed=(), device_id=None, mutation_id=None,
-                review_state=None, review_comment=None, deleted=None):
+def new_version(
+    row,
+    *,
+    action,
+    user_id,
+    now,
+    data=None,
+    changed=(),
+    device_id=None,
+    mutation_id=None,
+    review_state=None,
+    review_comment=None,
+    deleted=None,
+):
     """Advance the record row to its next version and return that version's history row.
 
     ``row`` is the record as a dict (new or loaded); it is changed in place to
@@ -115,10 +142,18 @@ def new_version(row, *, action, user_id, now, data=None, changed=(), device_id=N
     row["updated_by"] = user_id
     row["updated_at"] = now
     version_row = {
-        "record_id": row["id"], "version": row["version"], "action": action, "data": row["data"],
-        "changed": sorted(changed), "review_state": row["review_state"],
-        "review_comment": row["review_comment"], "deleted": row["deleted"], "user_id": user_id,
-        "device_id": device_id, "mutation_id": mutation_id, "created_at": now,
+        "record_id": row["id"],
+        "version": row["version"],
+        "action": action,
+        "data": row["data"],
+        "changed": sorted(changed),
+        "review_state": row["review_state"],
+        "review_comment": row["review_comment"],
+        "deleted": row["deleted"],
+        "user_id": user_id,
+        "device_id": device_id,
+        "mutation_id": mutation_id,
+        "created_at": now,
     }
     version_row["hash"] = chained_hash(row.get("version_hash") or GENESIS_HASH, version_row)
     row["version_hash"] = version_row["hash"]
@@ -128,12 +163,28 @@ def new_version(row, *, action, user_id, now, data=None, changed=(), device_id=N
 def new_record_row(*, record_id, record_type, commune_id, village_id, user_id, device_id, now, client_time=None):
     """A record row before its first version."""
     return {
-        "id": record_id, "type": record_type, "commune_id": commune_id, "village_id": village_id,
-        "data": {}, "version": 0, "review_state": "submitted", "review_comment": None,
-        "reviewed_by": None, "reviewed_at": None, "has_conflict": False, "deleted": False,
-        "created_by": user_id, "created_device_id": device_id, "created_at": now,
-        "updated_by": user_id, "updated_at": now, "client_time": client_time,
-        "search_text": "", "personal_id": None, "version_hash": GENESIS_HASH, "change_xid": 0,
+        "id": record_id,
+        "type": record_type,
+        "commune_id": commune_id,
+        "village_id": village_id,
+        "data": {},
+        "version": 0,
+        "review_state": "submitted",
+        "review_comment": None,
+        "reviewed_by": None,
+        "reviewed_at": None,
+        "has_conflict": False,
+        "deleted": False,
+        "created_by": user_id,
+        "created_device_id": device_id,
+        "created_at": now,
+        "updated_by": user_id,
+        "updated_at": now,
+        "client_time": client_time,
+        "search_text": "",
+        "personal_id": None,
+        "version_hash": GENESIS_HASH,
+        "change_xid": 0,
     }
 
 
@@ -168,9 +219,10 @@ class DriverInsert:
     def ready(self, dialect, row):
         """The row's values as the driver takes them: a tuple, or a dict for named placeholders."""
         _, positional, processors = self._plan(dialect)
-        values = tuple(process(row[name]) if process else row[name]
-                       for name, process in zip(self.columns, processors))
-        return values if positional else dict(zip(self.columns, values))
+        values = tuple(
+            process(row[name]) if process else row[name] for name, process in zip(self.columns, processors, strict=True)
+        )
+        return values if positional else dict(zip(self.columns, values, strict=True))
 
     def execute(self, connection, ready_rows, **given):
         if not ready_rows:
@@ -216,12 +268,20 @@ class DriverUpdate:
         if not rows:
             return
         sql, positional, processors = self._plan(connection.dialect)
-        values = [(*(process(row[name]) if process else row[name]
-                     for name, process in zip(self.columns, processors)), stamp, row["id"])
-                  for row in rows]
+        values = [
+            (
+                *(
+                    process(row[name]) if process else row[name]
+                    for name, process in zip(self.columns, processors, strict=True)
+                ),
+                stamp,
+                row["id"],
+            )
+            for row in rows
+        ]
         if not positional:
             names = (*self.columns, self.stamp, "_id")
-            values = [dict(zip(names, row)) for row in values]
+            values = [dict(zip(names, row, strict=True)) for row in values]
         connection.exec_driver_sql(sql, values)
 
 
@@ -239,6 +299,7 @@ def _bind_processor(column_type, dialect):
         if value is not seen[0]:
             seen = last = (value, process(value))
         return seen[1]
+
     return process_time
 
 
@@ -264,8 +325,10 @@ def update_records(rows, writer=None):
         writer.execute(db.session.connection(), rows, transaction_stamp(db.session))
     elif rows:
         stamp = transaction_stamp(db.session)
-        db.session.connection().execute(_UPDATE_BY_ID, [
-            {**{k: v for k, v in r.items() if k != "id"}, "change_xid": stamp, "_id": r["id"]} for r in rows])
+        db.session.connection().execute(
+            _UPDATE_BY_ID,
+            [{**{k: v for k, v in r.items() if k != "id"}, "change_xid": stamp, "_id": r["id"]} for r in rows],
+        )
 
 
 def insert_versions(ready_rows):
@@ -287,37 +350,59 @@ def save(created=(), updated=(), versions=()):
 def record_document(row):
     """A record as the API returns it (PROTOCOL.md §5)."""
     return {
-        "id": row["id"], "type": row["type"], "village_id": row["village_id"], "data": row["data"],
-        "version": row["version"], "review_state": row["review_state"],
-        "review_comment": row["review_comment"], "reviewed_at": iso(row["reviewed_at"]),
+        "id": row["id"],
+        "type": row["type"],
+        "village_id": row["village_id"],
+        "data": row["data"],
+        "version": row["version"],
+        "review_state": row["review_state"],
+        "review_comment": row["review_comment"],
+        "reviewed_at": iso(row["reviewed_at"]),
         "has_conflict": row["has_conflict"],
-        "deleted": row["deleted"], "created_by": row["created_by"], "created_at": iso(row["created_at"]),
-        "updated_at": iso(row["updated_at"]), "updated_by": row["updated_by"],
+        "deleted": row["deleted"],
+        "created_by": row["created_by"],
+        "created_at": iso(row["created_at"]),
+        "updated_at": iso(row["updated_at"]),
+        "updated_by": row["updated_by"],
     }
 
 
 def tombstone_document(row):
     """A deleted record on the wire: enough to drop it, none of its personal data."""
-    return {"id": row["id"], "type": row["type"], "village_id": row["village_id"],
-            "version": row["version"], "deleted": True, "updated_at": iso(row["updated_at"])}
+    return {
+        "id": row["id"],
+        "type": row["type"],
+        "village_id": row["village_id"],
+        "version": row["version"],
+        "deleted": True,
+        "updated_at": iso(row["updated_at"]),
+    }
 
 
 def version_document(version, users):
     user = users.get(version.user_id)
     return {
-        "version": version.version, "action": version.action, "changed": version.changed,
-        "review_state": version.review_state, "review_comment": version.review_comment,
-        "deleted": version.deleted, "data": version.data,
-        "user": {"id": version.user_id, "username": user.username if user else None,
-                 "full_name": user.full_name if user else None},
-        "device_id": version.device_id, "mutation_id": version.mutation_id,
-        "at": iso(version.created_at), "hash": version.hash,
+        "version": version.version,
+        "action": version.action,
+        "changed": version.changed,
+        "review_state": version.review_state,
+        "review_comment": version.review_comment,
+        "deleted": version.deleted,
+        "data": version.data,
+        "user": {
+            "id": version.user_id,
+            "username": user.username if user else None,
+            "full_name": user.full_name if user else None,
+        },
+        "device_id": version.device_id,
+        "mutation_id": version.mutation_id,
+        "at": iso(version.created_at),
+        "hash": version.hash,
     }
 
 
 def data_at_version(record_id, version):
     """The full data of a record as it was at a version (the base of a three-way merge)."""
     return db.session.execute(
-        select(VERSION_TABLE.c.data).where(
-            VERSION_TABLE.c.record_id == record_id, VERSION_TABLE.c.version == version)
+        select(VERSION_TABLE.c.data).where(VERSION_TABLE.c.record_id == record_id, VERSION_TABLE.c.version == version)
     ).scalar_one_or_none()

@@ -8,6 +8,7 @@ on PostgreSQL) and written out as they come, so the size of a report does not
 decide the memory it needs: CSV is a generator the response streams; XLSX is
 written by openpyxl's write-only mode to a temporary file that is then sent.
 """
+
 import csv
 import io
 import re
@@ -95,17 +96,25 @@ def record_rows(scope, record_type, review_states, period, session):
     R = queries.R
     statement = (
         select(R.c.id, R.c.data, R.c.review_state, R.c.created_at, Village.name, User.full_name)
-        .join(Village, Village.id == R.c.village_id).join(User, User.id == R.c.created_by)
+        .join(Village, Village.id == R.c.village_id)
+        .join(User, User.id == R.c.created_by)
         .where(*queries.conditions(scope.clause, record_type, review_states, period))
         .order_by(R.c.village_id, queries.report_day(record_type), R.c.created_at, R.c.id)
         .execution_options(yield_per=BATCH)
     )
-    for number, (record_id, data, review_state, created_at, village, author) in \
-            enumerate(session.execute(statement), start=1):
+    for number, (record_id, data, review_state, created_at, village, author) in enumerate(
+        session.execute(statement), start=1
+    ):
         data = data if isinstance(data, dict) else {}
-        yield [number, village, *(cell_value(f, data.get(f.name)) for f in rt.fields),
-               measures.REVIEW_STATE_LABELS.get(review_state, review_state), author,
-               local_date(created_at), record_id]
+        yield [
+            number,
+            village,
+            *(cell_value(f, data.get(f.name)) for f in rt.fields),
+            measures.REVIEW_STATE_LABELS.get(review_state, review_state),
+            author,
+            local_date(created_at),
+            record_id,
+        ]
 
 
 # --------------------------------------------------------------------------------------------
@@ -140,14 +149,26 @@ def summary_rows(document):
     ]
     names = {v["village_id"]: v["name"] for v in document["villages"]}
     for target in document["targets"]:
-        rows.append([labels[target["measure"]], names.get(target["village_id"], "Toàn xã"), target["period"],
-                     dmy(date.fromisoformat(target["from"])), dmy(date.fromisoformat(target["to"])),
-                     target["value"], target["actual"], target["percent_of_target"]])
+        rows.append(
+            [
+                labels[target["measure"]],
+                names.get(target["village_id"], "Toàn xã"),
+                target["period"],
+                dmy(date.fromisoformat(target["from"])),
+                dmy(date.fromisoformat(target["to"])),
+                target["value"],
+                target["actual"],
+                target["percent_of_target"],
+            ]
+        )
 
     vneid, V = totals["vneid"], measures.VNEID
     levels = [str(level) for level in measures.LEVELS]
-    rows += [[], ["III. HỖ TRỢ VNeID THEO BƯỚC VÀ MỨC ĐỘ"],
-             ["Bước đã hoàn thành", *(_label(V, "level", int(lv)) for lv in levels), "Chưa rõ mức", "Tổng"]]
+    rows += [
+        [],
+        ["III. HỖ TRỢ VNeID THEO BƯỚC VÀ MỨC ĐỘ"],
+        ["Bước đã hoàn thành", *(_label(V, "level", int(lv)) for lv in levels), "Chưa rõ mức", "Tổng"],
+    ]
     for step in measures.STEPS:
         by_level = [vneid["by_level"][lv][step] for lv in (*levels, measures.NO_LEVEL)]
         rows.append([_label(V, "step_reached", step), *by_level, vneid["by_step"][step]])
@@ -159,9 +180,15 @@ def summary_rows(document):
     rows += [[_label(D, "case_status", s), n] for s, n in totals["death"]["by_case_status"].items()]
     rows += [[], ["Giai đoạn xử lý", "Số trường hợp", "Số ngày trung bình", "Ít nhất", "Nhiều nhất"]]
     for stage in document["death_stage_days"]:
-        rows.append([f"{_label(D, 'case_status', stage['from_status'])} → "
-                     f"{_label(D, 'case_status', stage['to_status'])}",
-                     stage["cases"], stage["avg_days"], stage["min_days"], stage["max_days"]])
+        rows.append(
+            [
+                f"{_label(D, 'case_status', stage['from_status'])} → {_label(D, 'case_status', stage['to_status'])}",
+                stage["cases"],
+                stage["avg_days"],
+                stage["min_days"],
+                stage["max_days"],
+            ]
+        )
 
     P, outreach = measures.OUTREACH, totals["outreach"]
     reached = P.field("people_reached").label.vi

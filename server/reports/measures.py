@@ -7,6 +7,7 @@ numbers targets are set for) are computed from figures. Choice values and
 labels come from the record type declarations in server/forms/, so a new step
 or topic appears in reports without a change here.
 """
+
 from dataclasses import dataclass
 from typing import Callable
 
@@ -40,7 +41,10 @@ COUNT_RULES = {
 DEFAULT_COUNT_RULE = "approved"
 
 REVIEW_STATE_LABELS = {
-    "submitted": "Chờ duyệt", "needs_changes": "Yêu cầu bổ sung", "approved": "Đã duyệt", "rejected": "Từ chối",
+    "submitted": "Chờ duyệt",
+    "needs_changes": "Yêu cầu bổ sung",
+    "approved": "Đã duyệt",
+    "rejected": "Từ chối",
 }
 
 
@@ -62,7 +66,8 @@ def empty_figures():
         },
         "death": {"by_case_status": dict.fromkeys(CASE_STATUSES, 0)},
         "outreach": {
-            "sessions": 0, "people_reached": 0,
+            "sessions": 0,
+            "people_reached": 0,
             "by_form": {form: {"sessions": 0, "people_reached": 0} for form in FORMS},
             "by_topic": {topic: {"sessions": 0, "people_reached": 0} for topic in TOPICS},
         },
@@ -156,9 +161,9 @@ def _certified_share(figures):
 class Measure:
     key: str
     record_type: str
-    unit: str            # "count", "people" or "percent"
+    unit: str  # "count", "people" or "percent"
     label: Label
-    compute: Callable    # figures -> number (None when it cannot be worked out)
+    compute: Callable  # figures -> number (None when it cannot be worked out)
 
     def document(self):
         return {"key": self.key, "record_type": self.record_type, "unit": self.unit, "label": self.label.as_dict()}
@@ -171,39 +176,81 @@ _CERTIFIED = _choice_label(DEATH, "case_status", "certificate_issued")
 def _level_measure(level):
     level_label = _choice_label(VNEID, "level", level)
     return Measure(
-        f"vneid_activated_level_{level}", VNEID.type, "count",
-        Label(f"Tài khoản VNeID đã {_ACTIVATED.vi.lower()} – {level_label.vi}",
-              f"VNeID accounts {_ACTIVATED.en.lower()} – {level_label.en}"),
-        lambda figures: _activated(figures, level))
+        f"vneid_activated_level_{level}",
+        VNEID.type,
+        "count",
+        Label(
+            f"Tài khoản VNeID đã {_ACTIVATED.vi.lower()} – {level_label.vi}",
+            f"VNeID accounts {_ACTIVATED.en.lower()} – {level_label.en}",
+        ),
+        lambda figures: _activated(figures, level),
+    )
 
 
-MEASURES = {m.key: m for m in (
-    Measure("vneid_helped", VNEID.type, "people",
+MEASURES = {
+    m.key: m
+    for m in (
+        Measure(
+            "vneid_helped",
+            VNEID.type,
+            "people",
             Label(f"{VNEID.label.vi}: số lượt hỗ trợ", f"{VNEID.label.en}: people helped"),
-            lambda figures: figures["vneid"]["helped"]),
-    Measure("vneid_activated", VNEID.type, "count",
-            Label(f"Tài khoản VNeID đã {_ACTIVATED.vi.lower()} (mọi mức)",
-                  f"VNeID accounts {_ACTIVATED.en.lower()} (any level)"),
-            _activated),
-    *(_level_measure(level) for level in LEVELS),
-    Measure("death_cases_reported", DEATH.type, "count",
+            lambda figures: figures["vneid"]["helped"],
+        ),
+        Measure(
+            "vneid_activated",
+            VNEID.type,
+            "count",
+            Label(
+                f"Tài khoản VNeID đã {_ACTIVATED.vi.lower()} (mọi mức)",
+                f"VNeID accounts {_ACTIVATED.en.lower()} (any level)",
+            ),
+            _activated,
+        ),
+        *(_level_measure(level) for level in LEVELS),
+        Measure(
+            "death_cases_reported",
+            DEATH.type,
+            "count",
             Label(f"{DEATH.label.vi}: số trường hợp phát hiện", f"{DEATH.label.en}: cases found"),
-            _death_cases),
-    Measure("death_cases_certified", DEATH.type, "count",
+            _death_cases,
+        ),
+        Measure(
+            "death_cases_certified",
+            DEATH.type,
+            "count",
             Label(f"{DEATH.label.vi}: {_CERTIFIED.vi.lower()}", f"{DEATH.label.en}: {_CERTIFIED.en.lower()}"),
-            _certified),
-    Measure("death_cases_certified_percent", DEATH.type, "percent",
-            Label(f"{DEATH.label.vi}: tỷ lệ {_CERTIFIED.vi.lower()} (%)",
-                  f"{DEATH.label.en}: share with a certificate (%)"),
-            _certified_share),
-    Measure("outreach_sessions", OUTREACH.type, "count",
+            _certified,
+        ),
+        Measure(
+            "death_cases_certified_percent",
+            DEATH.type,
+            "percent",
+            Label(
+                f"{DEATH.label.vi}: tỷ lệ {_CERTIFIED.vi.lower()} (%)",
+                f"{DEATH.label.en}: share with a certificate (%)",
+            ),
+            _certified_share,
+        ),
+        Measure(
+            "outreach_sessions",
+            OUTREACH.type,
+            "count",
             Label(f"{OUTREACH.label.vi}: số buổi", f"{OUTREACH.label.en}s: sessions"),
-            lambda figures: figures["outreach"]["sessions"]),
-    Measure("people_reached", OUTREACH.type, "people",
-            Label(f"{OUTREACH.label.vi}: {OUTREACH.field('people_reached').label.vi.lower()}",
-                  f"{OUTREACH.label.en}s: {OUTREACH.field('people_reached').label.en.lower()}"),
-            lambda figures: figures["outreach"]["people_reached"]),
-)}
+            lambda figures: figures["outreach"]["sessions"],
+        ),
+        Measure(
+            "people_reached",
+            OUTREACH.type,
+            "people",
+            Label(
+                f"{OUTREACH.label.vi}: {OUTREACH.field('people_reached').label.vi.lower()}",
+                f"{OUTREACH.label.en}s: {OUTREACH.field('people_reached').label.en.lower()}",
+            ),
+            lambda figures: figures["outreach"]["people_reached"],
+        ),
+    )
+}
 
 
 def measures_of(figures):
@@ -214,5 +261,4 @@ def progress_against(target_value, actual):
     """How far `actual` is towards a target: percent of it (one decimal) and whether it is met."""
     if actual is None:
         return {"percent_of_target": None, "met": False}
-    return {"percent_of_target": percent(actual, target_value) if target_value else None,
-            "met": actual >= target_value}
+    return {"percent_of_target": percent(actual, target_value) if target_value else None, "met": actual >= target_value}

@@ -5,6 +5,7 @@ daylight saving): a record made at 06:00 on 1/12 local time (23:00 UTC on
 30/11) is December's. `local_midnight_utc` turns a local day into the instant
 it starts, for comparing with stored UTC times.
 """
+
 import calendar
 import re
 from dataclasses import dataclass
@@ -30,9 +31,9 @@ class PeriodError(ValueError):
 
 @dataclass(frozen=True)
 class Period:
-    name: str      # canonical: "2026", "2026-Q4", "2026-11" or "2026-01-01..2026-06-30"
-    start: date    # first day
-    end: date      # last day, inclusive
+    name: str  # canonical: "2026", "2026-Q4", "2026-11" or "2026-01-01..2026-06-30"
+    start: date  # first day
+    end: date  # last day, inclusive
 
     @property
     def days(self):

@@ -1,4 +1,5 @@
 """/targets, /reports/progress and /reports/export: the commune's plan and its monthly report."""
+
 import os
 
 import marshmallow as ma
@@ -21,9 +22,13 @@ class PeriodQuerySchema(InputSchema):
     period = fields.String(validate=validate.Length(max=30), metadata=_PERIOD_HELP)
     from_ = fields.Date(data_key="from", metadata={"description": "first day (YYYY-MM-DD); with `to`"})
     to = fields.Date(metadata={"description": "last day, inclusive"})
-    count = fields.String(load_default=measures.DEFAULT_COUNT_RULE, validate=validate.OneOf(list(measures.COUNT_RULES)),
-                          metadata={"description": "approved: approved records only; "
-                                                   "submitted_and_approved: also those waiting for review"})
+    count = fields.String(
+        load_default=measures.DEFAULT_COUNT_RULE,
+        validate=validate.OneOf(list(measures.COUNT_RULES)),
+        metadata={
+            "description": "approved: approved records only; submitted_and_approved: also those waiting for review"
+        },
+    )
 
     @ma.post_load
     def _dates(self, data, **kwargs):
@@ -37,8 +42,11 @@ class ProgressQuerySchema(PeriodQuerySchema):
 
 class ExportQuerySchema(PeriodQuerySchema):
     format = fields.String(load_default="xlsx", validate=validate.OneOf(["xlsx", "csv"]))
-    type = fields.String(load_default=export.SUMMARY, validate=validate.OneOf(list(export.CSV_TYPES)),
-                         metadata={"description": "CSV only: the summary table, or one record type's records"})
+    type = fields.String(
+        load_default=export.SUMMARY,
+        validate=validate.OneOf(list(export.CSV_TYPES)),
+        metadata={"description": "CSV only: the summary table, or one record type's records"},
+    )
 
 
 class TargetQuerySchema(InputSchema):
@@ -56,9 +64,14 @@ class TargetQuerySchema(InputSchema):
 
 class TargetsPutSchema(InputSchema):
     # Each item is checked in server/reports/service.py, naming `targets.<index>.<field>`.
-    targets = fields.List(fields.Raw(), required=True,
-                          metadata={"description": "[{measure, village_id (null: the commune), period | from+to, "
-                                                   "value (null removes)}], at most 500"})
+    targets = fields.List(
+        fields.Raw(),
+        required=True,
+        metadata={
+            "description": "[{measure, village_id (null: the commune), period | from+to, "
+            "value (null removes)}], at most 500"
+        },
+    )
 
 
 _DATE = {"format": "date"}
@@ -190,15 +203,24 @@ def progress(query):
     return json_response(service.progress(current_user, period, query.get("village_id"), query["count"]))
 
 
-_ATTACHMENT = {"Content-Disposition": {
-    "description": 'attachment; filename="bao-cao-<period>.<format>"', "required": True, "schema": {"type": "string"}}}
+_ATTACHMENT = {
+    "Content-Disposition": {
+        "description": 'attachment; filename="bao-cao-<period>.<format>"',
+        "required": True,
+        "schema": {"type": "string"},
+    }
+}
 
 
 @blp.route("/reports/export", methods=["GET"])
 @roles_required("village_staff", "police", "admin")
 @blp.arguments(ExportQuerySchema, location="query")
-@blp.response(200, description="The report file (XLSX, or CSV in UTF-8 with BOM)",
-              content_type=export.XLSX_MIMETYPE, headers=_ATTACHMENT)
+@blp.response(
+    200,
+    description="The report file (XLSX, or CSV in UTF-8 with BOM)",
+    content_type=export.XLSX_MIMETYPE,
+    headers=_ATTACHMENT,
+)
 @blp.alt_response(200, description="CSV", content_type=export.CSV_MIMETYPE, headers=_ATTACHMENT, success=True)
 @blp.errors(401, 403)
 def export_report(query):
@@ -208,8 +230,9 @@ def export_report(query):
     db.session.commit()  # the audit entry, before the file goes out
     if result.path:
         # A file made for this request: no validator for a cache to revalidate with.
-        response = send_file(result.path, mimetype=result.mimetype, conditional=False, etag=False,
-                             last_modified=None, max_age=None)
+        response = send_file(
+            result.path, mimetype=result.mimetype, conditional=False, etag=False, last_modified=None, max_age=None
+        )
         response.call_on_close(lambda: os.path.exists(result.path) and os.unlink(result.path))
     else:
         # content_type, not mimetype: the type already names its charset.

@@ -7,6 +7,7 @@ What counts is the counting rule (`count=`): `approved` (default) counts
 approved records only; `submitted_and_approved` also counts records waiting
 for review. Records asked to change, rejected or deleted never count.
 """
+
 import os
 import tempfile
 from dataclasses import dataclass
@@ -22,7 +23,12 @@ from server.models import Commune, Target, Village
 from server.forms.registry import RECORD_TYPES
 from server.reports import export, measures, queries
 from server.reports.periods import (
-    Period, PeriodError, current_month, parse_period, period_from_dates, trend_buckets,
+    Period,
+    PeriodError,
+    current_month,
+    parse_period,
+    period_from_dates,
+    trend_buckets,
 )
 from server.schemas import InputSchema, id_field
 from server.timeutil import iso, utcnow
@@ -34,17 +40,17 @@ MAX_TARGET_VALUE = 1_000_000
 @dataclass
 class ReportScope:
     commune: Commune
-    villages: list           # [(id, name)] the caller may report on, in order
-    clause: object           # WHERE on records
-    commune_wide: bool       # the whole commune (totals and commune targets make sense)
+    villages: list  # [(id, name)] the caller may report on, in order
+    clause: object  # WHERE on records
+    commune_wide: bool  # the whole commune (totals and commune targets make sense)
 
 
 def commune_scope(commune):
     """Every village and record of a commune (police, admin, and the report command)."""
     villages = db.session.execute(
-        select(Village.id, Village.name).where(Village.commune_id == commune.id).order_by(Village.id)).all()
-    return ReportScope(commune, [(v.id, v.name) for v in villages],
-                       queries.R.c.commune_id == commune.id, True)
+        select(Village.id, Village.name).where(Village.commune_id == commune.id).order_by(Village.id)
+    ).all()
+    return ReportScope(commune, [(v.id, v.name) for v in villages], queries.R.c.commune_id == commune.id, True)
 
 
 def report_scope(user, village_id=None):
@@ -104,19 +110,31 @@ def progress_document(scope, period, count_rule):
     trend = []
     for start, end in buckets:
         in_bucket = [f for day, f in days.items() if start.isoformat() <= day <= end.isoformat()]
-        trend.append({"start": start.isoformat(), "end": end.isoformat(),
-                      "measures": measures.measures_of(measures.merge_figures(in_bucket))})
+        trend.append(
+            {
+                "start": start.isoformat(),
+                "end": end.isoformat(),
+                "measures": measures.measures_of(measures.merge_figures(in_bucket)),
+            }
+        )
     return {
         "commune": {"id": scope.commune.id, "name": scope.commune.name},
-        "from": period.start.isoformat(), "to": period.end.isoformat(), "period": period.name,
-        "count": count_rule, "review_states_counted": list(states), "commune_wide": scope.commune_wide,
+        "from": period.start.isoformat(),
+        "to": period.end.isoformat(),
+        "period": period.name,
+        "count": count_rule,
+        "review_states_counted": list(states),
+        "commune_wide": scope.commune_wide,
         "generated_at": iso(utcnow()),
         "measures": [m.document() for m in measures.MEASURES.values()],
         "totals": {"measures": measures.measures_of(total), **total},
         "villages": [
-            {"village_id": vid, "name": name,
-             "measures": measures.measures_of(per_village.get(vid, measures.empty_figures())),
-             **per_village.get(vid, measures.empty_figures())}
+            {
+                "village_id": vid,
+                "name": name,
+                "measures": measures.measures_of(per_village.get(vid, measures.empty_figures())),
+                **per_village.get(vid, measures.empty_figures()),
+            }
             for vid, name in scope.villages
         ],
         "death_stage_days": queries.death_stage_days(scope.clause, states, period),
@@ -138,20 +156,28 @@ def targets_progress(scope, period, states):
             figures_by_period[span] = queries.figures(scope.clause, states, Period("", *span))
         per_village = figures_by_period[span]
         if target.village_id is None:
-            figures = measures.merge_figures(per_village.get(vid, measures.empty_figures())
-                                             for vid, _ in scope.villages)
+            figures = measures.merge_figures(
+                per_village.get(vid, measures.empty_figures()) for vid, _ in scope.villages
+            )
         else:
             figures = per_village.get(target.village_id, measures.empty_figures())
         actual = measures.MEASURES[target.measure].compute(figures)
-        items.append({**target_document(target), "counted_from": span[0].isoformat(),
-                      "counted_to": span[1].isoformat(), "actual": actual,
-                      **measures.progress_against(target.value, actual)})
+        items.append(
+            {
+                **target_document(target),
+                "counted_from": span[0].isoformat(),
+                "counted_to": span[1].isoformat(),
+                "actual": actual,
+                **measures.progress_against(target.value, actual),
+            }
+        )
     return items
 
 
 def _scoped_targets(scope, period):
     statement = select(Target).where(
-        Target.commune_id == scope.commune.id, Target.period_start <= period.end, Target.period_end >= period.start)
+        Target.commune_id == scope.commune.id, Target.period_start <= period.end, Target.period_end >= period.start
+    )
     village_ids = [vid for vid, _ in scope.villages]
     if scope.commune_wide:
         statement = statement.where((Target.village_id.is_(None)) | Target.village_id.in_(village_ids))
@@ -169,16 +195,30 @@ _MEASURE_ORDER = {key: i for i, key in enumerate(measures.MEASURES)}
 
 def _in_catalogue_order(targets):
     """The commune's targets first, then each village's; measures in the catalogue's order."""
-    return sorted(targets, key=lambda t: (t.village_id is not None, t.village_id or 0,
-                                          _MEASURE_ORDER.get(t.measure, 99), t.period_start, t.period_end))
+    return sorted(
+        targets,
+        key=lambda t: (
+            t.village_id is not None,
+            t.village_id or 0,
+            _MEASURE_ORDER.get(t.measure, 99),
+            t.period_start,
+            t.period_end,
+        ),
+    )
 
 
 def target_document(target):
     return {
-        "id": target.id, "measure": target.measure, "village_id": target.village_id,
-        "period": target.period, "from": target.period_start.isoformat(), "to": target.period_end.isoformat(),
-        "value": target.value, "unit": measures.MEASURES[target.measure].unit,
-        "updated_at": iso(target.updated_at), "updated_by": target.updated_by,
+        "id": target.id,
+        "measure": target.measure,
+        "village_id": target.village_id,
+        "period": target.period,
+        "from": target.period_start.isoformat(),
+        "to": target.period_end.isoformat(),
+        "value": target.value,
+        "unit": measures.MEASURES[target.measure].unit,
+        "updated_at": iso(target.updated_at),
+        "updated_by": target.updated_by,
     }
 
 
@@ -193,22 +233,31 @@ def list_targets(user, filters):
         period = resolve_period(filters)
         statement = statement.where(Target.period_start <= period.end, Target.period_end >= period.start)
     targets = _in_catalogue_order(db.session.execute(statement).scalars())
-    return {"measures": [m.document() for m in measures.MEASURES.values()],
-            "items": [target_document(t) for t in targets]}
+    return {
+        "measures": [m.document() for m in measures.MEASURES.values()],
+        "items": [target_document(t) for t in targets],
+    }
 
 
 class TargetItemSchema(InputSchema):
     """One target to set (or, with value null, to remove)."""
+
     measure = fields.String(required=True, validate=validate.OneOf(list(measures.MEASURES)))
-    village_id = id_field(strict=True, allow_none=True, load_default=None,
-                          metadata={"description": "null: the whole commune"})
-    period = fields.String(validate=validate.Length(max=30),
-                           metadata={"description": "2026, 2026-Q4, 2026-11 or 2026-01-01..2026-06-30"})
+    village_id = id_field(
+        strict=True, allow_none=True, load_default=None, metadata={"description": "null: the whole commune"}
+    )
+    period = fields.String(
+        validate=validate.Length(max=30), metadata={"description": "2026, 2026-Q4, 2026-11 or 2026-01-01..2026-06-30"}
+    )
     from_ = fields.Date(data_key="from")
     to = fields.Date()
-    value = fields.Integer(strict=True, required=True, allow_none=True,
-                           validate=validate.Range(min=0, max=MAX_TARGET_VALUE),
-                           metadata={"description": "a count, or a whole percent; null removes the target"})
+    value = fields.Integer(
+        strict=True,
+        required=True,
+        allow_none=True,
+        validate=validate.Range(min=0, max=MAX_TARGET_VALUE),
+        metadata={"description": "a count, or a whole percent; null removes the target"},
+    )
 
 
 _ITEM = TargetItemSchema()
@@ -219,8 +268,7 @@ def set_targets(admin, items):
     name their target by (village_id, measure, period); targets not named are left as they are."""
     if not isinstance(items, list) or len(items) > MAX_TARGETS_PER_PUT:
         raise validation_failed({"targets": [f"Tối đa {MAX_TARGETS_PER_PUT} chỉ tiêu mỗi lần"]})
-    village_ids = set(db.session.execute(
-        select(Village.id).where(Village.commune_id == admin.commune_id)).scalars())
+    village_ids = set(db.session.execute(select(Village.id).where(Village.commune_id == admin.commune_id)).scalars())
     errors, wanted = {}, {}
     for index, raw in enumerate(items):
         try:
@@ -252,8 +300,10 @@ def set_targets(admin, items):
     if errors:
         raise validation_failed(errors)
 
-    existing = {(t.village_id, t.measure, t.period): t for t in db.session.execute(
-        select(Target).where(Target.commune_id == admin.commune_id)).scalars()}
+    existing = {
+        (t.village_id, t.measure, t.period): t
+        for t in db.session.execute(select(Target).where(Target.commune_id == admin.commune_id)).scalars()
+    }
     now, changes = utcnow(), []
     for (village_id, measure, name), (period, value) in wanted.items():
         target = existing.get((village_id, measure, name))
@@ -261,18 +311,24 @@ def set_targets(admin, items):
         if value is None:
             if target is not None:
                 db.session.delete(target)
-                changes.append({"measure": measure, "village_id": village_id, "period": name, "value": None,
-                                "before": before})
+                changes.append(
+                    {"measure": measure, "village_id": village_id, "period": name, "value": None, "before": before}
+                )
             continue
         if target is None:
-            target = Target(commune_id=admin.commune_id, village_id=village_id, measure=measure, period=name,
-                            period_start=period.start, period_end=period.end)
+            target = Target(
+                commune_id=admin.commune_id,
+                village_id=village_id,
+                measure=measure,
+                period=name,
+                period_start=period.start,
+                period_end=period.end,
+            )
             db.session.add(target)
         elif target.value == value:
             continue
         target.value, target.updated_by, target.updated_at = value, admin.id, now
-        changes.append({"measure": measure, "village_id": village_id, "period": name, "value": value,
-                        "before": before})
+        changes.append({"measure": measure, "village_id": village_id, "period": name, "value": value, "before": before})
     db.session.flush()
     if changes:
         write_audit("targets.update", target=("commune", admin.commune_id), details={"changes": changes})
@@ -287,20 +343,22 @@ def set_targets(admin, items):
 class ExportFile:
     filename: str
     mimetype: str
-    path: str = None         # XLSX: a temporary file the caller sends and removes
-    chunks: object = None    # CSV: an iterator of bytes, reading the database as it goes
+    path: str = None  # XLSX: a temporary file the caller sends and removes
+    chunks: object = None  # CSV: an iterator of bytes, reading the database as it goes
 
 
 def export_report(user, period, fmt, record_type=export.SUMMARY, count_rule=measures.DEFAULT_COUNT_RULE):
     """The commune's periodic report for police and admin (village staff and volunteers: 403)."""
     if user.role not in ("police", "admin"):
         raise forbidden("Chỉ Công an xã và Tổ công tác xuất được báo cáo định kỳ của xã")
-    return build_export(commune_scope(db.session.get(Commune, user.commune_id)), period, fmt,
-                        record_type, count_rule, user=user)
+    return build_export(
+        commune_scope(db.session.get(Commune, user.commune_id)), period, fmt, record_type, count_rule, user=user
+    )
 
 
-def build_export(scope, period, fmt, record_type=export.SUMMARY, count_rule=measures.DEFAULT_COUNT_RULE,
-                 user=None, via="api"):
+def build_export(
+    scope, period, fmt, record_type=export.SUMMARY, count_rule=measures.DEFAULT_COUNT_RULE, user=None, via="api"
+):
     """Make the report file (XLSX) or its stream (CSV), and write the export to the audit log.
 
     The audit entry is added last, so that on PostgreSQL the transaction takes its id only
@@ -312,24 +370,41 @@ def build_export(scope, period, fmt, record_type=export.SUMMARY, count_rule=meas
         handle, path = tempfile.mkstemp(prefix="bao-cao-", suffix=".xlsx")
         os.close(handle)
         try:
-            export.write_xlsx(path, document, [
-                (rt, export.record_rows(scope, rt, states, period, session)) for rt in RECORD_TYPES])
+            export.write_xlsx(
+                path, document, [(rt, export.record_rows(scope, rt, states, period, session)) for rt in RECORD_TYPES]
+            )
         except BaseException:
             os.unlink(path)
             raise
         result = ExportFile(export.filename(period, "xlsx"), export.XLSX_MIMETYPE, path=path)
     elif record_type == export.SUMMARY:
-        result = ExportFile(export.filename(period, "csv"), export.CSV_MIMETYPE,
-                            chunks=export.csv_chunks(export.summary_rows(document)))
+        result = ExportFile(
+            export.filename(period, "csv"), export.CSV_MIMETYPE, chunks=export.csv_chunks(export.summary_rows(document))
+        )
     else:
         rows = export.record_rows(scope, record_type, states, period, session)
-        result = ExportFile(export.filename(period, "csv", record_type), export.CSV_MIMETYPE,
-                            chunks=export.csv_chunks(rows, header=export.headers(record_type)))
+        result = ExportFile(
+            export.filename(period, "csv", record_type),
+            export.CSV_MIMETYPE,
+            chunks=export.csv_chunks(rows, header=export.headers(record_type)),
+        )
     totals = document["totals"]["measures"]
-    write_audit("report.export", user=user, commune_id=scope.commune.id, target=("commune", scope.commune.id),
-                details={"format": fmt, "type": record_type if fmt == "csv" else "all", "period": period.name,
-                         "count": count_rule, "via": via,
-                         "records": {"vneid_activation": totals["vneid_helped"],
-                                     "death_check": totals["death_cases_reported"],
-                                     "propaganda_session": totals["outreach_sessions"]}})
+    write_audit(
+        "report.export",
+        user=user,
+        commune_id=scope.commune.id,
+        target=("commune", scope.commune.id),
+        details={
+            "format": fmt,
+            "type": record_type if fmt == "csv" else "all",
+            "period": period.name,
+            "count": count_rule,
+            "via": via,
+            "records": {
+                "vneid_activation": totals["vneid_helped"],
+                "death_check": totals["death_cases_reported"],
+                "propaganda_session": totals["outreach_sessions"],
+            },
+        },
+    )
     return result

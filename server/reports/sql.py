@@ -16,6 +16,7 @@ such documents as they are.
 Days between two stored times (``julianday`` on SQLite, epoch seconds on
 PostgreSQL), and the local calendar day of a stored UTC time.
 """
+
 from sqlalchemy import JSON, Float, Text, cast, func, literal, text
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
@@ -32,6 +33,7 @@ def json_text(column, key, dialect):
 
 class days_between(FunctionElement):  # noqa: N801
     """(later - earlier) in days, fractional."""
+
     type = Float()
     inherit_cache = True
     name = "days_between"
@@ -46,8 +48,7 @@ def _days_between_sqlite(element, compiler, **kw):
 @compiles(days_between, "postgresql")
 def _days_between_postgresql(element, compiler, **kw):
     earlier, later = list(element.clauses)
-    return (f"(EXTRACT(EPOCH FROM ({compiler.process(later, **kw)} - {compiler.process(earlier, **kw)}))"
-            f" / 86400.0)")
+    return f"(EXTRACT(EPOCH FROM ({compiler.process(later, **kw)} - {compiler.process(earlier, **kw)})) / 86400.0)"
 
 
 def local_day(column, dialect, offset_hours):

@@ -1,4 +1,5 @@
 """POST /records/{id}/review and /records/review (bulk): police and admin only."""
+
 from flask_jwt_extended import current_user
 from marshmallow import fields, validate
 
@@ -21,8 +22,11 @@ class ReviewSchema(InputSchema):
 
 
 class BulkReviewSchema(InputSchema):
-    ids = fields.List(fields.String(validate=validate.Length(max=36)), required=True,
-                      validate=validate.Length(min=1, max=service.MAX_BULK))
+    ids = fields.List(
+        fields.String(validate=validate.Length(max=36)),
+        required=True,
+        validate=validate.Length(min=1, max=service.MAX_BULK),
+    )
     action = fields.String(required=True, validate=validate.OneOf(workflow.REVIEW_ACTIONS))
     comment = fields.String(allow_none=True, validate=validate.Length(max=2000))
 
@@ -34,8 +38,7 @@ class BulkReviewSchema(InputSchema):
 @blp.errors(401, 403, 404, 409)
 def review(body, record_id):
     """Duyệt, yêu cầu bổ sung hoặc từ chối một bản ghi (có kiểm tra phiên bản)."""
-    row = service.review_record(current_user, record_id, body["action"], body.get("comment"),
-                                body["base_version"])
+    row = service.review_record(current_user, record_id, body["action"], body.get("comment"), body["base_version"])
     db.session.commit()
     return json_response(store.record_document(row))
 

@@ -3,6 +3,7 @@ and queue the author's notification in the same transaction.
 
 Functions flush nothing themselves beyond adding rows; the route commits once.
 """
+
 from server.audit import write_audit
 from server.auth.scope import record_filter
 from server.errors import ApiError, not_found, stale_version, validation_failed
@@ -16,8 +17,11 @@ MAX_BULK = 500
 def review_record(user, record_id, action, comment=None, base_version=None):
     """Apply one review action; `base_version` None means "whatever is current" (bulk review)."""
     # Reviewers may act on exactly what they may read: their commune.
-    row = store.load_for_update([record_id], scope=record_filter(user)).get(record_id) \
-        if isinstance(record_id, str) and len(record_id) <= 36 else None
+    row = (
+        store.load_for_update([record_id], scope=record_filter(user)).get(record_id)
+        if isinstance(record_id, str) and len(record_id) <= 36
+        else None
+    )
     if row is None:
         raise not_found("Không tìm thấy bản ghi")
     if base_version is not None and base_version != row["version"]:
@@ -25,12 +29,16 @@ def review_record(user, record_id, action, comment=None, base_version=None):
     _check_review(row, action, comment)
     new_state = workflow.review_outcome(row["review_state"], action)
     now = utcnow()
-    version = store.new_version(row, action="review", user_id=user.id, now=now,
-                                review_state=new_state, review_comment=comment or None)
+    version = store.new_version(
+        row, action="review", user_id=user.id, now=now, review_state=new_state, review_comment=comment or None
+    )
     row["reviewed_by"], row["reviewed_at"] = user.id, now
     store.save(updated=[row], versions=[version])
-    write_audit("record.review", target=("record", row["id"]),
-                details={"action": action, "version": row["version"], "comment": comment})
+    write_audit(
+        "record.review",
+        target=("record", row["id"]),
+        details={"action": action, "version": row["version"], "comment": comment},
+    )
     notify_review(row, action, comment, reviewer=user)
     return row
 
@@ -43,8 +51,12 @@ def _check_review(row, action, comment):
     if row["deleted"]:
         raise ApiError("record_deleted", 422, "Bản ghi đã bị xóa")
     if action == "approve" and row["has_conflict"]:
-        raise ApiError("record_has_conflict", 409,
-                       "Bản ghi đang có xung đột đồng bộ; cần giải quyết xung đột trước khi duyệt")
+        raise ApiError(
+            "record_has_conflict", 409, "Bản ghi đang có xung đột đồng bộ; cần giải quyết xung đột trước khi duyệt"
+        )
     if workflow.review_outcome(row["review_state"], action) is None:
-        raise ApiError("invalid_transition", 409,
-                       f"Không thể thực hiện '{action}' khi bản ghi đang ở trạng thái {row['review_state']}")
+        raise ApiError(
+            "invalid_transition",
+            409,
+            f"Không thể thực hiện '{action}' khi bản ghi đang ở trạng thái {row['review_state']}",
+        )

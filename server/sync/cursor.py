@@ -26,6 +26,7 @@ answers `reset: true`; and on PostgreSQL an offset added to every stamp and
 horizon, so that stamps taken after the restore are above every restored one
 even in a new cluster, whose transaction ids start again from a few hundred.
 """
+
 import base64
 import binascii
 import secrets
@@ -52,8 +53,10 @@ class PostgresClock:
     def offset_after_restore(self, session):
         """An offset that puts every later stamp above every stored one: later transactions
         have ids above this one's."""
-        stored = max(session.execute(select(func.max(Record.change_xid))).scalar() or 0,
-                     session.execute(select(func.max(Mutation.change_xid))).scalar() or 0)
+        stored = max(
+            session.execute(select(func.max(Record.change_xid))).scalar() or 0,
+            session.execute(select(func.max(Mutation.change_xid))).scalar() or 0,
+        )
         own = session.execute(text("SELECT pg_current_xact_id()::text::bigint")).scalar_one()
         return max(0, stored + 1 - own)
 
@@ -62,10 +65,12 @@ class SqliteClock:
     def stamp(self, session):
         # Taking the write lock here, first, also keeps SQLite from failing a
         # read transaction that later tries to write (SQLITE_BUSY_SNAPSHOT).
-        return session.execute(text(
-            "INSERT INTO sync_clock (id, value) VALUES (1, 1) "
-            "ON CONFLICT (id) DO UPDATE SET value = value + 1 RETURNING value"
-        )).scalar_one()
+        return session.execute(
+            text(
+                "INSERT INTO sync_clock (id, value) VALUES (1, 1) "
+                "ON CONFLICT (id) DO UPDATE SET value = value + 1 RETURNING value"
+            )
+        ).scalar_one()
 
     def horizon(self, session):
         value = session.execute(text("SELECT value FROM sync_clock WHERE id = 1")).scalar()
@@ -109,8 +114,9 @@ def begin_epoch(session):
     """Called by a restore, in its transaction: a new epoch, so cursors served before it reset
     and later stamps order after the restored ones. Returns the new epoch."""
     epoch = secrets.token_hex(8)
-    session.merge(SyncEpoch(id=1, epoch=epoch, stamp_offset=clock_for(session).offset_after_restore(session),
-                            started_at=utcnow()))
+    session.merge(
+        SyncEpoch(id=1, epoch=epoch, stamp_offset=clock_for(session).offset_after_restore(session), started_at=utcnow())
+    )
     return epoch
 
 

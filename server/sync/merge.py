@@ -32,8 +32,7 @@ def classify_stale_update(base, server, changes):
         if name not in server_changed:
             to_apply[name] = value
         elif server.get(name) != value:
-            conflicts.append({"name": name, "base": base.get(name),
-                              "server": server.get(name), "device": value})
+            conflicts.append({"name": name, "base": base.get(name), "server": server.get(name), "device": value})
     return to_apply, conflicts
 
 

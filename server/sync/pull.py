@@ -1,4 +1,5 @@
 """Pull: every record in the caller's scope that changed after the cursor, oldest change first."""
+
 from sqlalchemy import func, select, tuple_
 
 from server.audit import audit_records_served
@@ -24,14 +25,20 @@ def changes_since(user, device, cursor_text, limit):
         cursor = Cursor.start(scope, epoch)
 
     horizon = visible_horizon(db.session)
-    rows = db.session.execute(
-        select(RECORDS)
-        .where(record_filter(user),
-               tuple_(RECORDS.c.change_xid, RECORDS.c.id) > tuple_(cursor.stamp, cursor.record_id),
-               RECORDS.c.change_xid < horizon)
-        .order_by(RECORDS.c.change_xid, RECORDS.c.id)
-        .limit(limit + 1)
-    ).mappings().all()
+    rows = (
+        db.session.execute(
+            select(RECORDS)
+            .where(
+                record_filter(user),
+                tuple_(RECORDS.c.change_xid, RECORDS.c.id) > tuple_(cursor.stamp, cursor.record_id),
+                RECORDS.c.change_xid < horizon,
+            )
+            .order_by(RECORDS.c.change_xid, RECORDS.c.id)
+            .limit(limit + 1)
+        )
+        .mappings()
+        .all()
+    )
     has_more = len(rows) > limit
     rows = rows[:limit]
     if has_more:
@@ -42,8 +49,7 @@ def changes_since(user, device, cursor_text, limit):
         next_cursor = Cursor(max(horizon, cursor.stamp), Cursor.START_ID, scope, epoch)
 
     changes = [
-        {"record": store.tombstone_document(row) if row["deleted"] else store.record_document(row)}
-        for row in rows
+        {"record": store.tombstone_document(row) if row["deleted"] else store.record_document(row)} for row in rows
     ]
     # Which records went out to a police or admin phone (a tombstone carries no personal data).
     served = [row["id"] for row in rows if not row["deleted"]]
@@ -68,7 +74,6 @@ def is_current(cursor_text):
 def _last_reflected_mutation(device, below_stamp):
     """The device's highest mutation written by a transaction wholly served up to this cursor."""
     value = db.session.execute(
-        select(func.max(Mutation.mutation_id))
-        .where(Mutation.device_id == device.id, Mutation.change_xid < below_stamp)
+        select(func.max(Mutation.mutation_id)).where(Mutation.device_id == device.id, Mutation.change_xid < below_stamp)
     ).scalar()
     return value or 0

@@ -21,6 +21,7 @@ decision; every delete), the new versions and the writes.
 A rejected mutation is an answer, not a failure: it is logged like the others
 (so a retry gets the same answer) and the mutations after it go on.
 """
+
 import hashlib
 import uuid
 from dataclasses import dataclass, field
@@ -45,11 +46,38 @@ MUTATION_INSERT = store.DriverInsert(MUTATION_TABLE)
 # What a push reads of a record it may change (scope, checks, merge, next version), and what it
 # may write back: it never changes a record's type, place, author or review. A record that only
 # got a conflict (no new version) changes its flag alone.
-RECORD_COLUMNS = ("id", "type", "commune_id", "village_id", "created_by", "data", "version", "review_state",
-                  "review_comment", "has_conflict", "deleted", "search_text", "personal_id", "version_hash")
-RECORD_UPDATE = store.DriverUpdate(store.RECORD_TABLE, (
-    "data", "version", "review_state", "review_comment", "has_conflict", "deleted", "updated_by",
-    "updated_at", "search_text", "personal_id", "version_hash"))
+RECORD_COLUMNS = (
+    "id",
+    "type",
+    "commune_id",
+    "village_id",
+    "created_by",
+    "data",
+    "version",
+    "review_state",
+    "review_comment",
+    "has_conflict",
+    "deleted",
+    "search_text",
+    "personal_id",
+    "version_hash",
+)
+RECORD_UPDATE = store.DriverUpdate(
+    store.RECORD_TABLE,
+    (
+        "data",
+        "version",
+        "review_state",
+        "review_comment",
+        "has_conflict",
+        "deleted",
+        "updated_by",
+        "updated_at",
+        "search_text",
+        "personal_id",
+        "version_hash",
+    ),
+)
 RECORD_FLAG_UPDATE = store.DriverUpdate(store.RECORD_TABLE, ("has_conflict",))
 # The JavaScript client counts mutations in plain numbers: keep ids exact there.
 MAX_MUTATION_ID = 2**53 - 1
@@ -73,6 +101,7 @@ def payload_hash(mutation):
 class PreparedCreate:
     """A valid create worked out before the write transaction: the record row at version 1,
     its version row, and both as driver parameters (the record's without its stamp)."""
+
     row: dict
     record_params: object
     version_params: object
@@ -83,6 +112,7 @@ class PreparedUpdate:
     """An update decided before the write transaction against the record as it was then read
     (at ``version``, whose hash is ``version_hash``): a Rejection, None when nothing changes,
     or (new data, names of the changed fields). Good only while the record is still at that version."""
+
     version: int
     version_hash: str
     outcome: object
@@ -91,6 +121,7 @@ class PreparedUpdate:
 @dataclass
 class Batch:
     """What one push writes, gathered while its mutations are decided in order."""
+
     user: object
     device: object
     now: object
@@ -155,20 +186,26 @@ def apply_push(user, device, mutations):
     ).scalar_one()
     ids = [m["mutation_id"] for m in mutations]
     seen = {
-        row.mutation_id: row for row in db.session.execute(
-            select(MUTATION_TABLE).where(MUTATION_TABLE.c.device_id == device.id,
-                                         MUTATION_TABLE.c.mutation_id.in_(ids))
+        row.mutation_id: row
+        for row in db.session.execute(
+            select(MUTATION_TABLE).where(MUTATION_TABLE.c.device_id == device.id, MUTATION_TABLE.c.mutation_id.in_(ids))
         )
     }
     fresh = [m for m in mutations if m["mutation_id"] not in seen]
     # Loaded whatever their scope: a create must know that an id is taken anywhere. Each
     # update and delete is then checked against the caller's scope (_existing_for_change).
     record_ids = {rid for rid in map(_record_id, fresh) if rid}
-    batch = Batch(user=user, device=device, now=utcnow(), prepared=prepared, dialect=store.dialect(),
-                  records=store.load_for_update(record_ids, columns=RECORD_COLUMNS))
+    batch = Batch(
+        user=user,
+        device=device,
+        now=utcnow(),
+        prepared=prepared,
+        dialect=store.dialect(),
+        records=store.load_for_update(record_ids, columns=RECORD_COLUMNS),
+    )
 
     results = []
-    for mutation, digest in zip(mutations, digests):
+    for mutation, digest in zip(mutations, digests, strict=True):
         stored = seen.get(mutation["mutation_id"])
         if stored is not None:
             results.append(_replayed(stored, mutation, digest))
@@ -196,10 +233,12 @@ def _echoed_record_id(mutation):
 
 def _replayed(stored, mutation, digest):
     if stored.payload_hash != digest:
-        return {"mutation_id": mutation["mutation_id"], "status": "rejected",
-                "record_id": _echoed_record_id(mutation),
-                "error": {"code": "mutation_mismatch",
-                          "message": "Mã thao tác này đã được dùng cho một nội dung khác"}}
+        return {
+            "mutation_id": mutation["mutation_id"],
+            "status": "rejected",
+            "record_id": _echoed_record_id(mutation),
+            "error": {"code": "mutation_mismatch", "message": "Mã thao tác này đã được dùng cho một nội dung khác"},
+        }
     result = {"mutation_id": stored.mutation_id, "status": stored.status, "record_id": stored.record_id}
     if stored.version is not None:
         result["version"] = stored.version
@@ -212,18 +251,29 @@ def _replayed(stored, mutation, digest):
 
 def _log_row(batch, mutation, digest, result, stamp):
     return {
-        "device_id": batch.device.id, "mutation_id": mutation["mutation_id"], "user_id": batch.user.id,
-        "op": mutation["op"] if mutation.get("op") in OPS else "invalid", "record_id": result["record_id"],
-        "payload_hash": digest, "status": result["status"], "version": result.get("version"),
-        "conflict_id": result.get("conflict_id"), "error": result.get("error"),
-        "change_xid": stamp, "created_at": batch.now,
+        "device_id": batch.device.id,
+        "mutation_id": mutation["mutation_id"],
+        "user_id": batch.user.id,
+        "op": mutation["op"] if mutation.get("op") in OPS else "invalid",
+        "record_id": result["record_id"],
+        "payload_hash": digest,
+        "status": result["status"],
+        "version": result.get("version"),
+        "conflict_id": result.get("conflict_id"),
+        "error": result.get("error"),
+        "change_xid": stamp,
+        "created_at": batch.now,
     }
 
 
 def _write(batch):
     dialect = batch.dialect
-    store.insert_records([batch.ready_rows.get(record_id) or store.RECORD_INSERT.ready(dialect, row)
-                          for record_id, row in batch.created.items()])
+    store.insert_records(
+        [
+            batch.ready_rows.get(record_id) or store.RECORD_INSERT.ready(dialect, row)
+            for record_id, row in batch.created.items()
+        ]
+    )
     # A row given a new version has its updated_at (a column not read); one given only a conflict not.
     versioned = [row for row in batch.updated.values() if "updated_at" in row]
     store.update_records(versioned, RECORD_UPDATE)
@@ -240,8 +290,7 @@ def _write(batch):
 def _apply_one(batch, mutation):
     op = mutation.get("op")
     if op not in OPS:
-        raise Rejection("unknown_op", "Thao tác phải là create, update hoặc delete",
-                        {"op": ["Giá trị không hợp lệ"]})
+        raise Rejection("unknown_op", "Thao tác phải là create, update hoặc delete", {"op": ["Giá trị không hợp lệ"]})
     record_id = _record_id(mutation)
     if record_id is None:
         raise Rejection("validation_failed", "Mã bản ghi không hợp lệ", {"record_id": ["Phải là UUID"]})
@@ -249,10 +298,12 @@ def _apply_one(batch, mutation):
         return _create(batch, record_id, mutation)
     row = _existing_for_change(batch, record_id)
     base_version = mutation.get("base_version")
-    if not isinstance(base_version, int) or isinstance(base_version, bool) \
-            or not 1 <= base_version <= row["version"]:
-        raise Rejection("validation_failed", "Phiên bản gốc không hợp lệ",
-                        {"base_version": [f"Phải là số nguyên từ 1 đến {row['version']}"]})
+    if not isinstance(base_version, int) or isinstance(base_version, bool) or not 1 <= base_version <= row["version"]:
+        raise Rejection(
+            "validation_failed",
+            "Phiên bản gốc không hợp lệ",
+            {"base_version": [f"Phải là số nguyên từ 1 đến {row['version']}"]},
+        )
     if op == "update":
         return _update(batch, row, base_version, mutation)
     return _delete(batch, row, base_version, mutation)
@@ -300,14 +351,28 @@ def _prepare_creates(user, device_id, mutations):
             prepared[mutation["mutation_id"]] = rejection
             continue
         row = store.new_record_row(
-            record_id=_record_id(mutation), record_type=record_type.type, commune_id=user.commune_id,
-            village_id=mutation["village_id"], user_id=user.id, device_id=device_id, now=now,
+            record_id=_record_id(mutation),
+            record_type=record_type.type,
+            commune_id=user.commune_id,
+            village_id=mutation["village_id"],
+            user_id=user.id,
+            device_id=device_id,
+            now=now,
             client_time=_client_time(mutation.get("client_time")),
         )
-        version = store.new_version(row, action="create", user_id=user.id, now=now, data=clean,
-                                    changed=clean.keys(), device_id=device_id, mutation_id=mutation["mutation_id"])
+        version = store.new_version(
+            row,
+            action="create",
+            user_id=user.id,
+            now=now,
+            data=clean,
+            changed=clean.keys(),
+            device_id=device_id,
+            mutation_id=mutation["mutation_id"],
+        )
         prepared[mutation["mutation_id"]] = PreparedCreate(
-            row, store.RECORD_INSERT.ready(dialect, row), store.VERSION_INSERT.ready(dialect, version))
+            row, store.RECORD_INSERT.ready(dialect, row), store.VERSION_INSERT.ready(dialect, version)
+        )
     return prepared
 
 
@@ -317,14 +382,22 @@ def _prepare_updates(user, mutations):
 
     Under the lock it stands only if the record is still at that version (same number, same
     hash); otherwise the update is decided there from the start, as any other."""
-    updates = [m for m in mutations if m.get("op") == "update" and _record_id(m)
-               and isinstance(m.get("data"), dict) and m["data"]]
+    updates = [
+        m
+        for m in mutations
+        if m.get("op") == "update" and _record_id(m) and isinstance(m.get("data"), dict) and m["data"]
+    ]
     if not updates:
         return {}
     table = store.RECORD_TABLE
-    rows = {row.id: row for row in db.session.execute(
-        select(table.c.id, table.c.type, table.c.version, table.c.version_hash, table.c.data)
-        .where(table.c.id.in_(sorted({_record_id(m) for m in updates}))))}
+    rows = {
+        row.id: row
+        for row in db.session.execute(
+            select(table.c.id, table.c.type, table.c.version, table.c.version_hash, table.c.data).where(
+                table.c.id.in_(sorted({_record_id(m) for m in updates}))
+            )
+        )
+    }
     prepared = {}
     for mutation in updates:
         row = rows.get(_record_id(mutation))
@@ -351,8 +424,11 @@ def _checked_create(user, creatable_villages, mutation):
         raise Rejection("unknown_type", "Loại bản ghi không tồn tại", {"type": ["Giá trị không hợp lệ"]})
     village_id = mutation.get("village_id")
     if not isinstance(village_id, int) or isinstance(village_id, bool) or village_id not in creatable_villages:
-        raise Rejection("village_not_allowed", "Bạn không được ghi nhận cho thôn này",
-                        {"village_id": ["Thôn không thuộc phạm vi của bạn"]})
+        raise Rejection(
+            "village_not_allowed",
+            "Bạn không được ghi nhận cho thôn này",
+            {"village_id": ["Thôn không thuộc phạm vi của bạn"]},
+        )
     data = mutation.get("data")
     if not isinstance(data, dict):
         raise Rejection("validation_failed", "Dữ liệu không hợp lệ", {"data": ["Phải là một đối tượng JSON"]})
@@ -396,8 +472,11 @@ def _update(batch, row, base_version, mutation):
         outcome = _applied_changes(batch.user, record_type, row["data"], to_apply)
     else:
         prepared = batch.prepared.get(mutation["mutation_id"])
-        if isinstance(prepared, PreparedUpdate) and prepared.version == row["version"] \
-                and prepared.version_hash == row["version_hash"]:
+        if (
+            isinstance(prepared, PreparedUpdate)
+            and prepared.version == row["version"]
+            and prepared.version_hash == row["version_hash"]
+        ):
             outcome = prepared.outcome
             if isinstance(outcome, Rejection):
                 raise outcome
@@ -407,10 +486,15 @@ def _update(batch, row, base_version, mutation):
         # Nothing left to change (same values on both sides): the server already holds the result.
         return {"status": "merged" if stale else "applied", "record_id": row["id"], "version": row["version"]}
     new_data, changed = outcome
-    batch.add_version(row, action="update", data=new_data, changed=changed,
-                      mutation_id=mutation["mutation_id"],
-                      review_state=workflow.state_after_edit(row["review_state"]),
-                      review_comment=row["review_comment"])
+    batch.add_version(
+        row,
+        action="update",
+        data=new_data,
+        changed=changed,
+        mutation_id=mutation["mutation_id"],
+        review_state=workflow.state_after_edit(row["review_state"]),
+        review_comment=row["review_comment"],
+    )
     return {"status": "merged" if stale else "applied", "record_id": row["id"], "version": row["version"]}
 
 
@@ -446,12 +530,22 @@ def _delete(batch, row, base_version, mutation):
 
 def _open_conflict(batch, row, base_version, mutation, conflicting, proposal):
     conflict_id = str(uuid.uuid4())
-    batch.conflicts.append({
-        "id": conflict_id, "record_id": row["id"], "commune_id": row["commune_id"],
-        "device_id": batch.device.id, "user_id": batch.user.id, "mutation_id": mutation["mutation_id"],
-        "base_version": base_version, "server_version": row["version"], "fields": conflicting,
-        "proposal": proposal, "state": "open", "opened_at": batch.now,
-    })
+    batch.conflicts.append(
+        {
+            "id": conflict_id,
+            "record_id": row["id"],
+            "commune_id": row["commune_id"],
+            "device_id": batch.device.id,
+            "user_id": batch.user.id,
+            "mutation_id": mutation["mutation_id"],
+            "base_version": base_version,
+            "server_version": row["version"],
+            "fields": conflicting,
+            "proposal": proposal,
+            "state": "open",
+            "opened_at": batch.now,
+        }
+    )
     # The record keeps its version; the flag changes (and the row its stamp), so devices pull it again.
     row["has_conflict"] = True
     batch.touch(row)

@@ -1,4 +1,5 @@
 """HTTP for sync: parse, check the device, call push or pull, answer."""
+
 import logging
 from datetime import timedelta, timezone
 
@@ -14,7 +15,10 @@ from server.jsonio import Blueprint, json_response
 from server.sync import pull, push
 from server.timeutil import utcnow
 from server.sync.schemas import (
-    PullQuerySchema, PullResponseSchema, PushRequestSchema, PushResponseSchema,
+    PullQuerySchema,
+    PullResponseSchema,
+    PushRequestSchema,
+    PushResponseSchema,
 )
 
 log = logging.getLogger(__name__)
@@ -41,15 +45,20 @@ def note_report(device, params):
 def _checked_mutations(raw):
     limit = current_app.config["PUSH_MAX_MUTATIONS"]
     if len(raw) > limit:
-        raise ApiError("too_many_mutations", 413,
-                       f"Mỗi lần gửi tối đa {limit} thao tác; hãy chia nhỏ ({len(raw)} thao tác)")
+        raise ApiError(
+            "too_many_mutations", 413, f"Mỗi lần gửi tối đa {limit} thao tác; hãy chia nhỏ ({len(raw)} thao tác)"
+        )
     previous = 0
     for index, mutation in enumerate(raw):
         mutation_id = mutation.get("mutation_id")
-        if not isinstance(mutation_id, int) or isinstance(mutation_id, bool) \
-                or not 1 <= mutation_id <= push.MAX_MUTATION_ID:
-            raise validation_failed({f"mutations.{index}.mutation_id": [
-                f"Phải là số nguyên từ 1 đến {push.MAX_MUTATION_ID}"]})
+        if (
+            not isinstance(mutation_id, int)
+            or isinstance(mutation_id, bool)
+            or not 1 <= mutation_id <= push.MAX_MUTATION_ID
+        ):
+            raise validation_failed(
+                {f"mutations.{index}.mutation_id": [f"Phải là số nguyên từ 1 đến {push.MAX_MUTATION_ID}"]}
+            )
         if mutation_id <= previous:
             raise validation_failed({f"mutations.{index}.mutation_id": ["mutation_id phải tăng dần trong một lần gửi"]})
         previous = mutation_id
@@ -86,8 +95,11 @@ def push_mutations(body):
 
 def _worth_noting(device, query):
     last = device.last_sync_at
-    if last is None or query.get("app_version", device.app_version) != device.app_version \
-            or query.get("pending_count", device.pending_count) != device.pending_count:
+    if (
+        last is None
+        or query.get("app_version", device.app_version) != device.app_version
+        or query.get("pending_count", device.pending_count) != device.pending_count
+    ):
         return True
     last = last if last.tzinfo else last.replace(tzinfo=timezone.utc)
     return utcnow() - last > timedelta(minutes=1)

@@ -1,4 +1,5 @@
 """Request and response shapes of /sync, for validation of the envelope and for OpenAPI."""
+
 from marshmallow import fields, validate
 
 from server.errors import ErrorDetailSchema
@@ -12,9 +13,13 @@ class PushRequestSchema(InputSchema):
     mutations = fields.List(fields.Dict(), required=True)
     app_version = fields.String(validate=validate.Length(max=40))
     pending_count = fields.Integer(strict=True, validate=validate.Range(min=0, max=10**9))
-    cursor = fields.String(validate=validate.Length(max=200), metadata={
-        "description": "the device's pull cursor: one served before the database was restored "
-                       "gets reset: true and nothing is applied"})
+    cursor = fields.String(
+        validate=validate.Length(max=200),
+        metadata={
+            "description": "the device's pull cursor: one served before the database was restored "
+            "gets reset: true and nothing is applied"
+        },
+    )
 
 
 class PushResultSchema(ResponseSchema):
@@ -29,8 +34,9 @@ class PushResultSchema(ResponseSchema):
 class PushResponseSchema(ResponseSchema):
     results = fields.List(fields.Nested(PushResultSchema))
     last_mutation_id = fields.Integer()
-    reset = fields.Boolean(metadata={
-        "description": "true: the cursor sent predates a restore; nothing was applied (docs/api.md §6)"})
+    reset = fields.Boolean(
+        metadata={"description": "true: the cursor sent predates a restore; nothing was applied (docs/api.md §6)"}
+    )
 
 
 class PullQuerySchema(InputSchema):
@@ -42,9 +48,13 @@ class PullQuerySchema(InputSchema):
 
 
 class ChangeSchema(ResponseSchema):
-    record = fields.Dict(metadata={"description": "the record as GET /records/{id} has it (without history), "
-                                                  "or of a deleted one only {id, type, village_id, version, "
-                                                  "deleted: true, updated_at}"})
+    record = fields.Dict(
+        metadata={
+            "description": "the record as GET /records/{id} has it (without history), "
+            "or of a deleted one only {id, type, village_id, version, "
+            "deleted: true, updated_at}"
+        }
+    )
 
 
 class PullResponseSchema(ResponseSchema):
@@ -54,5 +64,8 @@ class PullResponseSchema(ResponseSchema):
     reset = fields.Boolean()
     last_mutation_id = fields.Integer()
     server_time = fields.String(metadata={"format": "date-time"})
-    approved_retention_days = fields.Integer(metadata={
-        "description": "days after its approval (reviewed_at, by server_time) an approved record stays on the device"})
+    approved_retention_days = fields.Integer(
+        metadata={
+            "description": "days after its approval (reviewed_at, by server_time) an approved record stays on the device"
+        }
+    )

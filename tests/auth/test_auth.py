@@ -1,4 +1,5 @@
 """PROTOCOL.md §2: login binding a device, rotating refresh tokens, logout, revocation, rate limits."""
+
 import uuid
 
 from flask_jwt_extended import decode_token
@@ -22,15 +23,17 @@ def test_access_tokens_are_short_and_refresh_tokens_last_weeks(app, login):
 
 
 def test_wrong_password_is_401_in_the_envelope(client):
-    response = client.post("/api/v1/auth/login", json={
-        "username": "vol.qt1", "password": "wrong", "device_id": str(uuid.uuid4())})
+    response = client.post(
+        "/api/v1/auth/login", json={"username": "vol.qt1", "password": "wrong", "device_id": str(uuid.uuid4())}
+    )
     assert response.status_code == 401
     assert body_of(response)["error"]["code"] == "invalid_credentials"
 
 
 def test_unknown_user_gets_the_same_answer_as_a_wrong_password(client):
-    response = client.post("/api/v1/auth/login", json={
-        "username": "nobody", "password": "wrong", "device_id": str(uuid.uuid4())})
+    response = client.post(
+        "/api/v1/auth/login", json={"username": "nobody", "password": "wrong", "device_id": str(uuid.uuid4())}
+    )
     assert response.status_code == 401
     assert body_of(response)["error"]["code"] == "invalid_credentials"
 
@@ -101,27 +104,30 @@ def test_failed_logins_are_limited_per_account_with_retry_after(app, client):
     app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"] = 3
     device = str(uuid.uuid4())
     for _ in range(3):
-        response = client.post("/api/v1/auth/login",
-                               json={"username": "vol.qt1", "password": "nope", "device_id": device})
+        response = client.post(
+            "/api/v1/auth/login", json={"username": "vol.qt1", "password": "nope", "device_id": device}
+        )
         assert response.status_code == 401
-    blocked = client.post("/api/v1/auth/login",
-                          json={"username": "vol.qt1", "password": PASSWORD, "device_id": device})
+    blocked = client.post("/api/v1/auth/login", json={"username": "vol.qt1", "password": PASSWORD, "device_id": device})
     assert blocked.status_code == 429
     assert body_of(blocked)["error"]["code"] == "too_many_login_attempts"
     assert int(blocked.headers["Retry-After"]) > 0
     # Another account from the same address is not affected.
-    other = client.post("/api/v1/auth/login",
-                        json={"username": "vol.qt2", "password": PASSWORD, "device_id": str(uuid.uuid4())})
+    other = client.post(
+        "/api/v1/auth/login", json={"username": "vol.qt2", "password": PASSWORD, "device_id": str(uuid.uuid4())}
+    )
     assert other.status_code == 200
 
 
 def test_failed_logins_are_limited_per_address(app, client):
     app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"] = 4
     for attempt in range(4):
-        client.post("/api/v1/auth/login",
-                    json={"username": f"guess{attempt}", "password": "x", "device_id": str(uuid.uuid4())})
-    blocked = client.post("/api/v1/auth/login",
-                          json={"username": "vol.qt1", "password": PASSWORD, "device_id": str(uuid.uuid4())})
+        client.post(
+            "/api/v1/auth/login", json={"username": f"guess{attempt}", "password": "x", "device_id": str(uuid.uuid4())}
+        )
+    blocked = client.post(
+        "/api/v1/auth/login", json={"username": "vol.qt1", "password": PASSWORD, "device_id": str(uuid.uuid4())}
+    )
     assert blocked.status_code == 429
     assert "Retry-After" in blocked.headers
 
@@ -130,8 +136,9 @@ def test_many_users_logging_in_from_one_address_are_never_blocked(app, client):
     app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"] = 3
     for round_ in range(5):
         for username in ("vol.qt1", "vol.qt2", "vol.qt3", "staff.qt", "police.qt", "admin.qt"):
-            response = client.post("/api/v1/auth/login", json={
-                "username": username, "password": PASSWORD, "device_id": str(uuid.uuid4())})
+            response = client.post(
+                "/api/v1/auth/login", json={"username": username, "password": PASSWORD, "device_id": str(uuid.uuid4())}
+            )
             assert response.status_code == 200, (round_, username)
 
 
@@ -139,22 +146,33 @@ def test_the_rate_limit_is_kept_in_the_database_not_in_process_memory(app, clien
     """A second app instance on the same database sees the first one's failures."""
     from server import create_app
     from tests.conftest import FAST_HASHING
+
     app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"] = 2
     for _ in range(2):
-        client.post("/api/v1/auth/login",
-                    json={"username": "vol.qt3", "password": "nope", "device_id": str(uuid.uuid4())})
-    other = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True,
-                        "LOGIN_MAX_FAILURES_PER_ACCOUNT": 2, **FAST_HASHING})
+        client.post(
+            "/api/v1/auth/login", json={"username": "vol.qt3", "password": "nope", "device_id": str(uuid.uuid4())}
+        )
+    other = create_app(
+        {"SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True, "LOGIN_MAX_FAILURES_PER_ACCOUNT": 2, **FAST_HASHING}
+    )
     other.instance_path = app.instance_path
-    response = other.test_client().post("/api/v1/auth/login", json={
-        "username": "vol.qt3", "password": PASSWORD, "device_id": str(uuid.uuid4())})
+    response = other.test_client().post(
+        "/api/v1/auth/login", json={"username": "vol.qt3", "password": PASSWORD, "device_id": str(uuid.uuid4())}
+    )
     assert response.status_code == 429
 
 
 def test_every_endpoint_but_login_needs_a_token(client):
-    for method, path in (("GET", "/api/v1/forms"), ("POST", "/api/v1/sync/push"), ("GET", "/api/v1/sync/pull"),
-                         ("GET", "/api/v1/records"), ("GET", "/api/v1/conflicts"), ("GET", "/api/v1/users"),
-                         ("POST", "/api/v1/auth/logout"), ("POST", "/api/v1/auth/refresh")):
+    for method, path in (
+        ("GET", "/api/v1/forms"),
+        ("POST", "/api/v1/sync/push"),
+        ("GET", "/api/v1/sync/pull"),
+        ("GET", "/api/v1/records"),
+        ("GET", "/api/v1/conflicts"),
+        ("GET", "/api/v1/users"),
+        ("POST", "/api/v1/auth/logout"),
+        ("POST", "/api/v1/auth/refresh"),
+    ):
         response = client.open(path, method=method, json={} if method == "POST" else None)
         assert response.status_code == 401, path
         assert body_of(response)["error"]["code"] == "token_missing", path
@@ -168,8 +186,9 @@ def test_two_logins_racing_for_one_new_device_never_give_a_500(app, database_url
     statuses = []
 
     def log_in():
-        response = app.test_client().post("/api/v1/auth/login", json={
-            "username": "vol.qt1", "password": PASSWORD, "device_id": device_id})
+        response = app.test_client().post(
+            "/api/v1/auth/login", json={"username": "vol.qt1", "password": PASSWORD, "device_id": device_id}
+        )
         statuses.append((response.status_code, body_of(response)))
 
     threads = [threading.Thread(target=log_in) for _ in range(4)]
@@ -192,8 +211,9 @@ def test_one_refresh_token_presented_twice_at_once_is_honoured_once(app, login):
     statuses = []
 
     def refresh():
-        response = app.test_client().post("/api/v1/auth/refresh",
-                                          headers={"Authorization": f"Bearer {volunteer.refresh_token}"})
+        response = app.test_client().post(
+            "/api/v1/auth/refresh", headers={"Authorization": f"Bearer {volunteer.refresh_token}"}
+        )
         statuses.append((response.status_code, body_of(response)))
 
     threads = [threading.Thread(target=refresh) for _ in range(4)]

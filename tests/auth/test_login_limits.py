@@ -2,6 +2,7 @@
 (server/auth/ratelimit.py, docs/security.md "Login limits"): an official's name is easy to
 guess, so wrong passwords sent by someone else must not lock the real user out of a phone that
 has already logged in as that user."""
+
 import uuid
 
 import pytest
@@ -13,8 +14,11 @@ OWNER = "198.51.100.7"
 
 
 def attempt(client, username, password, device_id, address):
-    return client.post("/api/v1/auth/login", environ_base={"REMOTE_ADDR": address},
-                       json={"username": username, "password": password, "device_id": device_id})
+    return client.post(
+        "/api/v1/auth/login",
+        environ_base={"REMOTE_ADDR": address},
+        json={"username": username, "password": password, "device_id": device_id},
+    )
 
 
 def guess(client, username, times, address=ATTACKER):

@@ -1,6 +1,7 @@
 """An app on a fresh database migrated by Alembic, as in production (the shared `app` fixture
 creates its tables without migrations, and a backup must carry its migration); real servers
 (tests/sync/live_server.py); and a new PostgreSQL database to restore into."""
+
 import uuid
 
 import flask_migrate

@@ -3,6 +3,7 @@ database: the copy is one moment of the database. Everything acknowledged before
 began is there; every record, version, mutation and conflict it holds is identical, row by
 row, to the live one (a record at an older version is that version of the live history);
 each push is there whole or not at all; and the history's hash chain verifies."""
+
 import re
 import threading
 import time
@@ -44,15 +45,20 @@ def _app_on(url):
 
 def _rows(engine, table, key):
     with engine.connect() as connection:
-        return {tuple(row[k] for k in key): dict(row) for row in connection.execute(
-            select(db.metadata.tables[table])).mappings()}
+        return {
+            tuple(row[k] for k in key): dict(row)
+            for row in connection.execute(select(db.metadata.tables[table])).mappings()
+        }
 
 
 def test_a_backup_taken_while_devices_push_restores_one_consistent_moment(
-        backend, live_server, fresh_database, new_postgres_database, tmp_path):
+    backend, live_server, fresh_database, new_postgres_database, tmp_path
+):
     server = live_server(backend)
     sessions = [requests.Session() for _ in WRITERS]
-    writers = {name: Caller(session, name, base_url=server.base_url) for name, session in zip(WRITERS, sessions)}
+    writers = {
+        name: Caller(session, name, base_url=server.base_url) for name, session in zip(WRITERS, sessions, strict=True)
+    }
     stop = threading.Event()
     acknowledged = {name: [] for name in WRITERS}
     failures = []
@@ -102,22 +108,31 @@ def test_a_backup_taken_while_devices_push_restores_one_consistent_moment(
     try:
         tables = {
             table: (_rows(live_engine, table, key), _rows(restored_engine, table, key))
-            for table, key in [("records", ["id"]), ("record_versions", ["record_id", "version"]),
-                               ("mutations", ["device_id", "mutation_id"]), ("conflicts", ["id"])]}
+            for table, key in [
+                ("records", ["id"]),
+                ("record_versions", ["record_id", "version"]),
+                ("mutations", ["device_id", "mutation_id"]),
+                ("conflicts", ["id"]),
+            ]
+        }
     finally:
         live_engine.dispose()
         restored_engine.dispose()
-    records, versions, mutations, conflicts = (tables[t] for t in ("records", "record_versions", "mutations",
-                                                                   "conflicts"))
+    records, versions, mutations, conflicts = (
+        tables[t] for t in ("records", "record_versions", "mutations", "conflicts")
+    )
 
     # The summary counts what the copy holds (on PostgreSQL, counted in pg_dump's own snapshot).
     summary = re.search(r"Gồm: (\d+) bản ghi .*?, (\d+) phiên bản, (\d+) xung đột .*?, (\d+) thao tác", output)
-    assert tuple(map(int, summary.groups())) == (len(records[1]), len(versions[1]), len(conflicts[1]),
-                                                  len(mutations[1]))
+    assert tuple(map(int, summary.groups())) == (
+        len(records[1]),
+        len(versions[1]),
+        len(conflicts[1]),
+        len(mutations[1]),
+    )
     # Everything answered before the backup began is in it.
     device_of = {name: caller.device_id for name, caller in writers.items()}
-    before = {(device_of[name], mid) for name in WRITERS for at, ids in acknowledged[name] if at < began
-              for mid in ids}
+    before = {(device_of[name], mid) for name in WRITERS for at, ids in acknowledged[name] if at < began for mid in ids}
     assert before <= set(mutations[1])
     # Each device's mutations up to some point, none after: one moment, not a mixture.
     by_device = defaultdict(set)
@@ -138,8 +153,9 @@ def test_a_backup_taken_while_devices_push_restores_one_consistent_moment(
         # A conflict opened after the backup flags the live record without a new version.
         assert row["has_conflict"] == (record_id in flagged)
         if row["version"] == live_row["version"]:
-            assert {k: v for k, v in row.items() if k not in ("has_conflict", "change_xid")} \
-                == {k: v for k, v in live_row.items() if k not in ("has_conflict", "change_xid")}
+            assert {k: v for k, v in row.items() if k not in ("has_conflict", "change_xid")} == {
+                k: v for k, v in live_row.items() if k not in ("has_conflict", "change_xid")
+            }
     # Whole pushes: each mutation with its effect, and each effect with its mutation.
     effects = {(v["device_id"], v["mutation_id"]) for v in versions[1].values()}
     opened = {(c["device_id"], c["mutation_id"]) for c in conflicts[1].values()}

@@ -1,6 +1,7 @@
 """After a restore, devices that synced after the backup recover by pulling (docs/api.md §12):
 their cursors answer `reset: true` (so does a push that carries one, applying nothing), their
 sessions end without a wipe, and what they send again converges exactly once."""
+
 import uuid
 
 from server import backup
@@ -22,8 +23,7 @@ def _error_code(response):
     return body_of(response)["error"]["code"]
 
 
-def test_a_device_that_synced_after_the_backup_resets_and_its_resent_mutations_apply_once(
-        migrated_app, tmp_path):
+def test_a_device_that_synced_after_the_backup_resets_and_its_resent_mutations_apply_once(migrated_app, tmp_path):
     client = migrated_app.test_client()
     phone = Caller(client, "vol.qt1")
     r1, r2, r3 = (str(uuid.uuid4()) for _ in range(3))
@@ -78,7 +78,10 @@ def test_a_device_that_synced_after_the_backup_resets_and_its_resent_mutations_a
 
     records, cursor, _ = phone.pull_all()
     assert {rid: (r["version"], r["data"].get("phone")) for rid, r in records.items()} == {
-        r1: (2, "0987654321"), r2: (1, None), r3: (2, "0911222333")}
+        r1: (2, "0987654321"),
+        r2: (1, None),
+        r3: (2, "0911222333"),
+    }
     assert phone.pull(cursor)["last_mutation_id"] == 5
 
     assert _push(newcomer, [newcomer_create])["results"][0]["status"] == "applied"

@@ -3,6 +3,7 @@ of the old cluster, and the new one's start again from a few hundred. Without th
 offset (server/sync/cursor.py) pull would serve none of the restored records until the new
 cluster's ids caught up, and would then skip changes. A private cluster (initdb, as the
 postgres user when run as root) shows it does not."""
+
 import glob
 import os
 import shutil
@@ -44,24 +45,61 @@ def new_cluster(backend):
         shutil.chown(folder, "postgres")
     port = free_port()
     try:
-        subprocess.run([*as_postgres, _binary("initdb"), "-D", str(folder / "data"), "--auth=trust", "-U", "postgres",
-                        "--no-sync", "-E", "UTF8", "--locale=C.UTF-8"], check=True, capture_output=True, timeout=120)
-        subprocess.run([*as_postgres, _binary("pg_ctl"), "-D", str(folder / "data"), "-w", "-t", "60",
-                        "-l", str(folder / "log"), "-o", f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 "
-                        "-c fsync=off", "start"], check=True, capture_output=True, timeout=120)
+        subprocess.run(
+            [
+                *as_postgres,
+                _binary("initdb"),
+                "-D",
+                str(folder / "data"),
+                "--auth=trust",
+                "-U",
+                "postgres",
+                "--no-sync",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+            ],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+        subprocess.run(
+            [
+                *as_postgres,
+                _binary("pg_ctl"),
+                "-D",
+                str(folder / "data"),
+                "-w",
+                "-t",
+                "60",
+                "-l",
+                str(folder / "log"),
+                "-o",
+                f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off",
+                "start",
+            ],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
         yield f"postgresql://postgres@127.0.0.1:{port}"
     finally:
-        subprocess.run([*as_postgres, _binary("pg_ctl"), "-D", str(folder / "data"), "-m", "immediate", "stop"],
-                       capture_output=True, timeout=60)
+        subprocess.run(
+            [*as_postgres, _binary("pg_ctl"), "-D", str(folder / "data"), "-m", "immediate", "stop"],
+            capture_output=True,
+            timeout=60,
+        )
         shutil.rmtree(folder, ignore_errors=True)
 
 
 def _burn_transaction_ids(count):
     """Moves the cluster's transaction ids on by `count` (each subtransaction that writes takes one)."""
-    db.session.execute(text(f"""DO $$ BEGIN
+    db.session.execute(
+        text(f"""DO $$ BEGIN
         CREATE TEMP TABLE burn (x int);
         FOR i IN 1..{count} LOOP BEGIN INSERT INTO burn VALUES (i); EXCEPTION WHEN OTHERS THEN NULL; END; END LOOP;
-        DROP TABLE burn; END $$"""))
+        DROP TABLE burn; END $$""")
+    )
     db.session.commit()
 
 
@@ -79,10 +117,19 @@ def _restore_into_new_cluster(migrated_app, new_cluster, tmp_path):
     schema = db.session.execute(text("SELECT current_schema()")).scalar_one()
 
     database = f"restore_{uuid.uuid4().hex[:10]}"
-    subprocess.run(["psql", "-X", "-q", "-d", f"{new_cluster}/postgres", "-c", f"CREATE DATABASE {database}"],
-                   check=True, capture_output=True, timeout=60)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"{new_cluster}/{database}?options=-csearch_path%3D{schema}",
-                      "TESTING": True, **FAST_HASHING})
+    subprocess.run(
+        ["psql", "-X", "-q", "-d", f"{new_cluster}/postgres", "-c", f"CREATE DATABASE {database}"],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"{new_cluster}/{database}?options=-csearch_path%3D{schema}",
+            "TESTING": True,
+            **FAST_HASHING,
+        }
+    )
     app.test_client_class = FreshContextClient
     app.instance_path = str(tmp_path)
     with app.app_context():
@@ -95,7 +142,8 @@ def _restore_into_new_cluster(migrated_app, new_cluster, tmp_path):
 
 
 def test_after_a_restore_into_a_new_cluster_pull_serves_the_restored_records_and_every_later_change(
-        new_cluster, migrated_app, tmp_path):
+    new_cluster, migrated_app, tmp_path
+):
     app, restored, device_id = _restore_into_new_cluster(migrated_app, new_cluster, tmp_path)
     with app.app_context():
         phone = Caller(app.test_client(), "vol.qt1", device_id=device_id)

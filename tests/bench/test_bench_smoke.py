@@ -1,5 +1,6 @@
 """The benchmark at small N, so that it cannot rot: it runs end to end on each backend, reports
 every figure, and the server holds exactly what was pushed. No timing is asserted here."""
+
 import os
 
 import orjson
@@ -24,8 +25,9 @@ def test_the_benchmark_runs_and_the_server_holds_exactly_what_was_pushed(backend
     else:
         monkeypatch.delenv("DATABASE_URL", raising=False)
     output = tmp_path / "bench.json"
-    status = main(["--backend", backend, "--devices", "2", "--records", "200", "--pull-limit", "150",
-                   "--output", str(output)])
+    status = main(
+        ["--backend", backend, "--devices", "2", "--records", "200", "--pull-limit", "150", "--output", str(output)]
+    )
     assert status == 0, capsys.readouterr().out
     result = orjson.loads(output.read_bytes())
 

@@ -6,6 +6,7 @@ Every test in this folder is marked `e2e`, so `pytest -m "not e2e"` leaves them 
 Without /usr/bin/chromium the browser tests are skipped, unless REQUIRE_BROWSER=1 (as in CI),
 which makes a missing browser a failure.
 """
+
 import os
 import re
 import shutil
@@ -76,10 +77,12 @@ def _failed(node):
 # ---------------------------------------------------------------------------------------------
 # The server
 
+
 @dataclass
 class LiveApp:
     """The running server: `url` (no trailing slash), the demo accounts' `password`, and
     `pwa_dir`, the copy of pwa/ it serves (a test may change it to publish a new version)."""
+
     url: str
     password: str
     server: LiveServer
@@ -114,9 +117,15 @@ def live_app(tmp_path_factory):
     pwa_dir = folder / "pwa"
     shutil.copytree(HERE.parents[1] / "pwa", pwa_dir)
     with empty_database("sqlite", folder) as database_url:
-        server = LiveServer(database_url, folder / "instance", folder, workers=2, config=config,
-                            # Test only: the notification test's push service listens on loopback.
-                            extra_env={"SOTAY_PWA_DIR": str(pwa_dir), "SOTAY_TEST_PUSH_LOOPBACK": "1"})
+        server = LiveServer(
+            database_url,
+            folder / "instance",
+            folder,
+            workers=2,
+            config=config,
+            # Test only: the notification test's push service listens on loopback.
+            extra_env={"SOTAY_PWA_DIR": str(pwa_dir), "SOTAY_TEST_PUSH_LOOPBACK": "1"},
+        )
         try:
             server.prepare_database()
             # VAPID keys, as `make run` makes them: the app sends Web Push after its responses.
@@ -129,6 +138,7 @@ def live_app(tmp_path_factory):
 
 # ---------------------------------------------------------------------------------------------
 # The API, as another device would use it
+
 
 class ApiFailure(AssertionError):
     """An API call answered with an error: the status and the server's error envelope."""
@@ -210,6 +220,7 @@ def api(live_app):
 # ---------------------------------------------------------------------------------------------
 # The browser and the phone
 
+
 @pytest.fixture(scope="session")
 def browser():
     """Debian's chromium, headless, for the whole session. Playwright's own browser download
@@ -223,7 +234,8 @@ def browser():
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, chromium_sandbox=False, args=CHROMIUM_ARGS)
+            executable_path=CHROMIUM, headless=True, chromium_sandbox=False, args=CHROMIUM_ARGS
+        )
         try:
             yield PolicedBrowser(browser)
         finally:
@@ -249,6 +261,7 @@ def no_policy_violations(request):
 class Phone:
     """One phone: its own browser context (its own storage, IndexedDB and service workers) and
     a page on it. `console_errors` and `page_errors` collect from every page of the context."""
+
     context: object
     page: object
     console_errors: list = field(default_factory=list)
@@ -297,6 +310,7 @@ def phone(browser, live_app, request):
 
 # ---------------------------------------------------------------------------------------------
 # Artifacts
+
 
 @pytest.fixture(scope="session")
 def artifacts():

@@ -1,5 +1,6 @@
 """The desk side of the browser tests: police and admin at a desktop's 1280×800 (or on a phone),
 each in a browser context of its own, next to the volunteers' phones."""
+
 import re
 from contextlib import contextmanager
 
@@ -7,8 +8,14 @@ from playwright.sync_api import expect
 
 from tests.e2e.conftest import DEFAULT_TIMEOUT_MS, PHONE
 
-DESKTOP = {"viewport": {"width": 1280, "height": 800}, "device_scale_factor": 1, "is_mobile": False,
-           "has_touch": False, "locale": "vi-VN", "service_workers": "allow"}
+DESKTOP = {
+    "viewport": {"width": 1280, "height": 800},
+    "device_scale_factor": 1,
+    "is_mobile": False,
+    "has_touch": False,
+    "locale": "vi-VN",
+    "service_workers": "allow",
+}
 SIZES = {1280: DESKTOP, 360: PHONE}
 
 

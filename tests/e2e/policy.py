@@ -20,8 +20,9 @@ CONSOLE_MARKS = ("Content Security Policy", "Trusted Type", "TrustedHTML", "Trus
 
 def watch(context, violations):
     """Appends to `violations` whatever the policy blocks in any page of `context`."""
-    context.expose_binding("__reportPolicyViolation",
-                           lambda source, text: violations.append(f"{source['page'].url}: {text}"))
+    context.expose_binding(
+        "__reportPolicyViolation", lambda source, text: violations.append(f"{source['page'].url}: {text}")
+    )
     context.add_init_script(REPORTER)
 
     def on_console(message):

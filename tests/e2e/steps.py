@@ -1,5 +1,6 @@
 """What a volunteer does on the phone, as steps the browser tests share: log in, fill a form
 from the /forms document, read the sync state; and a little waiting for the server's side."""
+
 import time
 import uuid
 
@@ -29,8 +30,7 @@ def records_of_each_type(mark):
 
 
 # The field that names a record of each type on the server, to find it through the API.
-NAME_FIELD = {"vneid_activation": "full_name", "death_check": "deceased_name",
-              "propaganda_session": "location"}
+NAME_FIELD = {"vneid_activation": "full_name", "death_check": "deceased_name", "propaganda_session": "location"}
 
 
 def log_in(phone, live_app, username=VOLUNTEER):

@@ -1,4 +1,5 @@
 """The app loads in a phone-sized chromium from the real server."""
+
 from tests.e2e.conftest import save_screenshot
 
 

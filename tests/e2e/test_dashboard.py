@@ -2,6 +2,7 @@
 sees progress against it, downloads the month's report (which opens as a spreadsheet with
 Vietnamese headers), and still sees the last figures with the network cut. Screenshots at
 360 px and 1280 px are artifacts."""
+
 import io
 
 import openpyxl
@@ -17,8 +18,14 @@ def approved_activations(api, count):
     """`count` VNeID activations by vol.qt1, approved by police.qt."""
     volunteer, police = api("vol.qt1"), api("police.qt")
     mark = tag()
-    mutations = [volunteer.caller.create("vneid_activation", THON_1, vneid_data(
-        full_name=f"Phạm Văn Đức {mark} {n}", activity_date=today().isoformat())) for n in range(count)]
+    mutations = [
+        volunteer.caller.create(
+            "vneid_activation",
+            THON_1,
+            vneid_data(full_name=f"Phạm Văn Đức {mark} {n}", activity_date=today().isoformat()),
+        )
+        for n in range(count)
+    ]
     volunteer.caller.push_ok(mutations)
     for mutation in mutations:
         police.review(mutation["record_id"], "approve")
@@ -42,8 +49,11 @@ def test_admin_sets_a_target_sees_progress_and_downloads_the_report(phone, live_
 
     # What the screen shows is what the server counts.
     progress = api("admin.qt").get("/reports/progress", period=today().isoformat()[:7])
-    (target,) = [t for t in progress["targets"] if t["measure"] == "vneid_activated" and t["village_id"] is None
-                 and t["period"] == year]
+    (target,) = [
+        t
+        for t in progress["targets"]
+        if t["measure"] == "vneid_activated" and t["village_id"] is None and t["period"] == year
+    ]
     assert target["value"] == 600 and target["actual"] >= 3
     expect(row).to_contain_text(f"{target['actual']} / 600")
     save_screenshot(page, "dashboard-360")
@@ -63,8 +73,10 @@ def test_admin_sets_a_target_sees_progress_and_downloads_the_report(phone, live_
     expect(row).to_contain_text(f"{target['actual']} / 600")
     phone.set_offline(False)
 
-    desk = browser.new_context(base_url=live_app.url, **{**PHONE, "viewport": {"width": 1280, "height": 900},
-                                                        "is_mobile": False, "device_scale_factor": 1})
+    desk = browser.new_context(
+        base_url=live_app.url,
+        **{**PHONE, "viewport": {"width": 1280, "height": 900}, "is_mobile": False, "device_scale_factor": 1},
+    )
     try:
         wide = desk.new_page()
         wide.goto("/")

@@ -2,12 +2,20 @@
 sync, the second gets a conflict; admin.qt resolves it field by field at a desk, and both
 phones end with the same data, the admin's choice. A record with an open conflict cannot be
 approved."""
+
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import PHONE, DEFAULT_TIMEOUT_MS, Phone
 from tests.e2e.desk import desk, open_queue, queue_row
 from tests.e2e.steps import (
-    THON_1, VOLUNTEER, expect_unsent, fill_form, log_in, record_type, tag, wait_for_service_worker,
+    THON_1,
+    VOLUNTEER,
+    expect_unsent,
+    fill_form,
+    log_in,
+    record_type,
+    tag,
+    wait_for_service_worker,
 )
 from tests.helpers import vneid_data
 
@@ -18,11 +26,14 @@ NOTE_CHOSEN = "Đã xác minh với trưởng thôn: số mới là số chính 
 
 def phone_view(page, record_id):
     """The record as this phone shows it: its server copy with the phone's own unsent changes."""
-    return page.evaluate("""async (id) => {
+    return page.evaluate(
+        """async (id) => {
         const { getView } = await import("/js/notebook.js");
         const view = await getView(id, null);
         return { data: view.data, state: view.state, version: view.base_version };
-    }""", record_id)
+    }""",
+        record_id,
+    )
 
 
 def edit_offline(page, forms, record_id, changes):
@@ -38,17 +49,20 @@ def edit_offline(page, forms, record_id, changes):
     return detail
 
 
-def test_two_phones_of_one_volunteer_conflict_and_the_admin_resolves_field_by_field(
-        phone, live_app, api, browser):
+def test_two_phones_of_one_volunteer_conflict_and_the_admin_resolves_field_by_field(phone, live_app, api, browser):
     volunteer, admin_api = api(VOLUNTEER), api("admin.qt")
     forms = admin_api.get("/forms")
     mark = tag()
-    data = vneid_data(full_name=f"Đặng Thị Hương {mark}", personal_id="036190007788", phone="0912000333",
-                      notes="Ghi chú ban đầu")
+    data = vneid_data(
+        full_name=f"Đặng Thị Hương {mark}", personal_id="036190007788", phone="0912000333", notes="Ghi chú ban đầu"
+    )
     [created] = volunteer.caller.push_ok([volunteer.caller.create("vneid_activation", THON_1, data)])
     record_id = created["record_id"]
-    other_place = next(c["value"] for c in next(f for f in record_type(forms, "vneid_activation")["fields"]
-                                                if f["name"] == "place")["choices"] if c["value"] != data["place"])
+    other_place = next(
+        c["value"]
+        for c in next(f for f in record_type(forms, "vneid_activation")["fields"] if f["name"] == "place")["choices"]
+        if c["value"] != data["place"]
+    )
 
     # Two phones of hers, each with the record pulled.
     second = browser.new_context(base_url=live_app.url, **PHONE)
@@ -67,8 +81,9 @@ def test_two_phones_of_one_volunteer_conflict_and_the_admin_resolves_field_by_fi
 
         # Offline, both change the phone number and the notes; B also changes the place.
         detail_a = edit_offline(pages["a"], forms, record_id, {"phone": "0911000111", "notes": NOTE_A})
-        detail_b = edit_offline(pages["b"], forms, record_id,
-                                {"phone": "0922000222", "notes": NOTE_B, "place": other_place})
+        detail_b = edit_offline(
+            pages["b"], forms, record_id, {"phone": "0922000222", "notes": NOTE_B, "place": other_place}
+        )
 
         # A syncs first and is applied; B's change meets A's and becomes a conflict.
         phone.set_offline(False)
@@ -78,8 +93,9 @@ def test_two_phones_of_one_volunteer_conflict_and_the_admin_resolves_field_by_fi
         expect(detail_b).to_have_attribute("data-state", "conflict")
         expect(pages["b"].locator(".notice.conflict")).to_be_visible()
         expect_unsent(pages["b"], 0)
-        [conflict] = [c for c in admin_api.get("/conflicts", state="open", per_page=100)["items"]
-                      if c["record_id"] == record_id]
+        [conflict] = [
+            c for c in admin_api.get("/conflicts", state="open", per_page=100)["items"] if c["record_id"] == record_id
+        ]
         assert sorted(conflict["fields"]) == ["notes", "phone"]  # the ones needing a choice
 
         with desk(browser, live_app, "admin.qt") as admin:
@@ -102,7 +118,9 @@ def test_two_phones_of_one_volunteer_conflict_and_the_admin_resolves_field_by_fi
             expect(admin.locator(".conflict-field")).to_have_count(3)
             expect(admin.locator(".conflict-field.conflicting")).to_have_count(2)
             for name in ("phone", "notes"):
-                expect(admin.locator(f'.conflict-field[data-field="{name}"]')).to_have_class("conflict-field conflicting")
+                expect(admin.locator(f'.conflict-field[data-field="{name}"]')).to_have_class(
+                    "conflict-field conflicting"
+                )
             expect(admin.locator('.conflict-field[data-field="phone"]')).to_contain_text("0911000111")  # server
             expect(admin.locator('.conflict-field[data-field="phone"]')).to_contain_text("0922000222")  # device
             expect(admin.locator('input[name="pick-place"]')).to_have_count(0)  # no choice to make
@@ -125,7 +143,7 @@ def test_two_phones_of_one_volunteer_conflict_and_the_admin_resolves_field_by_fi
 
         # Both phones pull the resolution and hold the same data: the admin's choice.
         chosen = {**data, "phone": "0922000222", "notes": NOTE_CHOSEN, "place": other_place}
-        for name, page in pages.items():
+        for page in pages.values():
             page.click("#sync-now")
             expect(page.locator(".record-detail")).to_have_attribute("data-state", "synced")
             expect(page.locator('dd[data-field="phone"]')).to_have_text("0922000222")
@@ -143,9 +161,11 @@ def test_two_phones_of_one_volunteer_conflict_and_the_admin_resolves_field_by_fi
     resolved = admin_api.get(f"/conflicts/{conflict['id']}")
     assert resolved["state"] == "resolved"
     # Per field of the device's proposal, what was chosen: the place had nothing to choose.
-    assert resolved["resolution"] == {"phone": {"choice": "device", "value": "0922000222"},
-                                      "notes": {"choice": "edited", "value": NOTE_CHOSEN},
-                                      "place": {"choice": "device", "value": other_place}}, resolved["resolution"]
+    assert resolved["resolution"] == {
+        "phone": {"choice": "device", "value": "0922000222"},
+        "notes": {"choice": "edited", "value": NOTE_CHOSEN},
+        "place": {"choice": "device", "value": other_place},
+    }, resolved["resolution"]
     assert resolved["resolved_by"] == admin_api.user["id"]
     assert record["history"][-1]["user"]["username"] == "admin.qt"
     assert resolved["resolved_version"] == 3

@@ -2,11 +2,18 @@
 police.qt reviews it at a desk and asks for changes, the volunteer sees the remark on the phone,
 fixes the record and resyncs, police.qt sees the fix and its history and approves, and the
 phone ends with an approved record she can no longer edit."""
+
 from playwright.sync_api import expect
 
 from tests.e2e.desk import desk, open_queue, queue_row
 from tests.e2e.steps import (
-    REVIEWER, expect_unsent, fill_form, log_in, save_new_record, tag, wait_for_service_worker,
+    REVIEWER,
+    expect_unsent,
+    fill_form,
+    log_in,
+    save_new_record,
+    tag,
+    wait_for_service_worker,
 )
 from tests.helpers import vneid_data
 
@@ -17,8 +24,13 @@ def test_police_asks_for_changes_the_volunteer_fixes_offline_work_and_police_app
     reviewer = api(REVIEWER)
     forms = reviewer.get("/forms")
     mark = tag()
-    data = vneid_data(full_name=f"Đỗ Thị Hằng {mark}", personal_id="036188004322", date_of_birth="1988-07-21",
-                      phone="0978123456", level=1)
+    data = vneid_data(
+        full_name=f"Đỗ Thị Hằng {mark}",
+        personal_id="036188004322",
+        date_of_birth="1988-07-21",
+        phone="0978123456",
+        level=1,
+    )
 
     # The volunteer records it with no network; it goes when the network returns.
     page = log_in(phone, live_app)
@@ -99,7 +111,11 @@ def test_police_asks_for_changes_the_volunteer_fixes_offline_work_and_police_app
     assert record["data"] == {**data, "phone": "0868555123"}
     assert record["version"] == 4
     assert [(v["action"], v["user"]["username"]) for v in record["history"]] == [
-        ("create", "vol.qt1"), ("review", "police.qt"), ("update", "vol.qt1"), ("review", "police.qt")]
+        ("create", "vol.qt1"),
+        ("review", "police.qt"),
+        ("update", "vol.qt1"),
+        ("review", "police.qt"),
+    ]
     assert record["history"][1]["review_comment"] == COMMENT
     assert record["history"][2]["changed"] == ["phone"]
     assert not record["has_conflict"]

@@ -2,6 +2,7 @@
 tests/e2e/artifacts/ (desk-queue-360.png, desk-review-1280.png, desk-conflict-360.png, ...):
 the review queue with a possible duplicate and a conflict, the review screen of a record with
 an open conflict, and that conflict. At 360 px nothing may scroll sideways."""
+
 import pytest
 from playwright.sync_api import expect
 
@@ -20,11 +21,19 @@ def queue_with_a_duplicate_and_a_conflict(api):
     serial = int(mark, 16) % 10**6
     duplicated, single = f"038191{serial:06d}", f"001085{serial:06d}"
     first, second = api(VOLUNTEER), api(VOLUNTEER)
-    records = [vneid_data(full_name=f"Lê Thị Mai {mark}", personal_id=duplicated, date_of_birth="1991-02-03"),
-               vneid_data(full_name=f"Lê Thị Mai {mark}", personal_id=duplicated, date_of_birth="1991-02-03",
-                          phone="0987654321"),
-               vneid_data(full_name=f"Vũ Văn Nam {mark}", personal_id=single, date_of_birth="1985-09-30",
-                          gender="nam", notes="Đã hướng dẫn cài đặt tại nhà văn hóa thôn.")]
+    records = [
+        vneid_data(full_name=f"Lê Thị Mai {mark}", personal_id=duplicated, date_of_birth="1991-02-03"),
+        vneid_data(
+            full_name=f"Lê Thị Mai {mark}", personal_id=duplicated, date_of_birth="1991-02-03", phone="0987654321"
+        ),
+        vneid_data(
+            full_name=f"Vũ Văn Nam {mark}",
+            personal_id=single,
+            date_of_birth="1985-09-30",
+            gender="nam",
+            notes="Đã hướng dẫn cài đặt tại nhà văn hóa thôn.",
+        ),
+    ]
     created = first.caller.push_ok([first.caller.create("vneid_activation", THON_1, data) for data in records])
     conflicted = created[2]["record_id"]
     first.caller.push_ok([update(conflicted, 1, {"phone": "0911222333"})])

@@ -6,6 +6,7 @@ did not change), and a full pull drops them again.
 
 The approvals are made in the past by setting `reviewed_at` in the server's database: the only
 clock involved is the server's (the phone measures age by the pull's `server_time`)."""
+
 from datetime import timedelta
 
 from playwright.sync_api import expect
@@ -38,8 +39,11 @@ def approved_days_ago(live_app, days_ago, **values):
     try:
         with engine.begin() as connection:
             for record_id, days in days_ago.items():
-                connection.execute(update(Record.__table__).where(Record.__table__.c.id == record_id)
-                                   .values(reviewed_at=utcnow() - timedelta(days=days), **values))
+                connection.execute(
+                    update(Record.__table__)
+                    .where(Record.__table__.c.id == record_id)
+                    .values(reviewed_at=utcnow() - timedelta(days=days), **values)
+                )
     finally:
         engine.dispose()
 
@@ -58,8 +62,10 @@ def test_records_approved_long_ago_leave_the_phone_and_stay_on_the_server(phone,
     village = author.user["village_ids"][0]
     mark = tag()
     names = ["old", "recent", "rejected", "waiting", "edited", "drafted", "conflicted"]
-    mutations = {name: author.caller.create("vneid_activation", village, vneid_data(full_name=f"Lê Văn {name} {mark}"))
-                 for name in names}
+    mutations = {
+        name: author.caller.create("vneid_activation", village, vneid_data(full_name=f"Lê Văn {name} {mark}"))
+        for name in names
+    }
     author.caller.push_ok(list(mutations.values()))
     ids = {name: m["record_id"] for name, m in mutations.items()}
 
@@ -87,8 +93,9 @@ def test_records_approved_long_ago_leave_the_phone_and_stay_on_the_server(phone,
     for name in ("old", "mine", "recent", "edited", "drafted", "conflicted"):
         reviewer.review(ids[name], "approve")
     reviewer.review(ids["rejected"], "reject", comment="Trùng với hồ sơ đã có")
-    approved_days_ago(live_app, {ids[name]: 40 for name in ("old", "mine", "edited", "drafted", "rejected")}
-                      | {ids["recent"]: 5})
+    approved_days_ago(
+        live_app, {ids[name]: 40 for name in ("old", "mine", "edited", "drafted", "rejected")} | {ids["recent"]: 5}
+    )
     # An approved record can get an open conflict later (a reviewer's edit from a stale copy).
     approved_days_ago(live_app, {ids["conflicted"]: 40}, has_conflict=True)
 
@@ -97,10 +104,15 @@ def test_records_approved_long_ago_leave_the_phone_and_stay_on_the_server(phone,
     on_phone = page.evaluate(PHONE_RECORDS)
     assert ids["old"] not in on_phone and ids["mine"] not in on_phone
     assert {name: on_phone.get(ids[name]) for name in names if name != "old"} == {
-        "recent": "approved", "rejected": "rejected", "waiting": "submitted",
+        "recent": "approved",
+        "rejected": "rejected",
+        "waiting": "submitted",
         # The offline change reached the server after the approval: refused (record_locked) and
         # kept on the phone for the volunteer, with its record.
-        "edited": "approved", "drafted": "approved", "conflicted": "approved"}
+        "edited": "approved",
+        "drafted": "approved",
+        "conflicted": "approved",
+    }
     page.evaluate("(q) => { location.hash = `#/records?q=${q}`; }", mark)
     expect(rows(page)).to_have_count(6)
     expect(rows(page).filter(has_text=f"old {mark}")).to_have_count(0)
@@ -108,16 +120,25 @@ def test_records_approved_long_ago_leave_the_phone_and_stay_on_the_server(phone,
 
     # The server still has every one of them.
     on_server = {r["id"]: r["review_state"] for r in reviewer.records(q=mark)}
-    assert on_server == {ids["old"]: "approved", ids["mine"]: "approved", ids["recent"]: "approved", ids["rejected"]: "rejected",
-                         ids["waiting"]: "submitted", ids["edited"]: "approved", ids["drafted"]: "approved",
-                         ids["conflicted"]: "approved"}
+    assert on_server == {
+        ids["old"]: "approved",
+        ids["mine"]: "approved",
+        ids["recent"]: "approved",
+        ids["rejected"]: "rejected",
+        ids["waiting"]: "submitted",
+        ids["edited"]: "approved",
+        ids["drafted"]: "approved",
+        ids["conflicted"]: "approved",
+    }
 
     # The next sync pulls only what changed since: the dropped record does not come back.
     sync(page)
     assert not {ids["old"], ids["mine"]} & set(page.evaluate(PHONE_RECORDS))
 
     # A full pull (no cursor, as after a reset) brings it in and drops it again.
-    with phone.context.expect_event("response", lambda r: "/api/v1/sync/pull" in r.url and "cursor=" not in r.url) as pulled:
+    with phone.context.expect_event(
+        "response", lambda r: "/api/v1/sync/pull" in r.url and "cursor=" not in r.url
+    ) as pulled:
         page.evaluate(FORGET_CURSOR)
         sync(page)
     assert {ids["old"], ids["mine"]} <= {c["record"]["id"] for c in pulled.value.json()["changes"]}
@@ -126,4 +147,5 @@ def test_records_approved_long_ago_leave_the_phone_and_stay_on_the_server(phone,
 
     page.click("#nav-settings")
     expect(page.locator("#retention")).to_have_text(
-        "Bản ghi đã duyệt được giữ trên máy này 30 ngày sau khi duyệt, rồi chỉ còn trên máy chủ.")
+        "Bản ghi đã duyệt được giữ trên máy này 30 ngày sau khi duyệt, rồi chỉ còn trên máy chủ."
+    )

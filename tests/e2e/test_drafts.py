@@ -1,5 +1,6 @@
 """What a volunteer types is kept as they type it: a tab closed halfway through a form (or a
 phone that died) reopens the form as it was; saving the record ends the draft."""
+
 from playwright.sync_api import expect
 
 from tests.e2e.steps import log_in, tag, wait_for_service_worker

@@ -3,6 +3,7 @@ list renders only the rows on screen, so it opens and scrolls like a short one.
 
 Its own server and database, so the other browser tests never page through these records.
 """
+
 import json
 import time
 
@@ -37,8 +38,12 @@ def big_app(tmp_path_factory):
             with requests.Session() as session:
                 other_device = Caller(session, "vol.qt3", PASSWORD, base_url=server.base_url)
                 for start in range(0, RECORDS, 500):
-                    batch = [other_device.create("vneid_activation", THON_3, vneid_data(
-                        full_name=f"Người dân {n:05d}", phone=f"09{n:08d}")) for n in range(start, start + 500)]
+                    batch = [
+                        other_device.create(
+                            "vneid_activation", THON_3, vneid_data(full_name=f"Người dân {n:05d}", phone=f"09{n:08d}")
+                        )
+                        for n in range(start, start + 500)
+                    ]
                     results = other_device.push_ok(batch)
                     assert {r["status"] for r in results} == {"applied"}
             yield server
@@ -48,6 +53,7 @@ def big_app(tmp_path_factory):
 
 def test_ten_thousand_records_sync_and_scroll_smoothly(browser, big_app):
     from tests.e2e.conftest import PHONE
+
     context = browser.new_context(base_url=big_app.base_url, **PHONE)
     context.set_default_timeout(15_000)
     page = context.new_page()
@@ -89,8 +95,11 @@ def test_ten_thousand_records_sync_and_scroll_smoothly(browser, big_app):
     finally:
         context.close()
 
-    figures = {"records": RECORDS, "first_sync_seconds": round(sync_seconds, 2),
-               "list_open_seconds": round(list_seconds, 2)}
+    figures = {
+        "records": RECORDS,
+        "first_sync_seconds": round(sync_seconds, 2),
+        "list_open_seconds": round(list_seconds, 2),
+    }
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "large-notebook.json").write_text(json.dumps(figures, indent=2))
     print(f"10,000 records on the phone: {figures}")

@@ -7,6 +7,7 @@ brings the change in.
 Headless Chromium has no push service of its own to subscribe with (pushManager.subscribe needs
 Google's), so the phone's device is bound to the loopback push service's endpoint through the
 app's own API call, with a key pair the test holds."""
+
 import json
 
 import pytest
@@ -33,8 +34,11 @@ def registration_id(cdp, page):
     registrations = []
     cdp.on("ServiceWorker.workerRegistrationUpdated", lambda event: registrations.extend(event["registrations"]))
     cdp.send("ServiceWorker.enable")
-    found = eventually(page, lambda: [r for r in registrations if not r["isDeleted"]],
-                       message="the service worker's registration over DevTools")
+    found = eventually(
+        page,
+        lambda: [r for r in registrations if not r["isDeleted"]],
+        message="the service worker's registration over DevTools",
+    )
     return found[-1]["registrationId"]
 
 
@@ -55,10 +59,13 @@ def test_the_volunteer_gets_the_reviewers_remark_as_a_notification(phone, live_a
     # Bind this phone's device (its own token, through the app's API client) to the loopback
     # push service, as notifications.js does with what pushManager.subscribe() returns.
     subscriber = Subscriber(push_service)
-    bound = page.evaluate("""async (subscription) => {
+    bound = page.evaluate(
+        """async (subscription) => {
         const { call } = await import("/js/api.js");
         return call("POST", "/push/subscriptions", subscription);
-    }""", subscriber.subscription())
+    }""",
+        subscriber.subscription(),
+    )
     device_id = page.evaluate("""async () => (await import("/js/session.js")).deviceId()""")
     assert bound["device_id"] == device_id
 
@@ -70,25 +77,49 @@ def test_the_volunteer_gets_the_reviewers_remark_as_a_notification(phone, live_a
     reviewer.review(record_id, "needs_changes", comment=COMMENT)
     [request] = eventually(page, lambda: push_service.to(subscriber.endpoint), message="the push message")
     message = subscriber.decrypt(request)
-    assert message == {"kind": "record_needs_changes", "title": "Bản ghi cần bổ sung",
-                       "body": f"{name}: {COMMENT}", "url": f"/#/record/{record_id}", "record_id": record_id}
+    assert message == {
+        "kind": "record_needs_changes",
+        "title": "Bản ghi cần bổ sung",
+        "body": f"{name}: {COMMENT}",
+        "url": f"/#/record/{record_id}",
+        "record_id": record_id,
+    }
     public_key = reviewer.get("/push/vapid-public-key")["public_key"]
     verify_vapid(request, public_key, Config.VAPID_SUBJECT, push_service.origin)
 
     # What the push service would hand the phone's browser, delivered to its service worker.
     page.click("#nav-home")
     pulls = []  # (from the worker?) for each pull from now on
-    phone.context.on("request", lambda request: pulls.append(request.service_worker is not None)
-                     if "/api/v1/sync/pull" in request.url else None)
+    phone.context.on(
+        "request",
+        lambda request: (
+            pulls.append(request.service_worker is not None) if "/api/v1/sync/pull" in request.url else None
+        ),
+    )
     cdp = phone.context.new_cdp_session(page)
-    cdp.send("ServiceWorker.deliverPushMessage", {
-        "origin": live_app.url, "registrationId": registration_id(cdp, page),
-        "data": json.dumps(message, ensure_ascii=False)})
+    cdp.send(
+        "ServiceWorker.deliverPushMessage",
+        {
+            "origin": live_app.url,
+            "registrationId": registration_id(cdp, page),
+            "data": json.dumps(message, ensure_ascii=False),
+        },
+    )
 
-    shown = eventually(page, lambda: [n for n in shown_notifications(page) if n["title"] == "Bản ghi cần bổ sung"],
-                       message="the notification on the phone")
-    assert shown == [{"title": "Bản ghi cần bổ sung", "body": f"{name}: {COMMENT}", "tag": record_id,
-                      "data": {"url": f"/#/record/{record_id}"}, "lang": "vi"}]
+    shown = eventually(
+        page,
+        lambda: [n for n in shown_notifications(page) if n["title"] == "Bản ghi cần bổ sung"],
+        message="the notification on the phone",
+    )
+    assert shown == [
+        {
+            "title": "Bản ghi cần bổ sung",
+            "body": f"{name}: {COMMENT}",
+            "tag": record_id,
+            "data": {"url": f"/#/record/{record_id}"},
+            "lang": "vi",
+        }
+    ]
 
     # The worker synced on the push (the page did not): home already says a record waits for
     # her, and the record what the reviewer asked.

@@ -1,11 +1,21 @@
 """The app works with no network at all: the shell comes from the service worker, the user's
 records from IndexedDB, and what is saved offline survives a closed tab and goes to the server
 by itself, exactly once, when the network returns."""
+
 from playwright.sync_api import expect
 
 from tests.e2e.steps import (
-    REVIEWER, THON_1, VOLUNTEER, expect_unsent, log_in, records_of_each_type, rows, save_new_record,
-    server_records, tag, wait_for_service_worker,
+    REVIEWER,
+    THON_1,
+    VOLUNTEER,
+    expect_unsent,
+    log_in,
+    records_of_each_type,
+    rows,
+    save_new_record,
+    server_records,
+    tag,
+    wait_for_service_worker,
 )
 from tests.helpers import vneid_data
 
@@ -15,8 +25,13 @@ def test_reload_with_the_network_cut_shows_the_shell_and_the_users_records(phone
     name = f"Lê Văn Hùng {mark}"
     # A record this volunteer made on another phone: it reaches this one by pull.
     volunteer = api(VOLUNTEER)
-    created = volunteer.caller.push_ok([volunteer.caller.create(
-        "vneid_activation", THON_1, vneid_data(full_name=name, gender="nam", personal_id="038090012345"))])
+    created = volunteer.caller.push_ok(
+        [
+            volunteer.caller.create(
+                "vneid_activation", THON_1, vneid_data(full_name=name, gender="nam", personal_id="038090012345")
+            )
+        ]
+    )
     assert created[0]["status"] == "applied", created
 
     page = log_in(phone, live_app)
@@ -39,8 +54,7 @@ def test_reload_with_the_network_cut_shows_the_shell_and_the_users_records(phone
     expect(page.locator(".home .record-list")).to_contain_text(name)
 
 
-def test_records_saved_offline_survive_a_closed_tab_and_sync_once_when_the_network_returns(
-        phone, live_app, api):
+def test_records_saved_offline_survive_a_closed_tab_and_sync_once_when_the_network_returns(phone, live_app, api):
     forms = api(REVIEWER).get("/forms")
     mark = tag()
     records = records_of_each_type(mark)

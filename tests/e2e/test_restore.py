@@ -6,6 +6,7 @@ and lists every record as synced.
 
 This test has a server of its own (it stops, restores and restarts it), so the session's shared
 server never goes back in time under other tests."""
+
 import shutil
 
 import pytest
@@ -14,8 +15,17 @@ from playwright.sync_api import expect
 from tests.conftest import empty_database
 from tests.e2e.conftest import HERE, LiveApp
 from tests.e2e.steps import (
-    REVIEWER, THON_1, VOLUNTEER, eventually, expect_unsent, fill_form, log_in, rows, save_new_record,
-    server_records, wait_for_service_worker,
+    REVIEWER,
+    THON_1,
+    VOLUNTEER,
+    eventually,
+    expect_unsent,
+    fill_form,
+    log_in,
+    rows,
+    save_new_record,
+    server_records,
+    wait_for_service_worker,
 )
 from tests.helpers import PASSWORD, vneid_data
 from tests.sync.live_server import LiveServer
@@ -32,8 +42,9 @@ def live_app(tmp_path_factory):
     pwa_dir = folder / "pwa"
     shutil.copytree(HERE.parents[1] / "pwa", pwa_dir)
     with empty_database("sqlite", folder) as database_url:
-        server = LiveServer(database_url, folder / "instance", folder, workers=2,
-                            extra_env={"SOTAY_PWA_DIR": str(pwa_dir)})
+        server = LiveServer(
+            database_url, folder / "instance", folder, workers=2, extra_env={"SOTAY_PWA_DIR": str(pwa_dir)}
+        )
         try:
             server.prepare_database()
             server.start()
@@ -48,12 +59,13 @@ def _synced(page, record_ids):
         expect(page.locator(f'li.record-row[data-id="{record_id}"]')).to_have_attribute("data-state", "synced")
 
 
-def test_a_phone_sends_again_what_a_restored_server_lost_and_keeps_everything(
-        phone, live_app, api, tmp_path):
+def test_a_phone_sends_again_what_a_restored_server_lost_and_keeps_everything(phone, live_app, api, tmp_path):
     forms = api(REVIEWER).get("/forms")
     mark = "PHUCHOI"
     names = {key: f"Nguyễn Văn {key} {mark}" for key in ("Trước", "Sau1", "Sau2", "Ngoại")}
-    data = {key: vneid_data(full_name=name, personal_id=f"0381900{n:05d}") for n, (key, name) in enumerate(names.items())}
+    data = {
+        key: vneid_data(full_name=name, personal_id=f"0381900{n:05d}") for n, (key, name) in enumerate(names.items())
+    }
     page = log_in(phone, live_app, VOLUNTEER)
     wait_for_service_worker(page)
 
@@ -100,4 +112,8 @@ def test_a_phone_sends_again_what_a_restored_server_lost_and_keeps_everything(
     assert {key: found[name]["id"] for key, name in names.items()} == ids
     assert found[names["Trước"]]["data"]["phone"] == "0987654321"
     assert {name: r["version"] for name, r in found.items()} == {
-        names["Trước"]: 2, names["Sau1"]: 1, names["Sau2"]: 1, names["Ngoại"]: 1}
+        names["Trước"]: 2,
+        names["Sau1"]: 1,
+        names["Sau2"]: 1,
+        names["Ngoại"]: 1,
+    }

@@ -1,9 +1,16 @@
 """The reviewer's side reaches the phone: "needs changes" with its comment, and the
 volunteer's edit goes back to the reviewer as submitted."""
+
 from playwright.sync_api import expect
 
 from tests.e2e.steps import (
-    REVIEWER, eventually, expect_unsent, log_in, save_new_record, server_records, tag,
+    REVIEWER,
+    eventually,
+    expect_unsent,
+    log_in,
+    save_new_record,
+    server_records,
+    tag,
 )
 from tests.helpers import vneid_data
 
@@ -14,8 +21,13 @@ def test_needs_changes_shows_its_comment_on_the_phone_and_the_edit_goes_back_sub
     reviewer = api(REVIEWER)
     forms = reviewer.get("/forms")
     mark = tag()
-    data = vneid_data(full_name=f"Đỗ Thị Hằng {mark}", personal_id="036188004321", date_of_birth="1988-07-21",
-                      phone="0978123456", level=1)
+    data = vneid_data(
+        full_name=f"Đỗ Thị Hằng {mark}",
+        personal_id="036188004321",
+        date_of_birth="1988-07-21",
+        phone="0978123456",
+        level=1,
+    )
     page = log_in(phone, live_app)
     record_id = save_new_record(page, forms, "vneid_activation", data)
     detail = page.locator(".record-detail")

@@ -5,6 +5,7 @@ server will refuse, nor stopped for one it would take.
 
 Only what the phone's form can produce is compared: it never sends unknown fields, empty
 strings or values it did not offer (those are the server's own tests)."""
+
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -33,15 +34,42 @@ def without(builder, *names):
 CASES = [
     # --- hỗ trợ VNeID
     ("vneid_activation", "valid", vneid_data(), set()),
-    ("vneid_activation", "valid, minimal", without(vneid_data, "phone_is_own", "level", "place", "activity_date"), set()),
-    ("vneid_activation", "valid, man born 1975", vneid_data(gender="nam", personal_id="001075012345", date_of_birth="1975-02-03"), set()),
-    ("vneid_activation", "valid, girl of 11 at level 1", vneid_data(personal_id="038315012345", date_of_birth="2015-01-01", level=1), set()),
-    ("vneid_activation", "valid, level 2 on the 14th birthday", vneid_data(personal_id="038312012345", date_of_birth="2012-11-20", activity_date="2026-11-20"), set()),
-    ("vneid_activation", "valid, installed with a reason", vneid_data(step_reached="installed", failure_reason="no_chip_card"), set()),
+    (
+        "vneid_activation",
+        "valid, minimal",
+        without(vneid_data, "phone_is_own", "level", "place", "activity_date"),
+        set(),
+    ),
+    (
+        "vneid_activation",
+        "valid, man born 1975",
+        vneid_data(gender="nam", personal_id="001075012345", date_of_birth="1975-02-03"),
+        set(),
+    ),
+    (
+        "vneid_activation",
+        "valid, girl of 11 at level 1",
+        vneid_data(personal_id="038315012345", date_of_birth="2015-01-01", level=1),
+        set(),
+    ),
+    (
+        "vneid_activation",
+        "valid, level 2 on the 14th birthday",
+        vneid_data(personal_id="038312012345", date_of_birth="2012-11-20", activity_date="2026-11-20"),
+        set(),
+    ),
+    (
+        "vneid_activation",
+        "valid, installed with a reason",
+        vneid_data(step_reached="installed", failure_reason="no_chip_card"),
+        set(),
+    ),
     ("vneid_activation", "valid, phone written +84 with spaces", vneid_data(phone="+84 912 345 678"), set()),
     ("vneid_activation", "valid, helped today", vneid_data(activity_date=TODAY.isoformat()), set()),
-    *[("vneid_activation", f"{name} missing", without(vneid_data, name), {name})
-      for name in ("full_name", "personal_id", "date_of_birth", "gender", "phone", "step_reached")],
+    *[
+        ("vneid_activation", f"{name} missing", without(vneid_data, name), {name})
+        for name in ("full_name", "personal_id", "date_of_birth", "gender", "phone", "step_reached")
+    ],
     ("vneid_activation", "name only spaces", vneid_data(full_name="   "), {"full_name"}),
     ("vneid_activation", "name too long", vneid_data(full_name="Nguyễn " * 40), {"full_name"}),
     ("vneid_activation", "notes too long", vneid_data(notes="x" * 2001), {"notes"}),
@@ -56,8 +84,18 @@ CASES = [
     ("vneid_activation", "birth date written d/m/y", vneid_data(date_of_birth="01/05/1990"), {"date_of_birth"}),
     ("vneid_activation", "birth date 30 February", vneid_data(date_of_birth="1990-02-30"), {"date_of_birth"}),
     ("vneid_activation", "born 1870", vneid_data(date_of_birth="1870-01-01"), {"date_of_birth"}),
-    ("vneid_activation", "level 2 at 11", vneid_data(personal_id="038315012345", date_of_birth="2015-01-01"), {"level"}),
-    ("vneid_activation", "level 2 the day before the 14th birthday", vneid_data(personal_id="038312012345", date_of_birth="2012-11-21", activity_date="2026-11-20"), {"level"}),
+    (
+        "vneid_activation",
+        "level 2 at 11",
+        vneid_data(personal_id="038315012345", date_of_birth="2015-01-01"),
+        {"level"},
+    ),
+    (
+        "vneid_activation",
+        "level 2 the day before the 14th birthday",
+        vneid_data(personal_id="038312012345", date_of_birth="2012-11-21", activity_date="2026-11-20"),
+        {"level"},
+    ),
     ("vneid_activation", "level 3", vneid_data(level=3), {"level"}),
     ("vneid_activation", "installed without a reason", vneid_data(step_reached="installed"), {"failure_reason"}),
     ("vneid_activation", "registered without a reason", vneid_data(step_reached="registered"), {"failure_reason"}),
@@ -66,17 +104,33 @@ CASES = [
     ("vneid_activation", "mobile of 9 digits", vneid_data(phone="091234567"), {"phone"}),
     ("vneid_activation", "gender not offered", vneid_data(gender="khác"), {"gender"}),
     ("vneid_activation", "own phone as text", vneid_data(phone_is_own="có"), {"phone_is_own"}),
-    ("vneid_activation", "two fields wrong: cross rules wait", vneid_data(phone="0123", step_reached="installed"), {"phone"}),
+    (
+        "vneid_activation",
+        "two fields wrong: cross rules wait",
+        vneid_data(phone="0123", step_reached="installed"),
+        {"phone"},
+    ),
     # --- rà soát khai tử
     ("death_check", "valid, month only", death_data(), set()),
-    ("death_check", "valid, full date and id", death_data(date_of_death="2023-04-15", deceased_personal_id="038040012345"), set()),
+    (
+        "death_check",
+        "valid, full date and id",
+        death_data(date_of_death="2023-04-15", deceased_personal_id="038040012345"),
+        set(),
+    ),
     ("death_check", "valid, minimal", without(death_data, "gender", "informant_relation", "source"), set()),
     ("death_check", "valid, died this month", death_data(date_of_death=THIS_MONTH), set()),
-    ("death_check", "valid, certificate issued with number and date",
-     death_data(case_status="certificate_issued", certificate_number="12/2023/TLKT", certificate_date="2023-05-02"), set()),
+    (
+        "death_check",
+        "valid, certificate issued with number and date",
+        death_data(case_status="certificate_issued", certificate_number="12/2023/TLKT", certificate_date="2023-05-02"),
+        set(),
+    ),
     ("death_check", "valid, informant phone", death_data(informant_phone="0389123456"), set()),
-    *[("death_check", f"{name} missing", without(death_data, name), {name})
-      for name in ("deceased_name", "birth_year", "date_of_death", "informant_name")],
+    *[
+        ("death_check", f"{name} missing", without(death_data, name), {name})
+        for name in ("deceased_name", "birth_year", "date_of_death", "informant_name")
+    ],
     ("death_check", "born 1879", death_data(birth_year=1879), {"birth_year"}),
     ("death_check", "born next year", death_data(birth_year=TODAY.year + 1), {"birth_year"}),
     ("death_check", "birth year as text", death_data(birth_year="1940"), {"birth_year"}),
@@ -85,34 +139,94 @@ CASES = [
     ("death_check", "month 13", death_data(date_of_death="2023-13"), {"date_of_death"}),
     ("death_check", "month written with a slash", death_data(date_of_death="04/2023"), {"date_of_death"}),
     ("death_check", "died before birth", death_data(date_of_death="1939-05"), {"date_of_death"}),
-    ("death_check", "id year digits not the birth year", death_data(deceased_personal_id="038045012345"), {"deceased_personal_id"}),
-    ("death_check", "id of a woman for a man", death_data(deceased_personal_id="038140012345"), {"deceased_personal_id"}),
+    (
+        "death_check",
+        "id year digits not the birth year",
+        death_data(deceased_personal_id="038045012345"),
+        {"deceased_personal_id"},
+    ),
+    (
+        "death_check",
+        "id of a woman for a man",
+        death_data(deceased_personal_id="038140012345"),
+        {"deceased_personal_id"},
+    ),
     ("death_check", "id from no province", death_data(deceased_personal_id="000040012345"), {"deceased_personal_id"}),
     ("death_check", "id too short", death_data(deceased_personal_id="03804001"), {"deceased_personal_id"}),
     ("death_check", "informant landline", death_data(informant_phone="02373852111"), {"informant_phone"}),
     ("death_check", "relation too long", death_data(informant_relation="c" * 101), {"informant_relation"}),
     ("death_check", "source not offered", death_data(source="radio"), {"source"}),
     ("death_check", "status not offered", death_data(case_status="closed"), {"case_status"}),
-    ("death_check", "certificate issued without number or date",
-     death_data(case_status="certificate_issued"), {"certificate_number", "certificate_date"}),
-    ("death_check", "certificate issued without date",
-     death_data(case_status="certificate_issued", certificate_number="12/2023/TLKT"), {"certificate_date"}),
-    ("death_check", "residence removed without number",
-     death_data(case_status="residence_removed", certificate_date="2023-05-02"), {"certificate_number"}),
-    ("death_check", "certificate dated before the death",
-     death_data(date_of_death="2023-04-15", case_status="certificate_issued", certificate_number="12/2023/TLKT",
-                certificate_date="2023-04-10"), {"certificate_date"}),
-    ("death_check", "certificate dated tomorrow",
-     death_data(case_status="certificate_issued", certificate_number="12", certificate_date=TOMORROW), {"certificate_date"}),
+    (
+        "death_check",
+        "certificate issued without number or date",
+        death_data(case_status="certificate_issued"),
+        {"certificate_number", "certificate_date"},
+    ),
+    (
+        "death_check",
+        "certificate issued without date",
+        death_data(case_status="certificate_issued", certificate_number="12/2023/TLKT"),
+        {"certificate_date"},
+    ),
+    (
+        "death_check",
+        "residence removed without number",
+        death_data(case_status="residence_removed", certificate_date="2023-05-02"),
+        {"certificate_number"},
+    ),
+    (
+        "death_check",
+        "certificate dated before the death",
+        death_data(
+            date_of_death="2023-04-15",
+            case_status="certificate_issued",
+            certificate_number="12/2023/TLKT",
+            certificate_date="2023-04-10",
+        ),
+        {"certificate_date"},
+    ),
+    (
+        "death_check",
+        "certificate dated tomorrow",
+        death_data(case_status="certificate_issued", certificate_number="12", certificate_date=TOMORROW),
+        {"certificate_date"},
+    ),
     # --- buổi tuyên truyền
     ("propaganda_session", "valid", propaganda_data(), set()),
-    ("propaganda_session", "valid, online post with link", propaganda_data(form="online_post", link="https://zalo.me/g/abc123"), set()),
-    ("propaganda_session", "valid, minimal", without(propaganda_data, "organizers", "location", "materials_count"), set()),
+    (
+        "propaganda_session",
+        "valid, online post with link",
+        propaganda_data(form="online_post", link="https://zalo.me/g/abc123"),
+        set(),
+    ),
+    (
+        "propaganda_session",
+        "valid, minimal",
+        without(propaganda_data, "organizers", "location", "materials_count"),
+        set(),
+    ),
     ("propaganda_session", "valid, nobody came", propaganda_data(people_reached=0), set()),
-    ("propaganda_session", "valid, every topic", propaganda_data(topics=["vneid", "utility_groups", "online_public_services",
-                                                                        "residence_law", "citizen_id_law", "cashless_payments", "other"]), set()),
-    *[("propaganda_session", f"{name} missing", without(propaganda_data, name), {name})
-      for name in ("activity_date", "start_time", "form", "topics", "people_reached")],
+    (
+        "propaganda_session",
+        "valid, every topic",
+        propaganda_data(
+            topics=[
+                "vneid",
+                "utility_groups",
+                "online_public_services",
+                "residence_law",
+                "citizen_id_law",
+                "cashless_payments",
+                "other",
+            ]
+        ),
+        set(),
+    ),
+    *[
+        ("propaganda_session", f"{name} missing", without(propaganda_data, name), {name})
+        for name in ("activity_date", "start_time", "form", "topics", "people_reached")
+    ],
     ("propaganda_session", "no topic ticked", propaganda_data(topics=[]), {"topics"}),
     ("propaganda_session", "topic not offered", propaganda_data(topics=["vneid", "tiktok"]), {"topics"}),
     ("propaganda_session", "form not offered", propaganda_data(form="party"), {"form"}),
@@ -167,12 +281,13 @@ def test_the_phone_and_the_server_refuse_the_same_fields(phone, forms):
     page = phone.page
     page.goto("/")
     assert len(CASES) >= 40
-    phone_errors = page.evaluate(PHONE_JUDGES, {"forms": forms, "cases": [[t, d] for t, _, d, _ in CASES],
-                                                "today": TODAY.isoformat()})
+    phone_errors = page.evaluate(
+        PHONE_JUDGES, {"forms": forms, "cases": [[t, d] for t, _, d, _ in CASES], "today": TODAY.isoformat()}
+    )
     keys = set(page.evaluate(ALL_KEYS)["vi"])
 
     disagreements = []
-    for (type_name, what, data, expected), on_phone in zip(CASES, phone_errors):
+    for (type_name, what, data, expected), on_phone in zip(CASES, phone_errors, strict=True):
         _, server_errors = registry.validate(type_name, data)
         on_server = set(server_errors or {})
         # The table itself is right about the server...

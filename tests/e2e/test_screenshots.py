@@ -2,11 +2,19 @@
 tests/e2e/artifacts/ so anyone can look at them: home, a form (empty, and refusing bad input),
 the list, a record, and the sync state offline with unsent records, during a sync and after.
 Each is taken once the screen shows what it should, so a picture is never of a half-drawn page."""
+
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import PHONE, save_screenshot
 from tests.e2e.steps import (
-    REVIEWER, expect_unsent, fill_form, log_in, records_of_each_type, rows, save_new_record, tag,
+    REVIEWER,
+    expect_unsent,
+    fill_form,
+    log_in,
+    records_of_each_type,
+    rows,
+    save_new_record,
+    tag,
     wait_for_service_worker,
 )
 

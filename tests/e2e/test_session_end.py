@@ -6,12 +6,19 @@ After a logout or a wipe nothing personal is left where the app or the browser k
 every IndexedDB store is empty, Cache Storage holds only the app's code, local and session
 storage hold at most the language, no API answer is in the HTTP cache, no push subscription
 is left and no notification (which names people) is still shown."""
+
 import json
 
 from playwright.sync_api import expect
 
 from tests.e2e.steps import (
-    expect_unsent, log_in, records_of_each_type, rows, save_new_record, tag, wait_for_service_worker,
+    expect_unsent,
+    log_in,
+    records_of_each_type,
+    rows,
+    save_new_record,
+    tag,
+    wait_for_service_worker,
 )
 from tests.helpers import vneid_data
 
@@ -80,7 +87,9 @@ def test_logging_out_leaves_nothing_personal_on_the_phone(phone, live_app, api):
     mark = tag()
     author = api("vol.qt2")
     name = f"Phạm Thị Hoa {mark}"
-    author.caller.push_ok([author.caller.create("vneid_activation", author.user["village_ids"][0], vneid_data(full_name=name))])
+    author.caller.push_ok(
+        [author.caller.create("vneid_activation", author.user["village_ids"][0], vneid_data(full_name=name))]
+    )
     api_urls = watch_api_reads(phone)
     page = log_in(phone, live_app, "vol.qt2")
     wait_for_service_worker(page)
@@ -98,7 +107,9 @@ def test_logging_out_leaves_nothing_personal_on_the_phone(phone, live_app, api):
 def test_a_revoked_device_offers_its_unsent_records_then_wipes(phone, live_app, api):
     author = api("vol.qt2")
     synced = f"Đỗ Văn Hải {tag()}"
-    author.caller.push_ok([author.caller.create("vneid_activation", author.user["village_ids"][0], vneid_data(full_name=synced))])
+    author.caller.push_ok(
+        [author.caller.create("vneid_activation", author.user["village_ids"][0], vneid_data(full_name=synced))]
+    )
     api_urls = watch_api_reads(phone)
     page = log_in(phone, live_app, "vol.qt2")
     wait_for_service_worker(page)

@@ -2,6 +2,7 @@
 worker itself: HTML, JS, CSS, icons, manifest) stays small enough for a first load over 2G:
 under 150 KB uncompressed. The desk screens (police and admin) load only on their devices,
 on first use, and have a budget of their own."""
+
 import json
 import re
 from pathlib import Path

@@ -1,13 +1,22 @@
 """Sync when things go wrong between the phone and the server: an answer lost on the way back
 (nothing lost, nothing doubled), and a change the server refuses (the reason on the field,
 fixed and sent again)."""
+
 import json
 
 from playwright.sync_api import expect
 
 from tests.e2e.steps import (
-    REVIEWER, expect_unsent, log_in, records_of_each_type, rows, save_new_record, server_records,
-    tag, wait_for_service_worker, eventually,
+    REVIEWER,
+    expect_unsent,
+    log_in,
+    records_of_each_type,
+    rows,
+    save_new_record,
+    server_records,
+    tag,
+    wait_for_service_worker,
+    eventually,
 )
 from tests.helpers import vneid_data
 
@@ -46,8 +55,11 @@ def test_a_push_whose_answer_is_lost_is_sent_again_and_applied_once(phone, live_
     eventually(page, lambda: pushes, message="the first push")
     expect(page.locator("#sync-now")).to_be_enabled()  # that run is over, without an answer
     expect_unsent(page, 3)  # the phone cannot know what arrived: it keeps every entry
-    eventually(page, lambda: all(server_records(reviewer, t, mark) for t in records),
-               message="the lost push to be applied on the server")
+    eventually(
+        page,
+        lambda: all(server_records(reviewer, t, mark) for t in records),
+        message="the lost push to be applied on the server",
+    )
 
     # The network is good again. (The service worker's Background Sync or the backoff timer
     # may get there first; the button is what a volunteer would press.)
@@ -64,7 +76,7 @@ def test_a_push_whose_answer_is_lost_is_sent_again_and_applied_once(phone, live_
     assert len(first) == 3, pushes
     retries = [body["mutations"] for body in pushes[1:]]
     assert all(mutations == first for mutations in retries), (first, retries)
-    for type_name, data in records.items():
+    for type_name in records:
         found = server_records(reviewer, type_name, mark)
         assert [r["id"] for r in found] == [ids[type_name]], (type_name, found)
         assert found[0]["version"] == 1, found[0]
@@ -105,7 +117,7 @@ def test_a_field_the_server_refuses_is_shown_on_that_field_and_can_be_fixed_and_
     error = page.locator("#e-personal_id")
     expect(error).not_to_be_empty()
     expect(page.locator('.field[data-name="personal_id"]')).to_have_class("field invalid")
-    expect(page.locator('.field.invalid')).to_have_count(1)  # only the field the server named
+    expect(page.locator(".field.invalid")).to_have_count(1)  # only the field the server named
     expect(page.locator("#f-personal_id")).to_have_value(data["personal_id"])  # what she typed
 
     fixed = "001195054321"

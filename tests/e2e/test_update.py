@@ -1,6 +1,7 @@
 """A new version of the app reaches the phone without losing anything: the new service worker
 waits, the app offers "Có phiên bản mới — tải lại", and reloading keeps every unsent record.
 A deploy is a changed shell file in the copy of pwa/ the live server serves."""
+
 from playwright.sync_api import expect
 
 from tests.e2e.steps import expect_unsent, log_in, records_of_each_type, save_new_record, tag, wait_for_service_worker

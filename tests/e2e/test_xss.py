@@ -8,6 +8,7 @@ Each walk runs twice: under the server's Content-Security-Policy and Trusted Typ
 it, and with the policy switched off in the browser (Playwright's bypass_csp), which proves the
 rendering itself is safe, not just the policy catching it.
 """
+
 import datetime
 import uuid
 from contextlib import contextmanager
@@ -47,6 +48,7 @@ SAFE = {"xss": None, "handlers": [], "elements": [], "links": []}
 class Hostile:
     """A commune's worth of hostile text, made through the API in Cẩm Hải (no other browser test
     uses that commune)."""
+
     mark: str
     village_id: int
     village: str
@@ -66,25 +68,46 @@ def hostile(live_app):
     village = admin.post("/villages", json={"name": f"Thôn {SVG} {mark}"})
     username = f"xss.{mark.lower()}"
     full_name = f"Nguyễn {IMG} {mark}"
-    user = admin.post("/users", json={"username": username, "password": live_app.password, "full_name": full_name,
-                                      "role": "volunteer", "village_ids": [village["id"]]})
+    user = admin.post(
+        "/users",
+        json={
+            "username": username,
+            "password": live_app.password,
+            "full_name": full_name,
+            "role": "volunteer",
+            "village_ids": [village["id"]],
+        },
+    )
     # A device named by its user at login (the admin's device list shows it).
     device_name = f"{SCRIPT} {mark}"
-    answer = requests.post(f"{live_app.url}{API}/auth/login", timeout=30, json={
-        "username": username, "password": live_app.password, "device_id": str(uuid.uuid4()),
-        "device_name": device_name})
+    answer = requests.post(
+        f"{live_app.url}{API}/auth/login",
+        timeout=30,
+        json={
+            "username": username,
+            "password": live_app.password,
+            "device_id": str(uuid.uuid4()),
+            "device_name": device_name,
+        },
+    )
     assert answer.status_code == 200, answer.text
 
     phone_a, phone_b = Api(live_app.url, username), Api(live_app.url, username)
     data = {
         "vneid_activation": vneid_data(full_name=f"{SCRIPT} {mark}", notes=f"{IMG} {JS_URL}"),
-        "death_check": death_data(deceased_name=f"{IMG} {mark}", place_of_death=SVG, informant_name=f"{SCRIPT} Mai",
-                                  informant_relation=JS_URL, evidence_note=IMG),
+        "death_check": death_data(
+            deceased_name=f"{IMG} {mark}",
+            place_of_death=SVG,
+            informant_name=f"{SCRIPT} Mai",
+            informant_relation=JS_URL,
+            evidence_note=IMG,
+        ),
         "propaganda_session": propaganda_data(location=f"{SVG} {mark}", notes=SCRIPT, link=LINK),
     }
-    results = phone_a.caller.push_ok([phone_a.caller.create(type_name, village["id"], values)
-                                      for type_name, values in data.items()])
-    records = {type_name: result["record_id"] for type_name, result in zip(data, results)}
+    results = phone_a.caller.push_ok(
+        [phone_a.caller.create(type_name, village["id"], values) for type_name, values in data.items()]
+    )
+    records = {type_name: result["record_id"] for type_name, result in zip(data, results, strict=True)}
     # Two phones of the user change one field of the death check from the same version: the
     # admin's conflict screen shows a hostile base, server and device value.
     death = records["death_check"]
@@ -95,13 +118,25 @@ def hostile(live_app):
     comment = f"{IMG} {SCRIPT} {mark}"
     police.review(records["vneid_activation"], "needs_changes", comment)
     year = datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=7))).year
-    admin.request("PUT", "/targets", json={"targets": [
-        {"measure": "vneid_helped", "village_id": village["id"], "period": str(year), "value": 10}]})
+    admin.request(
+        "PUT",
+        "/targets",
+        json={"targets": [{"measure": "vneid_helped", "village_id": village["id"], "period": str(year), "value": 10}]},
+    )
     for client in (admin, police, phone_a, phone_b):
         client.close()
-    return Hostile(mark=mark, village_id=village["id"], village=village["name"], user_id=user["id"], username=username,
-                   full_name=full_name, device_name=device_name, comment=comment, records=records,
-                   conflict_id=conflict["conflict_id"])
+    return Hostile(
+        mark=mark,
+        village_id=village["id"],
+        village=village["name"],
+        user_id=user["id"],
+        username=username,
+        full_name=full_name,
+        device_name=device_name,
+        comment=comment,
+        records=records,
+        conflict_id=conflict["conflict_id"],
+    )
 
 
 @contextmanager
@@ -125,8 +160,13 @@ def signed_in(browser, live_app, username, size, policy):
         page.click("#login-form button[type=submit]")
         expect(page.locator("#nav-settings")).to_be_visible()
         if policy == "bypassed":  # not a vacuous run: HTML from a string really would be parsed
-            assert page.evaluate('() => { const div = document.createElement("div"); div.innerHTML = "<b></b>"; '
-                                 'return div.children.length; }') == 1
+            assert (
+                page.evaluate(
+                    '() => { const div = document.createElement("div"); div.innerHTML = "<b></b>"; '
+                    "return div.children.length; }"
+                )
+                == 1
+            )
         yield page, problems
     finally:
         context.close()
@@ -135,9 +175,12 @@ def signed_in(browser, live_app, username, size, policy):
 def screen(page, route, ready):
     """Opens the app's `route` (a hash) and waits until the screen before is gone and `ready`
     (a selector) shows."""
-    page.evaluate("""(route) => {
+    page.evaluate(
+        """(route) => {
       for (const element of document.querySelectorAll("main > *")) element.dataset.stale = "";
-      location.hash = route; }""", route)
+      location.hash = route; }""",
+        route,
+    )
     expect(page.locator("main > [data-stale]")).to_have_count(0)
     expect(page.locator(ready).first).to_be_visible()
 
@@ -156,15 +199,22 @@ def test_hostile_text_on_the_phone_is_shown_as_text(browser, live_app, hostile, 
     with signed_in(browser, live_app, hostile.username, PHONE, policy) as (page, problems):
         screen(page, "#/records", "section.records")
         expect(page.locator("#record-list li.record-row")).to_have_count(3)  # once the first sync is in
-        assert_shown_as_text(page, problems, f"{SCRIPT} {hostile.mark}", f"{IMG} {hostile.mark}",
-                             f"{SVG} {hostile.mark}", hostile.village)
+        assert_shown_as_text(
+            page,
+            problems,
+            f"{SCRIPT} {hostile.mark}",
+            f"{IMG} {hostile.mark}",
+            f"{SVG} {hostile.mark}",
+            hostile.village,
+        )
 
         screen(page, "#/", "section.home")
         assert_shown_as_text(page, problems, hostile.full_name, f"{SCRIPT} {hostile.mark}")
 
         screen(page, f"#/record/{vneid}", f'.record-detail[data-id="{vneid}"] .history li')
-        assert_shown_as_text(page, problems, f"{SCRIPT} {hostile.mark}", f"{IMG} {JS_URL}", hostile.comment,
-                             hostile.full_name)
+        assert_shown_as_text(
+            page, problems, f"{SCRIPT} {hostile.mark}", f"{IMG} {JS_URL}", hostile.comment, hostile.full_name
+        )
         screen(page, f"#/record/{death}", f'.record-detail[data-id="{death}"] .history li')
         assert_shown_as_text(page, problems, f"{IMG} {hostile.mark}", SVG, f"{SCRIPT} Mai", f"{SVG} B", IMG)
         if policy == "enforced":
@@ -193,12 +243,20 @@ def test_hostile_text_on_the_desk_is_shown_as_text(browser, live_app, hostile, p
     with signed_in(browser, live_app, "admin.ch", DESKTOP, policy) as (page, problems):
         screen(page, f"#/review?review_state=&village_id={hostile.village_id}", "#queue-list")
         expect(page.locator("#queue-list li.queue-row")).to_have_count(3)
-        assert_shown_as_text(page, problems, f"{SCRIPT} {hostile.mark}", f"{IMG} {hostile.mark}",
-                             f"{SVG} {hostile.mark}", hostile.full_name, hostile.village)
+        assert_shown_as_text(
+            page,
+            problems,
+            f"{SCRIPT} {hostile.mark}",
+            f"{IMG} {hostile.mark}",
+            f"{SVG} {hostile.mark}",
+            hostile.full_name,
+            hostile.village,
+        )
 
         screen(page, f"#/review/{vneid}", "#review-history li")
-        assert_shown_as_text(page, problems, f"{SCRIPT} {hostile.mark}", f"{IMG} {JS_URL}", hostile.comment,
-                             hostile.full_name)
+        assert_shown_as_text(
+            page, problems, f"{SCRIPT} {hostile.mark}", f"{IMG} {JS_URL}", hostile.comment, hostile.full_name
+        )
         screen(page, f"#/review/{death}", f'#review[data-id="{death}"] #review-history li')
         assert_shown_as_text(page, problems, f"{IMG} {hostile.mark}", f"{SCRIPT} Mai", JS_URL, f"{SVG} B")
 
@@ -239,9 +297,12 @@ def test_the_policy_refuses_html_made_from_a_string(phone, browser, live_app):
     page = phone.page
     page.goto("/")
     expect(page.locator("#login-form")).to_be_visible()
-    outcome = page.evaluate("""(html) => {
+    outcome = page.evaluate(
+        """(html) => {
       try { document.querySelector("main").insertAdjacentHTML("beforeend", html); return "parsed"; }
-      catch (err) { return err.name; } }""", IMG)
+      catch (err) { return err.name; } }""",
+        IMG,
+    )
     assert outcome == "TypeError"
     page.wait_for_timeout(300)  # let the error event fire, were anything parsed
     assert page.evaluate(UNSAFE) == SAFE

@@ -19,6 +19,7 @@ Bounded for CI: schemathesis's coverage phase (deterministic boundary and invali
 SOTAY_FUZZ_EXAMPLES random examples per operation (default 3), derandomized, without shrinking or
 an example database. A longer run: `SOTAY_FUZZ_EXAMPLES=200 pytest tests/fuzz` (README, "Tests").
 """
+
 import json
 import os
 import re
@@ -30,8 +31,11 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
-    content_type_conformance, negative_data_rejection, response_headers_conformance,
-    response_schema_conformance, status_code_conformance,
+    content_type_conformance,
+    negative_data_rejection,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
 )
 
 from server import create_app
@@ -43,14 +47,23 @@ from tests.conftest import seeded_app
 from tests.helpers import PASSWORD, Caller, body_of, death_data, propaganda_data, update, vneid_data
 
 EXAMPLES = int(os.environ.get("SOTAY_FUZZ_EXAMPLES", "3"))
-ROLES = {"anonymous": None, "volunteer": "vol.qt1", "village_staff": "staff.qt", "police": "police.qt",
-         "admin": "admin.qt"}
+ROLES = {
+    "anonymous": None,
+    "volunteer": "vol.qt1",
+    "village_staff": "staff.qt",
+    "police": "police.qt",
+    "admin": "admin.qt",
+}
 # The harness logs in from its own address, so the fuzzer's failed logins (counted per address)
 # never lock it out.
 HARNESS_ADDRESS = {"REMOTE_ADDR": "127.0.0.2"}
 # After these, a role's tokens may be gone or a demo user changed: restore and log in again.
-SESSION_ENDING = {("POST", "/api/v1/auth/logout"), ("POST", "/api/v1/auth/refresh"),
-                  ("PATCH", "/api/v1/users/{user_id}"), ("POST", "/api/v1/devices/{device_id}/revoke")}
+SESSION_ENDING = {
+    ("POST", "/api/v1/auth/logout"),
+    ("POST", "/api/v1/auth/refresh"),
+    ("PATCH", "/api/v1/users/{user_id}"),
+    ("POST", "/api/v1/devices/{device_id}/revoke"),
+}
 # What a role's request gets when its session ended behind the harness's back (a generated
 # request may still send no token or a garbled one: token_missing, token_invalid).
 SESSION_ENDED = {"token_revoked", "token_reused", "device_revoked", "account_disabled"}
@@ -65,9 +78,14 @@ def _openapi_document():
     return response.get_json()
 
 
-schema = schemathesis.openapi.from_dict(_openapi_document(), config=schemathesis.Config.from_dict({
-    "generation": {"deterministic": True, "max-examples": EXAMPLES, "database": "none", "no-shrink": True},
-}))
+schema = schemathesis.openapi.from_dict(
+    _openapi_document(),
+    config=schemathesis.Config.from_dict(
+        {
+            "generation": {"deterministic": True, "max-examples": EXAMPLES, "database": "none", "no-shrink": True},
+        }
+    ),
+)
 
 
 def error_envelope(ctx, response, case):
@@ -88,8 +106,14 @@ def error_envelope(ctx, response, case):
     return True
 
 
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
-          response_schema_conformance, negative_data_rejection]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    negative_data_rejection,
+]
 
 
 class World:
@@ -120,16 +144,21 @@ class World:
             villages = {v.name: v.id for v in db.session.execute(db.select(Village)).scalars()}
             users = [u.id for u in db.session.execute(db.select(User).order_by(User.id)).scalars()]
         thon_1 = villages["Thôn 1"]
-        records = [volunteer.create("vneid_activation", thon_1, vneid_data(notes="gốc")),
-                   volunteer.create("death_check", thon_1, death_data()),
-                   volunteer.create("propaganda_session", thon_1, propaganda_data())]
+        records = [
+            volunteer.create("vneid_activation", thon_1, vneid_data(notes="gốc")),
+            volunteer.create("death_check", thon_1, death_data()),
+            volunteer.create("propaganda_session", thon_1, propaganda_data()),
+        ]
         assert {r["status"] for r in volunteer.push_ok(records)} == {"applied"}
         first = records[0]["record_id"]
         police.push_ok([update(first, 1, {"notes": "công an sửa"})])
         result = volunteer.push_ok([update(first, 1, {"notes": "tình nguyện viên sửa"})])[0]
         assert result["status"] == "conflict", result
-        response = self.callers["admin"].request("PUT", "/targets", json={"targets": [
-            {"measure": "vneid_activated", "village_id": thon_1, "period": "2026", "value": 600}]})
+        response = self.callers["admin"].request(
+            "PUT",
+            "/targets",
+            json={"targets": [{"measure": "vneid_activated", "village_id": thon_1, "period": "2026", "value": 600}]},
+        )
         assert response.status_code == 200, body_of(response)
         return {
             "record_id": [r["record_id"] for r in records],
@@ -143,8 +172,10 @@ class World:
         """The case's path ids replaced by ids of this world, chosen by the case's content."""
         choice = zlib.crc32(repr((case.path_parameters, case.body, case.query)).encode())
         candidates = dict(self.known, device_id=self.known["device_id"] + [self.callers["admin"].device_id])
-        return {name: candidates[name][choice % len(candidates[name])] if name in candidates else value
-                for name, value in case.path_parameters.items()}
+        return {
+            name: candidates[name][choice % len(candidates[name])] if name in candidates else value
+            for name, value in case.path_parameters.items()
+        }
 
 
 @pytest.fixture

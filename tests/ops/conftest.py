@@ -1,6 +1,7 @@
 """Fixtures for the operations tests: real gunicorn instances (tests/sync/live_server.py) sharing
 one database and one set of secrets, as README's "Running in production" configures them; a
 PostgreSQL cluster of the test's own that it may stop and start; a tiny disk that fills up."""
+
 import os
 import secrets
 import subprocess
@@ -21,8 +22,12 @@ def shared_secrets():
     """What every instance of one deployment is given in its environment: the same JWT signing
     key and VAPID key pair, and SOTAY_REQUIRE_SECRETS=1 so none starts without them."""
     private, public = generate_vapid_keys()
-    return {"JWT_SECRET_KEY": secrets.token_urlsafe(48), "VAPID_PRIVATE_KEY": private,
-            "VAPID_PUBLIC_KEY": public, "SOTAY_REQUIRE_SECRETS": "1"}
+    return {
+        "JWT_SECRET_KEY": secrets.token_urlsafe(48),
+        "VAPID_PRIVATE_KEY": private,
+        "VAPID_PUBLIC_KEY": public,
+        "SOTAY_REQUIRE_SECRETS": "1",
+    }
 
 
 def prepare(url, folder):
@@ -83,8 +88,12 @@ def tiny_disk():
     if os.geteuid() != 0:
         pytest.skip("mounting a tmpfs needs root")
     folder = Path(tempfile.mkdtemp(prefix="sotay-disk-"))
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m,mode=0700", "tmpfs", str(folder)],
-                             capture_output=True, text=True, timeout=30)
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=8m,mode=0700", "tmpfs", str(folder)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     if mounted.returncode != 0:
         folder.rmdir()
         pytest.skip(f"mounting a tmpfs is not permitted here: {mounted.stderr.strip()}")

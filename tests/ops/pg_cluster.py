@@ -5,6 +5,7 @@ Run as the `postgres` OS user when the tests run as root (initdb refuses root), 
 its own under /tmp that that user owns; trust authentication, loopback only; fsync off, as
 nothing here survives the machine (a stopped PostgreSQL is a crashed process, not a crashed OS).
 """
+
 import os
 import pwd
 import shutil
@@ -19,8 +20,9 @@ BIN_GLOB = "/usr/lib/postgresql/*/bin"
 
 def binaries():
     """The newest installed PostgreSQL's bin folder, or None."""
-    found = sorted(Path("/").glob(BIN_GLOB.lstrip("/")), key=lambda p: int(p.parent.name)
-                   if p.parent.name.isdigit() else 0)
+    found = sorted(
+        Path("/").glob(BIN_GLOB.lstrip("/")), key=lambda p: int(p.parent.name) if p.parent.name.isdigit() else 0
+    )
     found = [p for p in found if (p / "initdb").exists() and (p / "pg_ctl").exists()]
     if found:
         return found[-1]
@@ -59,15 +61,22 @@ class PrivateCluster:
         return f"postgresql://postgres@{HOST}:{self.port}/postgres"
 
     def _run(self, program, *args):
-        completed = subprocess.run([*self._as_owner, str(self.bin / program), *args], capture_output=True,
-                                   text=True, timeout=60)
-        assert completed.returncode == 0, (program, args, completed.stdout[-2000:], completed.stderr[-2000:],
-                                           self.log_tail())
+        completed = subprocess.run(
+            [*self._as_owner, str(self.bin / program), *args], capture_output=True, text=True, timeout=60
+        )
+        assert completed.returncode == 0, (
+            program,
+            args,
+            completed.stdout[-2000:],
+            completed.stderr[-2000:],
+            self.log_tail(),
+        )
         return completed
 
     def init(self):
-        self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "--no-sync",
-                  "-E", "UTF8", "--no-locale")
+        self._run(
+            "initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8", "--no-locale"
+        )
 
     def start(self):
         options = f"-p {self.port} -k {self.folder} -c listen_addresses={HOST} -c fsync=off"

@@ -6,6 +6,7 @@ next server of a rotation, so a device can alternate between instances request b
 Every answer that is not a 200 is kept with its body and headers for the test to judge.
 The batches come from the crash-recovery test's Plan: every outcome is known in advance.
 """
+
 import itertools
 import random
 import threading
@@ -18,8 +19,8 @@ from server.config import database_url
 from tests.helpers import body_of
 from tests.sync.test_crash_recovery import Plan
 
-RETRY_PAUSE = (0.02, 0.08)   # a device's wait after a failed attempt (it does not honour Retry-After:
-                             # the server's answer is what is checked, not a device's patience)
+RETRY_PAUSE = (0.02, 0.08)  # a device's wait after a failed attempt (it does not honour Retry-After:
+# the server's answer is what is checked, not a device's patience)
 BATCHES, BATCH_SIZE = 20, 10
 
 
@@ -36,11 +37,11 @@ class StreamingDevice(threading.Thread):
         self.servers = itertools.cycle(base_urls)
         self.deadline = deadline
         self.pull_limit = pull_limit
-        self.acknowledged = []     # per batch: the body of the 200 that acknowledged it
-        self.failures = []         # (what, batch index, status or exception name, body, headers)
-        self.replica = {}          # record id -> the record as last pulled
+        self.acknowledged = []  # per batch: the body of the 200 that acknowledged it
+        self.failures = []  # (what, batch index, status or exception name, body, headers)
+        self.replica = {}  # record id -> the record as last pulled
         self.cursor = None
-        self._gate = threading.Condition()   # pause() and resume(): the test holds the device
+        self._gate = threading.Condition()  # pause() and resume(): the test holds the device
         self._held = False
         self._in_flight = False
         self.error = None
@@ -48,9 +49,15 @@ class StreamingDevice(threading.Thread):
     def run(self):
         try:
             for index, batch in enumerate(self.plan.batches):
-                self.acknowledged.append(self.request_until_ok(
-                    "push", index, "POST", "/sync/push",
-                    json={"device_id": self.caller.device_id, "mutations": batch}))
+                self.acknowledged.append(
+                    self.request_until_ok(
+                        "push",
+                        index,
+                        "POST",
+                        "/sync/push",
+                        json={"device_id": self.caller.device_id, "mutations": batch},
+                    )
+                )
                 self.pull(index)
         except BaseException as err:  # noqa: BLE001 - reported by the test
             self.error = err
@@ -154,10 +161,16 @@ def check_written_as_planned(url, devices):
     engine = create_engine(database_url(url))
     try:
         with engine.connect() as connection:
-            versions = {(r.record_id, r.version): (r.device_id, r.mutation_id) for r in connection.execute(
-                text("SELECT record_id, version, device_id, mutation_id FROM record_versions"))}
-            stamps = {(r.device_id, r.mutation_id): r.change_xid for r in connection.execute(
-                text("SELECT device_id, mutation_id, change_xid FROM mutations"))}
+            versions = {
+                (r.record_id, r.version): (r.device_id, r.mutation_id)
+                for r in connection.execute(
+                    text("SELECT record_id, version, device_id, mutation_id FROM record_versions")
+                )
+            }
+            stamps = {
+                (r.device_id, r.mutation_id): r.change_xid
+                for r in connection.execute(text("SELECT device_id, mutation_id, change_xid FROM mutations"))
+            }
     finally:
         engine.dispose()
     for device in devices:

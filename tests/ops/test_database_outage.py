@@ -11,6 +11,7 @@ that no request saw. A lock that another session holds too long makes a push ans
 503 rather than hang. The stream converges exactly once: every record at its planned version,
 every batch applied whole by one transaction, replays answering as before.
 """
+
 import random
 import time
 from contextlib import contextmanager
@@ -24,7 +25,10 @@ from server.config import database_url
 from tests.helpers import Caller, body_of
 from tests.ops.conftest import prepare
 from tests.ops.stream import (
-    StreamingDevice, check_acknowledged_as_planned, check_written_as_planned, plan_for,
+    StreamingDevice,
+    check_acknowledged_as_planned,
+    check_written_as_planned,
+    plan_for,
     wait_for,
 )
 from tests.sync.live_server import LiveServer
@@ -33,7 +37,7 @@ from tests.sync.test_crash_recovery import check_records_as_planned
 pytestmark = pytest.mark.slow
 STREAM_SECONDS = 90
 STOPS = ("immediate", "fast")
-FAILED_ATTEMPTS_PER_OUTAGE = 3   # the device's pushes refused while PostgreSQL is down
+FAILED_ATTEMPTS_PER_OUTAGE = 3  # the device's pushes refused while PostgreSQL is down
 
 
 def _workers(server):
@@ -55,8 +59,11 @@ def _device_row_locked(url, device_id):
 
 
 def _wait_for_batches(device, count):
-    wait_for(lambda: len(device.acknowledged) >= count or not device.is_alive(), STREAM_SECONDS,
-             f"{count} acknowledged batches")
+    wait_for(
+        lambda: len(device.acknowledged) >= count or not device.is_alive(),
+        STREAM_SECONDS,
+        f"{count} acknowledged batches",
+    )
     assert device.is_alive(), device.error
 
 
@@ -75,8 +82,9 @@ def test_a_sync_run_survives_postgresql_going_away_and_coming_back(private_postg
     rng = random.Random(seed)
     cluster = private_postgres
     prepare(cluster.url, tmp_path)
-    server = LiveServer(cluster.url, tmp_path / "instance", tmp_path, workers=2,
-                        extra_env={"DATABASE_LOCK_WAIT_SECONDS": "1"})
+    server = LiveServer(
+        cluster.url, tmp_path / "instance", tmp_path, workers=2, extra_env={"DATABASE_LOCK_WAIT_SECONDS": "1"}
+    )
     try:
         server.start()
         workers = _workers(server)
@@ -94,13 +102,23 @@ def test_a_sync_run_survives_postgresql_going_away_and_coming_back(private_postg
             failed_before = len(device.failures)
             cluster.stop(mode)
             # Down: the device's pushes are refused, and so is everything else that needs the database.
-            wait_for(lambda: len(device.failures) >= failed_before + FAILED_ATTEMPTS_PER_OUTAGE
-                     or not device.is_alive(), 30, "pushes refused while PostgreSQL is down")
+            wait_for(
+                lambda before=failed_before: (
+                    len(device.failures) >= before + FAILED_ATTEMPTS_PER_OUTAGE or not device.is_alive()
+                ),
+                30,
+                "pushes refused while PostgreSQL is down",
+            )
             device.pause()
             _unavailable(requests.get(f"{server.base_url}/healthz", timeout=30))
             _unavailable(reader.get("/records"))
-            _unavailable(requests.post(f"{server.base_url}/api/v1/auth/login", timeout=30, json={
-                "username": "vol.qt2", "password": "whatever", "device_id": caller.device_id}))
+            _unavailable(
+                requests.post(
+                    f"{server.base_url}/api/v1/auth/login",
+                    timeout=30,
+                    json={"username": "vol.qt2", "password": "whatever", "device_id": caller.device_id},
+                )
+            )
             cluster.start()
             up_since = len(device.failures)
             outages.append({"mode": mode, "batch": len(device.acknowledged), "refused": up_since - failed_before})
@@ -123,8 +141,11 @@ def test_a_sync_run_survives_postgresql_going_away_and_coming_back(private_postg
         failed_before = len(device.failures)
         with _device_row_locked(cluster.url, caller.device_id):
             device.resume()
-            wait_for(lambda: any(f[0] == "push" for f in device.failures[failed_before:]) or not device.is_alive(),
-                     30, "a push refused while another transaction holds the device's row")
+            wait_for(
+                lambda: any(f[0] == "push" for f in device.failures[failed_before:]) or not device.is_alive(),
+                30,
+                "a push refused while another transaction holds the device's row",
+            )
             device.pause()
         up_since = len(device.failures)
         outages.append({"mode": "lock held", "batch": len(device.acknowledged), "refused": up_since - failed_before})
@@ -159,6 +180,8 @@ def test_a_sync_run_survives_postgresql_going_away_and_coming_back(private_postg
         assert body_of(reader.get("/records?per_page=1"))["total"] == len(plan.records)
     finally:
         server.close()
-    print(f"\n[private postgresql] seed {seed}: {len(plan.batches)} batches, outages "
-          f"{[(o['mode'], 'after batch', o['batch'], o['refused'], 'refused') for o in outages]}, "
-          f"{len(device.failures)} failed attempts, total {time.monotonic() - started:.1f} s")
+    print(
+        f"\n[private postgresql] seed {seed}: {len(plan.batches)} batches, outages "
+        f"{[(o['mode'], 'after batch', o['batch'], o['refused'], 'refused') for o in outages]}, "
+        f"{len(device.failures)} failed attempts, total {time.monotonic() - started:.1f} s"
+    )

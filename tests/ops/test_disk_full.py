@@ -8,6 +8,7 @@ login's. Reads go on (a pull, the record list, /healthz), and the database stays
 mutation ids) converge exactly once, and the review, sent again, is written with one audit
 entry and one notification, delivered once.
 """
+
 import os
 import random
 import sqlite3
@@ -20,7 +21,10 @@ import requests
 from tests.helpers import PASSWORD, Caller, body_of, vneid_data
 from tests.ops.conftest import prepare, shared_secrets
 from tests.ops.stream import (
-    StreamingDevice, check_acknowledged_as_planned, check_written_as_planned, plan_for,
+    StreamingDevice,
+    check_acknowledged_as_planned,
+    check_written_as_planned,
+    plan_for,
     wait_for,
 )
 from tests.push.conftest import Browser, PushService
@@ -66,8 +70,7 @@ def test_a_full_disk_refuses_writes_whole_keeps_serving_reads_and_recovers(tiny_
     database = tiny_disk / "sotay.sqlite3"
     prepare(f"sqlite:///{database}", tmp_path)
     push_service = PushService()
-    server = LiveServer(f"sqlite:///{database}", tmp_path / "instance", tmp_path, workers=2,
-                        extra_env=shared_secrets())
+    server = LiveServer(f"sqlite:///{database}", tmp_path / "instance", tmp_path, workers=2, extra_env=shared_secrets())
     try:
         server.start()
         caller = Caller(requests.Session(), "vol.qt1", base_url=server.base_url)
@@ -86,8 +89,11 @@ def test_a_full_disk_refuses_writes_whole_keeps_serving_reads_and_recovers(tiny_
         device.start()
         wait_for(lambda: len(device.acknowledged) >= 3 or not device.is_alive(), 30, "a few batches")
         filler = _fill(tiny_disk)
-        wait_for(lambda: len(device.failures) >= REFUSED_PUSHES or not device.is_alive(), 60,
-                 "pushes refused on the full disk")
+        wait_for(
+            lambda: len(device.failures) >= REFUSED_PUSHES or not device.is_alive(),
+            60,
+            "pushes refused on the full disk",
+        )
         device.pause()
         full_at = len(device.acknowledged)
         assert full_at < len(plan.batches), "the disk never filled"
@@ -95,8 +101,13 @@ def test_a_full_disk_refuses_writes_whole_keeps_serving_reads_and_recovers(tiny_
         # Full: every write is refused whole, and says why.
         _storage_full(police.post(f"/records/{record_id}/review", json=review))
         for password in ("sai-mat-khau", PASSWORD):  # refused alike: the answer tells nothing of the password
-            _storage_full(requests.post(f"{server.base_url}/api/v1/auth/login", timeout=30, json={
-                "username": "vol.qt2", "password": password, "device_id": str(uuid.uuid4())}))
+            _storage_full(
+                requests.post(
+                    f"{server.base_url}/api/v1/auth/login",
+                    timeout=30,
+                    json={"username": "vol.qt2", "password": password, "device_id": str(uuid.uuid4())},
+                )
+            )
         # Reads go on: a pull (this phone's first, which would note its sync time), the list, health.
         records, _, _ = other_phone.pull_all()
         assert record_id in records and records[record_id]["version"] == 1
@@ -104,13 +115,16 @@ def test_a_full_disk_refuses_writes_whole_keeps_serving_reads_and_recovers(tiny_
         assert requests.get(f"{server.base_url}/healthz", timeout=30).status_code == 200
         # Nothing of the refused writes is there, and the file is sound.
         assert _query(database, "PRAGMA integrity_check") == [("ok",)]
-        assert _query(database, "SELECT version, review_state FROM records WHERE id = ?", record_id) == \
-            [(1, "submitted")]
-        assert _query(database, "SELECT count(*) FROM audit_log WHERE action IN ('record.review', 'login_failed')") \
-            == [(0,)]
+        assert _query(database, "SELECT version, review_state FROM records WHERE id = ?", record_id) == [
+            (1, "submitted")
+        ]
+        assert _query(database, "SELECT count(*) FROM audit_log WHERE action IN ('record.review', 'login_failed')") == [
+            (0,)
+        ]
         assert _query(database, "SELECT count(*) FROM notifications") == [(0,)]
-        assert _query(database, "SELECT count(*) FROM devices WHERE user_id = "
-                                "(SELECT id FROM users WHERE username = 'vol.qt2')") == [(0,)]
+        assert _query(
+            database, "SELECT count(*) FROM devices WHERE user_id = (SELECT id FROM users WHERE username = 'vol.qt2')"
+        ) == [(0,)]
 
         # Space is freed: the device's retries and the review go through.
         filler.unlink()
@@ -135,15 +149,21 @@ def test_a_full_disk_refuses_writes_whole_keeps_serving_reads_and_recovers(tiny_
         assert _query(database, "PRAGMA integrity_check") == [("ok",)]
 
         # The review: one audit entry, one notification, delivered once.
-        assert _query(database, "SELECT count(*) FROM audit_log WHERE action = 'record.review' AND target_id = ?",
-                      record_id) == [(1,)]
+        assert _query(
+            database, "SELECT count(*) FROM audit_log WHERE action = 'record.review' AND target_id = ?", record_id
+        ) == [(1,)]
         [request] = push_service.wait_for(phone_browser.endpoint)
         assert phone_browser.decrypt(request)["record_id"] == record_id
-        wait_for(lambda: _query(database, "SELECT sent_at IS NOT NULL, attempts FROM notifications") == [(1, 1)],
-                 15, "the notification marked sent")
+        wait_for(
+            lambda: _query(database, "SELECT sent_at IS NOT NULL, attempts FROM notifications") == [(1, 1)],
+            15,
+            "the notification marked sent",
+        )
         assert len(push_service.to(phone_browser.endpoint)) == 1
     finally:
         server.close()
         push_service.close()
-    print(f"\n[sqlite on tmpfs] seed {seed}: full after batch {full_at} of {len(plan.batches)}, "
-          f"{len(device.failures)} pushes refused, total {time.monotonic() - started:.1f} s")
+    print(
+        f"\n[sqlite on tmpfs] seed {seed}: full after batch {full_at} of {len(plan.batches)}, "
+        f"{len(device.failures)} pushes refused, total {time.monotonic() - started:.1f} s"
+    )

@@ -10,6 +10,7 @@ environment (README, "Running in production").
 - Revoking a device, logging out, and a reused refresh token on one instance end the tokens on
   the other at once (the device's token generation and the used refresh tokens are rows too).
 """
+
 import random
 import time
 import uuid
@@ -19,7 +20,10 @@ import requests
 
 from tests.helpers import PASSWORD, Caller, body_of, update, vneid_data
 from tests.ops.stream import (
-    StreamingDevice, check_acknowledged_as_planned, check_written_as_planned, eventually,
+    StreamingDevice,
+    check_acknowledged_as_planned,
+    check_written_as_planned,
+    eventually,
     plan_for,
 )
 from tests.sync.test_crash_recovery import _pull_counting, check_records_as_planned
@@ -50,9 +54,12 @@ def test_devices_alternating_between_instances_converge_exactly_once(two_instanc
     # each turning to the other instance at every request, the first two starting apart.
     phones = [_phone("vol.qt1", a), _phone("vol.qt1", b), _phone("vol.qt2", a)]
     deadline = time.monotonic() + STREAM_SECONDS
-    devices = [StreamingDevice(phone, plan_for(phone, rng),
-                               [a.base_url, b.base_url] if n % 2 == 0 else [b.base_url, a.base_url], deadline)
-               for n, phone in enumerate(phones)]
+    devices = [
+        StreamingDevice(
+            phone, plan_for(phone, rng), [a.base_url, b.base_url] if n % 2 == 0 else [b.base_url, a.base_url], deadline
+        )
+        for n, phone in enumerate(phones)
+    ]
     for device in devices:
         device.start()
     for device in devices:
@@ -88,9 +95,11 @@ def test_devices_alternating_between_instances_converge_exactly_once(two_instanc
             assert _full_pull(device.caller, a) == device.replica == _full_pull(device.caller, b)
 
         eventually(converged)
-    print(f"\n[{a.database_url.split(':')[0]}] seed {seed}: {len(devices)} devices x {len(devices[0].plan.batches)} "
-          f"batches alternating between 2 instances, stream {stream_seconds:.1f} s, "
-          f"total {time.monotonic() - started:.1f} s")
+    print(
+        f"\n[{a.database_url.split(':')[0]}] seed {seed}: {len(devices)} devices x {len(devices[0].plan.batches)} "
+        f"batches alternating between 2 instances, stream {stream_seconds:.1f} s, "
+        f"total {time.monotonic() - started:.1f} s"
+    )
 
 
 def test_a_conflict_opened_through_one_instance_resolved_on_the_other_is_pulled_resolved(two_instances):
@@ -112,8 +121,10 @@ def test_a_conflict_opened_through_one_instance_resolved_on_the_other_is_pulled_
     admin = _phone("admin.ch", b)
     conflict = body_of(admin.get(f"/conflicts/{second['conflict_id']}"))
     assert conflict["state"] == "open" and conflict["record"]["version"] == 2
-    response = admin.post(f"/conflicts/{second['conflict_id']}/resolve",
-                          json={"base_version": 2, "values": {"notes": "Bà Hoa đi vắng; đã hẹn thứ Hai"}})
+    response = admin.post(
+        f"/conflicts/{second['conflict_id']}/resolve",
+        json={"base_version": 2, "values": {"notes": "Bà Hoa đi vắng; đã hẹn thứ Hai"}},
+    )
     assert response.status_code == 200, body_of(response)
 
     # Both phones pull through A from where they were: the resolved version, no conflict left.
@@ -122,16 +133,22 @@ def test_a_conflict_opened_through_one_instance_resolved_on_the_other_is_pulled_
 
         def resolved(device=device, since=since):
             record = device.pull_all(since)[0].get(record_id)
-            assert record is not None and (record["version"], record["has_conflict"], record["data"]["notes"]) == \
-                (3, False, "Bà Hoa đi vắng; đã hẹn thứ Hai"), record
+            assert record is not None and (record["version"], record["has_conflict"], record["data"]["notes"]) == (
+                3,
+                False,
+                "Bà Hoa đi vắng; đã hẹn thứ Hai",
+            ), record
 
         eventually(resolved)
     assert body_of(admin.get(f"/conflicts/{second['conflict_id']}"))["state"] == "resolved"
 
 
 def _login(server, username, password, device_id=None):
-    return requests.post(f"{server.base_url}/api/v1/auth/login", timeout=30, json={
-        "username": username, "password": password, "device_id": device_id or str(uuid.uuid4())})
+    return requests.post(
+        f"{server.base_url}/api/v1/auth/login",
+        timeout=30,
+        json={"username": username, "password": password, "device_id": device_id or str(uuid.uuid4())},
+    )
 
 
 def test_failed_logins_on_both_instances_count_against_one_limit(two_instances):
@@ -151,8 +168,9 @@ def test_failed_logins_on_both_instances_count_against_one_limit(two_instances):
 
 
 def _status(server, method, path, token, **kwargs):
-    response = requests.request(method, f"{server.base_url}/api/v1{path}", timeout=30,
-                                headers={"Authorization": f"Bearer {token}"}, **kwargs)
+    response = requests.request(
+        method, f"{server.base_url}/api/v1{path}", timeout=30, headers={"Authorization": f"Bearer {token}"}, **kwargs
+    )
     code = response.json()["error"]["code"] if response.status_code >= 400 else None
     return response.status_code, code
 
@@ -178,8 +196,9 @@ def test_revocation_on_one_instance_holds_on_the_other_at_once(two_instances):
     # A refresh token rotated on A and presented again on B is reuse: every token of the
     # device stops working, on both instances.
     phone = _phone("police.qt", a)
-    response = requests.post(f"{a.base_url}/api/v1/auth/refresh", timeout=30,
-                             headers={"Authorization": f"Bearer {phone.refresh_token}"})
+    response = requests.post(
+        f"{a.base_url}/api/v1/auth/refresh", timeout=30, headers={"Authorization": f"Bearer {phone.refresh_token}"}
+    )
     assert response.status_code == 200, response.text
     rotated = response.json()
     assert _status(b, "POST", "/auth/refresh", phone.refresh_token) == (401, "token_reused")
@@ -190,7 +209,12 @@ def test_revocation_on_one_instance_holds_on_the_other_at_once(two_instances):
 
 def test_the_instances_serve_one_vapid_key(two_instances):
     a, b, _ = two_instances
-    keys = {requests.get(f"{s.base_url}/api/v1/push/vapid-public-key", timeout=30,
-                         headers={"Authorization": f"Bearer {_phone('vol.qt1', s).access_token}"}).json()["public_key"]
-            for s in (a, b)}
+    keys = {
+        requests.get(
+            f"{s.base_url}/api/v1/push/vapid-public-key",
+            timeout=30,
+            headers={"Authorization": f"Bearer {_phone('vol.qt1', s).access_token}"},
+        ).json()["public_key"]
+        for s in (a, b)
+    }
     assert len(keys) == 1

@@ -7,6 +7,7 @@ keeps every request. `Browser` holds what a browser makes when it subscribes
 (RFC 8291, aes128gcm) with its private key; `verify_vapid` checks the
 Authorization header against the server's public key (RFC 8292).
 """
+
 import base64
 import json
 import os
@@ -60,8 +61,15 @@ class PushService:
                 with service.lock:
                     script = service.scripts.get(token) or [201]
                     answer = script.pop(0) if len(script) > 1 else script[0]
-                    service.received.append({"token": token, "headers": {k.lower(): v for k, v in self.headers.items()}, "body": body,
-                                             "at": time.monotonic(), "answer": answer})
+                    service.received.append(
+                        {
+                            "token": token,
+                            "headers": {k.lower(): v for k, v in self.headers.items()},
+                            "body": body,
+                            "at": time.monotonic(),
+                            "answer": answer,
+                        }
+                    )
                 if service.delay:
                     time.sleep(service.delay)
                 if answer == "hang":
@@ -123,16 +131,20 @@ class Browser:
 
     @property
     def p256dh(self):
-        return b64url(self.private_key.public_key().public_bytes(
-            serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint))
+        return b64url(
+            self.private_key.public_key().public_bytes(
+                serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+            )
+        )
 
     def subscription(self):
         return {"endpoint": self.endpoint, "keys": {"p256dh": self.p256dh, "auth": b64url(self.auth_secret)}}
 
     def decrypt(self, request):
         assert request["headers"].get("content-encoding") == "aes128gcm"
-        plain = http_ece.decrypt(request["body"], private_key=self.private_key, auth_secret=self.auth_secret,
-                                 version="aes128gcm")
+        plain = http_ece.decrypt(
+            request["body"], private_key=self.private_key, auth_secret=self.auth_secret, version="aes128gcm"
+        )
         return json.loads(plain.decode("utf-8"))
 
     def messages(self):
@@ -180,11 +192,17 @@ def vapid(app):
     """The app with VAPID keys, fast retries, a short send timeout, and the test-only setting that
     admits the loopback push service (PUSH_TEST_LOOPBACK)."""
     private, public = generate_vapid_keys()
-    app.config.update({
-        "PUSH_TEST_LOOPBACK": True,
-        "VAPID_PRIVATE_KEY": private, "VAPID_PUBLIC_KEY": public, "VAPID_SUBJECT": "mailto:test@example.invalid",
-        "PUSH_TIMEOUT_SECONDS": 1.0, "PUSH_RETRY_BASE_SECONDS": 30, "PUSH_MAX_ATTEMPTS": 4,
-    })
+    app.config.update(
+        {
+            "PUSH_TEST_LOOPBACK": True,
+            "VAPID_PRIVATE_KEY": private,
+            "VAPID_PUBLIC_KEY": public,
+            "VAPID_SUBJECT": "mailto:test@example.invalid",
+            "PUSH_TIMEOUT_SECONDS": 1.0,
+            "PUSH_RETRY_BASE_SECONDS": 30,
+            "PUSH_MAX_ATTEMPTS": 4,
+        }
+    )
     yield app.config
     sender.wait_for_background_sends()
 
@@ -197,12 +215,14 @@ def browser(push_service):
 @pytest.fixture
 def subscribed(login, browser):
     """subscribed("vol.qt1") -> (caller, browser): a logged-in device whose browser is subscribed."""
+
     def _subscribed(username, caller=None):
         caller = caller or login(username)
         phone = browser()
         response = caller.post("/push/subscriptions", json=phone.subscription())
         assert response.status_code == 201, response.get_json()
         return caller, phone
+
     return _subscribed
 
 

@@ -2,6 +2,7 @@
 its push subscriptions go, with whatever was still queued for them. A notification names a
 person and carries the reviewer's remark, and a revoked phone may be a lost one; the queue can
 hold a message for a day while a push service is down (docs/api.md §9)."""
+
 from sqlalchemy import select
 
 from server.extensions import db
@@ -22,8 +23,10 @@ def queue_a_remark(vapid, login, villages, volunteer):
     vapid["PUSH_SEND_AFTER_REQUEST"] = False
     mutation = volunteer.create("vneid_activation", villages["Thôn 1"], vneid_data())
     volunteer.push_ok([mutation])
-    review = login("police.qt").post(f"/records/{mutation['record_id']}/review", json={
-        "action": "needs_changes", "comment": "Số CCCD chưa đúng", "base_version": 1})
+    review = login("police.qt").post(
+        f"/records/{mutation['record_id']}/review",
+        json={"action": "needs_changes", "comment": "Số CCCD chưa đúng", "base_version": 1},
+    )
     assert review.status_code == 200
 
 
@@ -34,7 +37,8 @@ def test_revoking_a_device_drops_its_subscription_and_what_was_queued_for_it(vap
     [kept_subscription] = device_subscriptions(other_device.device_id)
     queue_a_remark(vapid, login, villages, volunteer)
     assert sorted(n.subscription_id for n in notifications(sent_at=None)) == sorted(
-        [revoked_subscription.id, kept_subscription.id])
+        [revoked_subscription.id, kept_subscription.id]
+    )
 
     assert login("admin.qt").post(f"/devices/{volunteer.device_id}/revoke").status_code == 200
     assert device_subscriptions(volunteer.device_id) == []

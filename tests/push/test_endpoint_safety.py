@@ -6,6 +6,7 @@ device holds a handful of subscriptions at most.
 A raw TCP listener on 127.0.0.1 stands for whatever runs inside the server's network (a database,
 a cache, an admin page): no test here may ever reach it.
 """
+
 import os
 import socket
 import threading
@@ -56,8 +57,11 @@ def internal():
 
 def subscription_to(endpoint):
     """What a browser sends when it subscribes, with real key material, pointing at `endpoint`."""
-    point = ec.generate_private_key(ec.SECP256R1()).public_key().public_bytes(
-        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+    point = (
+        ec.generate_private_key(ec.SECP256R1())
+        .public_key()
+        .public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+    )
     return {"endpoint": endpoint, "keys": {"p256dh": b64url(point), "auth": b64url(os.urandom(16))}}
 
 
@@ -104,8 +108,9 @@ INTERNAL_ENDPOINTS = {
 
 @pytest.mark.parametrize("case", INTERNAL_ENDPOINTS)
 def test_an_endpoint_on_the_servers_own_network_is_refused_when_subscribing(app, login, internal, monkeypatch, case):
-    resolve_names(monkeypatch, {"intranet.example.com": ["10.1.2.3"],
-                                "mixed.example.com": [PUBLIC_STAND_IN, "127.0.0.1"]})
+    resolve_names(
+        monkeypatch, {"intranet.example.com": ["10.1.2.3"], "mixed.example.com": [PUBLIC_STAND_IN, "127.0.0.1"]}
+    )
     endpoint = INTERNAL_ENDPOINTS[case].format(port=internal.port)
     response = login("vol.qt1").post("/push/subscriptions", json=subscription_to(endpoint))
     assert response.status_code == 422, body_of(response)
@@ -115,8 +120,9 @@ def test_an_endpoint_on_the_servers_own_network_is_refused_when_subscribing(app,
 
 
 def test_a_public_https_endpoint_is_accepted(app, login):
-    response = login("vol.qt1").post("/push/subscriptions",
-                                     json=subscription_to("https://push.example.com/wpush/v2/abc"))
+    response = login("vol.qt1").post(
+        "/push/subscriptions", json=subscription_to("https://push.example.com/wpush/v2/abc")
+    )
     assert response.status_code == 201, body_of(response)
 
 
@@ -127,13 +133,16 @@ def test_the_loopback_test_setting_is_off_by_default(app):
 def _review_record_of(login, villages, volunteer):
     mutation = volunteer.create("vneid_activation", villages["Thôn 1"], vneid_data())
     volunteer.push_ok([mutation])
-    response = login("police.qt").post(f"/records/{mutation['record_id']}/review",
-                                       json={"action": "needs_changes", "comment": "Bổ sung ảnh", "base_version": 1})
+    response = login("police.qt").post(
+        f"/records/{mutation['record_id']}/review",
+        json={"action": "needs_changes", "comment": "Bổ sung ảnh", "base_version": 1},
+    )
     assert response.status_code == 200
 
 
 def test_a_name_that_resolves_to_an_internal_address_when_sending_is_never_contacted(
-        vapid, app, login, villages, internal, monkeypatch):
+    vapid, app, login, villages, internal, monkeypatch
+):
     vapid.update({"PUSH_TEST_LOOPBACK": False, "PUSH_SEND_AFTER_REQUEST": False})
     answers = {"now": [PUBLIC_STAND_IN]}
     resolve_names(monkeypatch, {"rebind.example.com": lambda: answers["now"]})
@@ -153,10 +162,18 @@ def test_an_internal_endpoint_stored_before_these_checks_is_never_contacted(vapi
     vapid.update({"PUSH_TEST_LOOPBACK": False, "PUSH_SEND_AFTER_REQUEST": False})
     volunteer = login("vol.qt1")
     for scheme in ("http", "https"):
-        db.session.execute(insert(PushSubscription), [{
-            "endpoint": f"{scheme}://127.0.0.1:{internal.port}/push/old",
-            **subscription_to("x")["keys"], "device_id": volunteer.device_id, "user_id": volunteer.user["id"],
-            "created_at": utcnow()}])
+        db.session.execute(
+            insert(PushSubscription),
+            [
+                {
+                    "endpoint": f"{scheme}://127.0.0.1:{internal.port}/push/old",
+                    **subscription_to("x")["keys"],
+                    "device_id": volunteer.device_id,
+                    "user_id": volunteer.user["id"],
+                    "created_at": utcnow(),
+                }
+            ],
+        )
     db.session.commit()
     _review_record_of(login, villages, volunteer)
     assert sender.send_due() == {"refused": 2}
@@ -201,7 +218,7 @@ def test_a_device_keeps_only_its_newest_few_subscriptions(vapid, app, login, vil
     browsers = [Browser(push_service) for _ in range(50)]
     for browser in browsers:
         assert volunteer.post("/push/subscriptions", json=browser.subscription()).status_code == 201
-    newest = [b.endpoint for b in browsers[-endpoints_cap():]]
+    newest = [b.endpoint for b in browsers[-endpoints_cap() :]]
     assert stored_endpoints() == newest
     _review_record_of(login, villages, volunteer)
     # One approval, as many outgoing requests as the cap, not fifty-one.
@@ -211,25 +228,45 @@ def test_a_device_keeps_only_its_newest_few_subscriptions(vapid, app, login, vil
 
 def endpoints_cap():
     from server.push.service import MAX_SUBSCRIPTIONS_PER_DEVICE
+
     return MAX_SUBSCRIPTIONS_PER_DEVICE
 
 
 def test_a_user_keeps_only_a_bounded_number_of_subscriptions_across_devices(vapid, app, login, push_service):
     from server.push.service import MAX_SUBSCRIPTIONS_PER_USER
+
     callers = [login("vol.qt1") for _ in range(MAX_SUBSCRIPTIONS_PER_USER + 3)]
     for caller in callers:
         assert caller.post("/push/subscriptions", json=Browser(push_service).subscription()).status_code == 201
     assert len(stored_endpoints()) == MAX_SUBSCRIPTIONS_PER_USER
 
 
-@pytest.mark.parametrize("address, public", [
-    ("93.184.215.14", True), ("2606:4700::1111", True),
-    ("127.0.0.1", False), ("10.0.0.1", False), ("172.31.255.255", False), ("192.168.0.1", False),
-    ("169.254.0.1", False), ("100.100.100.100", False), ("0.0.0.0", False), ("224.1.1.1", False),
-    ("240.0.0.1", False), ("::1", False), ("::", False), ("fc00::1", False), ("fe80::1", False),
-    ("fec0::1", False), ("ff0e::1", False), ("::ffff:10.0.0.1", False), ("64:ff9b::808:808", False),
-    ("2002:a00:1::", False), ("2001:db8::1", False),
-])
+@pytest.mark.parametrize(
+    "address, public",
+    [
+        ("93.184.215.14", True),
+        ("2606:4700::1111", True),
+        ("127.0.0.1", False),
+        ("10.0.0.1", False),
+        ("172.31.255.255", False),
+        ("192.168.0.1", False),
+        ("169.254.0.1", False),
+        ("100.100.100.100", False),
+        ("0.0.0.0", False),
+        ("224.1.1.1", False),
+        ("240.0.0.1", False),
+        ("::1", False),
+        ("::", False),
+        ("fc00::1", False),
+        ("fe80::1", False),
+        ("fec0::1", False),
+        ("ff0e::1", False),
+        ("::ffff:10.0.0.1", False),
+        ("64:ff9b::808:808", False),
+        ("2002:a00:1::", False),
+        ("2001:db8::1", False),
+    ],
+)
 def test_only_public_addresses_are_public(address, public):
     assert endpoints.is_public_address(address) is public
 

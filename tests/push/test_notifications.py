@@ -2,6 +2,7 @@
 
 These tests look at the outbox rows, so the app does not send after the request here.
 """
+
 import pytest
 from sqlalchemy import event, func, select
 
@@ -24,34 +25,44 @@ def _record(caller, villages, **data):
     return mutation["record_id"]
 
 
-@pytest.mark.parametrize("action, kind, title", [
-    ("approve", "record_approved", "Bản ghi đã được duyệt"),
-    ("needs_changes", "record_needs_changes", "Bản ghi cần bổ sung"),
-    ("reject", "record_rejected", "Bản ghi bị từ chối"),
-])
-def test_each_review_action_queues_one_notification_to_the_author(queued_only, login, subscribed, villages,
-                                                                  action, kind, title):
+@pytest.mark.parametrize(
+    "action, kind, title",
+    [
+        ("approve", "record_approved", "Bản ghi đã được duyệt"),
+        ("needs_changes", "record_needs_changes", "Bản ghi cần bổ sung"),
+        ("reject", "record_rejected", "Bản ghi bị từ chối"),
+    ],
+)
+def test_each_review_action_queues_one_notification_to_the_author(
+    queued_only, login, subscribed, villages, action, kind, title
+):
     volunteer, _ = subscribed("vol.qt1")
     rid = _record(volunteer, villages, full_name="Nguyễn Thị Lan")
     comment = "Số điện thoại chưa đúng, gọi lại cho chị Lan để xác nhận" if action != "approve" else None
-    response = login("police.qt").post(f"/records/{rid}/review",
-                                       json={"action": action, "comment": comment, "base_version": 1})
+    response = login("police.qt").post(
+        f"/records/{rid}/review", json={"action": action, "comment": comment, "base_version": 1}
+    )
     assert response.status_code == 200
     [row] = notifications()
     assert (row.user_id, row.kind, row.attempts, row.sent_at) == (volunteer.user["id"], kind, 0, None)
     assert row.next_attempt_at is not None
     expected_body = "Nguyễn Thị Lan" + (f": {comment}" if comment else "")
-    assert row.payload == {"kind": kind, "title": title, "body": expected_body, "url": f"/#/record/{rid}",
-                           "record_id": rid}
+    assert row.payload == {
+        "kind": kind,
+        "title": title,
+        "body": expected_body,
+        "url": f"/#/record/{rid}",
+        "record_id": rid,
+    }
 
 
-def test_the_payload_carries_the_name_and_comment_but_no_personal_id_or_phone(queued_only, login, subscribed,
-                                                                            villages):
+def test_the_payload_carries_the_name_and_comment_but_no_personal_id_or_phone(queued_only, login, subscribed, villages):
     volunteer, _ = subscribed("vol.qt1")
     rid = _record(volunteer, villages, personal_id="038190012345", phone="0912345678")
-    login("police.qt").post(f"/records/{rid}/review",
-                            json={"action": "needs_changes", "comment": "Kiểm tra lại " + "rất " * 100,
-                                  "base_version": 1})
+    login("police.qt").post(
+        f"/records/{rid}/review",
+        json={"action": "needs_changes", "comment": "Kiểm tra lại " + "rất " * 100, "base_version": 1},
+    )
     [row] = notifications()
     text = str(row.payload)
     assert "038190012345" not in text and "0912345678" not in text
@@ -83,8 +94,10 @@ def test_every_subscription_of_the_author_gets_one_and_nobody_else(queued_only, 
 def test_an_author_without_a_subscription_gets_nothing_queued(queued_only, login, villages):
     volunteer = login("vol.qt1")
     rid = _record(volunteer, villages)
-    assert login("police.qt").post(f"/records/{rid}/review",
-                                   json={"action": "approve", "base_version": 1}).status_code == 200
+    assert (
+        login("police.qt").post(f"/records/{rid}/review", json={"action": "approve", "base_version": 1}).status_code
+        == 200
+    )
     assert notifications() == []
 
 
@@ -98,8 +111,9 @@ def test_a_review_that_fails_queues_nothing(queued_only, login, subscribed, vill
     assert notifications() == []
 
 
-def test_a_review_rolled_back_after_queueing_leaves_no_notification(queued_only, app, login, subscribed,
-                                                                   villages, monkeypatch):
+def test_a_review_rolled_back_after_queueing_leaves_no_notification(
+    queued_only, app, login, subscribed, villages, monkeypatch
+):
     """The notification is written in the review's transaction: when that transaction fails after
     the row was queued, the row goes with it (an outbox written separately would be sent anyway)."""
     from server.review import routes
@@ -114,8 +128,7 @@ def test_a_review_rolled_back_after_queueing_leaves_no_notification(queued_only,
             @staticmethod
             def commit():
                 # The row is there, in the review's open transaction...
-                seen_in_transaction.append(
-                    db.session.execute(select(func.count()).select_from(Notification)).scalar())
+                seen_in_transaction.append(db.session.execute(select(func.count()).select_from(Notification)).scalar())
                 raise RuntimeError("the database went away at the commit")
 
     monkeypatch.setattr(routes, "db", CommitFails)
@@ -143,7 +156,8 @@ def test_bulk_review_queues_one_per_record_for_its_author(queued_only, login, su
     assert statuses == ["error", "ok", "ok", "ok"]
     rows = notifications()[queued_before:]
     assert sorted((r.user_id, r.payload["record_id"]) for r in rows) == sorted(
-        [(first.user["id"], ids_first[1]), (first.user["id"], ids_first[2]), (second.user["id"], id_second)])
+        [(first.user["id"], ids_first[1]), (first.user["id"], ids_first[2]), (second.user["id"], id_second)]
+    )
 
 
 def test_a_reviewer_reviewing_their_own_record_is_not_notified(queued_only, login, subscribed, villages):
@@ -172,13 +186,18 @@ def test_a_conflict_opening_notifies_the_admins_of_that_commune_only(queued_only
     [row] = notifications()
     assert row.user_id == admin.user["id"] and row.kind == "conflict_opened"
     assert row.payload == {
-        "kind": "conflict_opened", "title": "Xung đột đồng bộ cần giải quyết",
-        "body": "Nguyễn Thị Lan — trường: phone", "url": f"/#/conflicts/{conflict_id}",
-        "record_id": rid, "conflict_id": conflict_id}
+        "kind": "conflict_opened",
+        "title": "Xung đột đồng bộ cần giải quyết",
+        "body": "Nguyễn Thị Lan — trường: phone",
+        "url": f"/#/conflicts/{conflict_id}",
+        "record_id": rid,
+        "conflict_id": conflict_id,
+    }
 
 
-def test_many_conflicts_in_one_push_cost_two_statements_not_one_per_conflict(queued_only, app, login, subscribed,
-                                                                            villages):
+def test_many_conflicts_in_one_push_cost_two_statements_not_one_per_conflict(
+    queued_only, app, login, subscribed, villages
+):
     subscribed("admin.qt")
     subscribed("admin.qt")
     phone_a, phone_b = login("vol.qt1"), login("vol.qt1")
@@ -206,8 +225,9 @@ def test_resolving_a_conflict_notifies_the_author(queued_only, login, subscribed
     volunteer, _ = subscribed("vol.qt1", caller=author)
     rid, conflict_id, _ = _conflict(login, villages, full_name="Nguyễn Thị Lan")
     admin = login("admin.qt")
-    response = admin.post(f"/conflicts/{conflict_id}/resolve",
-                          json={"base_version": 2, "values": {"phone": "0922222222"}})
+    response = admin.post(
+        f"/conflicts/{conflict_id}/resolve", json={"base_version": 2, "values": {"phone": "0922222222"}}
+    )
     assert response.status_code == 200, body_of(response)
     [row] = notifications(kind="conflict_resolved")
     assert row.user_id == volunteer.user["id"]
@@ -226,8 +246,12 @@ def test_the_police_digest_counts_new_records_since_the_last_one(queued_only, ap
     assert result.exit_code == 0, result.output
     [row] = notifications(kind="submissions_digest")
     assert row.user_id == police.user["id"]
-    assert row.payload == {"kind": "submissions_digest", "title": "Bản ghi mới chờ duyệt",
-                           "body": "3 bản ghi mới được gửi lên kể từ lần thông báo trước", "url": "/#/review"}
+    assert row.payload == {
+        "kind": "submissions_digest",
+        "title": "Bản ghi mới chờ duyệt",
+        "body": "3 bản ghi mới được gửi lên kể từ lần thông báo trước",
+        "url": "/#/review",
+    }
     # Nothing new: nothing queued. Two more: a digest of two.
     runner.invoke(args=["push-digest"])
     assert len(notifications(kind="submissions_digest")) == 1

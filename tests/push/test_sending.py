@@ -5,6 +5,7 @@ Covers: sent after the commit without holding up the response, 404/410 dropping 
 subscription, retries with backoff while the push service fails or hangs, giving up, a sender
 that dies after claiming, two senders at once, and the worker command.
 """
+
 import threading
 import time
 from datetime import timedelta
@@ -30,8 +31,9 @@ def _record(caller, villages, **data):
 
 
 def _ask_for_changes(login, rid):
-    response = login("police.qt").post(f"/records/{rid}/review",
-                                       json={"action": "needs_changes", "comment": COMMENT, "base_version": 1})
+    response = login("police.qt").post(
+        f"/records/{rid}/review", json={"action": "needs_changes", "comment": COMMENT, "base_version": 1}
+    )
     assert response.status_code == 200
     return response
 
@@ -43,8 +45,9 @@ def _subscriptions():
     return rows
 
 
-def test_the_author_receives_the_review_encrypted_and_signed_after_the_commit(vapid, app, login, subscribed,
-                                                                            villages, push_service, monkeypatch):
+def test_the_author_receives_the_review_encrypted_and_signed_after_the_commit(
+    vapid, app, login, subscribed, villages, push_service, monkeypatch
+):
     volunteer, phone = subscribed("vol.qt1")
     rid = _record(volunteer, villages, full_name="Hoàng Thị Ánh Nguyệt")
     committed_when_sent = []
@@ -53,16 +56,19 @@ def test_the_author_receives_the_review_encrypted_and_signed_after_the_commit(va
     def deliver_after_checking_the_commit(*args, **kwargs):
         # A connection of its own sees only committed data.
         with db.engine.connect() as connection:
-            committed_when_sent.append(connection.execute(
-                select(Record.review_state).where(Record.id == rid)).scalar())
+            committed_when_sent.append(connection.execute(select(Record.review_state).where(Record.id == rid)).scalar())
         return deliver(*args, **kwargs)
 
     monkeypatch.setattr(sender, "deliver", deliver_after_checking_the_commit)
     _ask_for_changes(login, rid)
     [request] = push_service.wait_for(phone.endpoint)
     assert phone.decrypt(request) == {
-        "kind": "record_needs_changes", "title": "Bản ghi cần bổ sung",
-        "body": f"Hoàng Thị Ánh Nguyệt: {COMMENT}", "url": f"/#/record/{rid}", "record_id": rid}
+        "kind": "record_needs_changes",
+        "title": "Bản ghi cần bổ sung",
+        "body": f"Hoàng Thị Ánh Nguyệt: {COMMENT}",
+        "url": f"/#/record/{rid}",
+        "record_id": rid,
+    }
     verify_vapid(request, vapid["VAPID_PUBLIC_KEY"], vapid["VAPID_SUBJECT"], push_service.origin)
     assert int(request["headers"]["ttl"]) == app.config["PUSH_TTL_SECONDS"]
     assert committed_when_sent == ["needs_changes"]
@@ -70,8 +76,7 @@ def test_the_author_receives_the_review_encrypted_and_signed_after_the_commit(va
     assert (row.attempts, row.next_attempt_at, row.last_error) == (1, None, None)
 
 
-def test_a_hanging_push_service_delays_no_response_and_loses_nothing(vapid, login, subscribed, villages,
-                                                                    push_service):
+def test_a_hanging_push_service_delays_no_response_and_loses_nothing(vapid, login, subscribed, villages, push_service):
     vapid["PUSH_TIMEOUT_SECONDS"] = 2.5
     push_service.hang_seconds = 5
     volunteer, phone = subscribed("vol.qt1")
@@ -92,8 +97,9 @@ def test_a_hanging_push_service_delays_no_response_and_loses_nothing(vapid, logi
     assert row.sent_at is not None and row.attempts == 2
 
 
-def test_a_failing_push_service_is_retried_with_backoff_then_sent_once_it_is_back(vapid, login, subscribed,
-                                                                               villages, push_service):
+def test_a_failing_push_service_is_retried_with_backoff_then_sent_once_it_is_back(
+    vapid, login, subscribed, villages, push_service
+):
     vapid["PUSH_SEND_AFTER_REQUEST"] = False
     volunteer, phone = subscribed("vol.qt1")
     rid = _record(volunteer, villages)
@@ -128,8 +134,9 @@ def test_retry_after_from_the_push_service_is_honoured_when_longer(vapid, app):
     assert sender.backoff_seconds(8, app.config) == 100
 
 
-def test_after_the_last_attempt_the_notification_is_given_up_with_its_error(vapid, login, subscribed, villages,
-                                                                          push_service):
+def test_after_the_last_attempt_the_notification_is_given_up_with_its_error(
+    vapid, login, subscribed, villages, push_service
+):
     vapid["PUSH_SEND_AFTER_REQUEST"] = False
     volunteer, phone = subscribed("vol.qt1")
     push_service.script(phone.endpoint, [502])
@@ -147,8 +154,9 @@ def test_after_the_last_attempt_the_notification_is_given_up_with_its_error(vapi
 
 
 @pytest.mark.parametrize("status", [404, 410])
-def test_a_subscription_the_push_service_no_longer_knows_is_dropped(vapid, login, subscribed, villages,
-                                                                    push_service, status):
+def test_a_subscription_the_push_service_no_longer_knows_is_dropped(
+    vapid, login, subscribed, villages, push_service, status
+):
     vapid["PUSH_SEND_AFTER_REQUEST"] = False
     volunteer, gone = subscribed("vol.qt1")
     _, kept = subscribed("vol.qt1")
@@ -156,7 +164,8 @@ def test_a_subscription_the_push_service_no_longer_knows_is_dropped(vapid, login
     rid = _record(volunteer, villages)
     _ask_for_changes(login, rid)
     rejected = login("police.qt").post(
-        f"/records/{rid}/review", json={"action": "reject", "comment": "Trùng", "base_version": 2})
+        f"/records/{rid}/review", json={"action": "reject", "comment": "Trùng", "base_version": 2}
+    )
     assert rejected.status_code == 200
     [gone_id] = [s.id for s in _subscriptions() if s.endpoint == gone.endpoint]
     assert sender.send_due() == {"gone": 1, "sent": 2}
@@ -168,8 +177,7 @@ def test_a_subscription_the_push_service_no_longer_knows_is_dropped(vapid, login
 
 
 @pytest.mark.parametrize("status", [400, 403, 413])
-def test_a_message_the_push_service_refuses_is_not_retried(vapid, login, subscribed, villages, push_service,
-                                                           status):
+def test_a_message_the_push_service_refuses_is_not_retried(vapid, login, subscribed, villages, push_service, status):
     vapid["PUSH_SEND_AFTER_REQUEST"] = False
     volunteer, phone = subscribed("vol.qt1")
     push_service.script(phone.endpoint, [status])
@@ -196,15 +204,15 @@ def test_a_sender_that_dies_after_claiming_loses_nothing(vapid, app, login, subs
     assert row.attempts == 2 and row.sent_at is not None
 
 
-def test_two_senders_at_once_send_each_notification_exactly_once(vapid, app, login, subscribed, villages,
-                                                                 push_service):
+def test_two_senders_at_once_send_each_notification_exactly_once(vapid, app, login, subscribed, villages, push_service):
     vapid.update({"PUSH_SEND_AFTER_REQUEST": False, "PUSH_CLAIM_BATCH": 3})
     push_service.delay = 0.01
     volunteer = login("vol.qt1")
     # Nine browsers (three devices, each with as many subscriptions as a device keeps), four records.
     devices = [volunteer, login("vol.qt1"), login("vol.qt1")]
-    phones = [subscribed("vol.qt1", caller=device)[1] for device in devices
-              for _ in range(MAX_SUBSCRIPTIONS_PER_DEVICE)]
+    phones = [
+        subscribed("vol.qt1", caller=device)[1] for device in devices for _ in range(MAX_SUBSCRIPTIONS_PER_DEVICE)
+    ]
     rids = [_record(volunteer, villages) for _ in range(4)]
     for rid in rids:
         _ask_for_changes(login, rid)
@@ -258,6 +266,7 @@ def test_the_push_send_command_drains_due_notifications(vapid, app, login, subsc
 
 def test_conflict_and_digest_notifications_arrive_decrypted(vapid, app, login, subscribed, villages, push_service):
     from tests.helpers import update
+
     admin, admin_phone = subscribed("admin.qt")
     police, police_phone = subscribed("police.qt")
     phone_a, phone_b = login("vol.qt1"), login("vol.qt1")
@@ -275,4 +284,5 @@ def test_conflict_and_digest_notifications_arrive_decrypted(vapid, app, login, s
 
 def _aware(value):
     from datetime import timezone
+
     return value if value.tzinfo else value.replace(tzinfo=timezone.utc)

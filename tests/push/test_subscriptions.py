@@ -1,4 +1,5 @@
 """PROTOCOL.md §9: the VAPID key and the subscriptions API, by every role, each device its own."""
+
 import base64
 import os
 
@@ -172,6 +173,7 @@ def test_a_browser_subscribing_for_another_login_moves_to_that_device(vapid, log
 
 def test_a_revoked_devices_subscription_gets_nothing(vapid, login, subscribed, villages):
     from tests.helpers import vneid_data
+
     volunteer, phone = subscribed("vol.qt1")
     mutation = volunteer.create("vneid_activation", villages["Thôn 1"], vneid_data())
     volunteer.push_ok([mutation])
@@ -180,4 +182,5 @@ def test_a_revoked_devices_subscription_gets_nothing(vapid, login, subscribed, v
     vapid["PUSH_SEND_AFTER_REQUEST"] = False
     login("police.qt").post(f"/records/{mutation['record_id']}/review", json={"action": "approve", "base_version": 1})
     from tests.push.conftest import notifications
+
     assert notifications() == []

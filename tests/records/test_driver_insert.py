@@ -1,5 +1,6 @@
 """The push's inserts hand the driver parameters made ready before the write transaction
 (store.DriverInsert): what they store must be exactly what a Core INSERT stores, on each backend."""
+
 from sqlalchemy import insert, select
 
 from server.extensions import db
@@ -17,13 +18,21 @@ def _stored(table, where):
 
 
 def _record_and_version(record_id, user, village_id, now):
-    row = store.new_record_row(record_id=record_id, record_type="vneid_activation", commune_id=user.commune_id,
-                               village_id=village_id, user_id=user.id, device_id=None, now=now,
-                               client_time="2026-11-20T08:00:00+07:00")
+    row = store.new_record_row(
+        record_id=record_id,
+        record_type="vneid_activation",
+        commune_id=user.commune_id,
+        village_id=village_id,
+        user_id=user.id,
+        device_id=None,
+        now=now,
+        client_time="2026-11-20T08:00:00+07:00",
+    )
     data = {"full_name": "Nguyễn Thị Ánh", "personal_id": "001190012345", "activated": True, "note": None}
-    version = store.new_version(row, action="create", user_id=user.id, now=now, data=data, changed=data.keys(),
-                                mutation_id=7)
-    row.update(has_conflict=True, review_comment="Đủ \"điều kiện\"", change_xid=42)
+    version = store.new_version(
+        row, action="create", user_id=user.id, now=now, data=data, changed=data.keys(), mutation_id=7
+    )
+    row.update(has_conflict=True, review_comment='Đủ "điều kiện"', change_xid=42)
     return row, version
 
 
@@ -50,16 +59,34 @@ def test_driver_inserts_store_what_core_stores(app, villages):
     assert driver == core
     assert _stored(versions, f"record_id = '{driver_id}'") == _stored(versions, f"record_id = '{core_id}'")
 
-    log = {"device_id": device.id, "user_id": user.id, "op": "update", "record_id": core_id,
-           "payload_hash": "ab" * 32, "status": "rejected", "version": None, "conflict_id": None,
-           "error": {"code": "validation_failed", "fields": {"phone": ["Sai định dạng"]}},
-           "change_xid": 42, "created_at": now}
+    log = {
+        "device_id": device.id,
+        "user_id": user.id,
+        "op": "update",
+        "record_id": core_id,
+        "payload_hash": "ab" * 32,
+        "status": "rejected",
+        "version": None,
+        "conflict_id": None,
+        "error": {"code": "validation_failed", "fields": {"phone": ["Sai định dạng"]}},
+        "change_xid": 42,
+        "created_at": now,
+    }
     connection.execute(insert(MUTATION_TABLE), [{**log, "mutation_id": 1}, {**log, "mutation_id": 2, "error": None}])
-    MUTATION_INSERT.execute(connection, [MUTATION_INSERT.ready(dialect, {**log, "mutation_id": 3}),
-                                         MUTATION_INSERT.ready(dialect, {**log, "mutation_id": 4, "error": None})])
-    stored = {row[1]: row[2:] for row in connection.exec_driver_sql(
-        "SELECT device_id, mutation_id, user_id, op, record_id, payload_hash, status, version, conflict_id, "
-        "error, change_xid, created_at FROM mutations ORDER BY mutation_id")}
+    MUTATION_INSERT.execute(
+        connection,
+        [
+            MUTATION_INSERT.ready(dialect, {**log, "mutation_id": 3}),
+            MUTATION_INSERT.ready(dialect, {**log, "mutation_id": 4, "error": None}),
+        ],
+    )
+    stored = {
+        row[1]: row[2:]
+        for row in connection.exec_driver_sql(
+            "SELECT device_id, mutation_id, user_id, op, record_id, payload_hash, status, version, conflict_id, "
+            "error, change_xid, created_at FROM mutations ORDER BY mutation_id"
+        )
+    }
     assert stored[3] == stored[1] and stored[4] == stored[2]
     db.session.rollback()
 
@@ -67,10 +94,19 @@ def test_driver_inserts_store_what_core_stores(app, villages):
 def test_a_stamp_given_at_execution_goes_to_every_row(app, villages):
     user = db.session.execute(select(User).where(User.username == "vol.qt1")).scalar_one()
     dialect = db.session.connection().dialect
-    rows = [_record_and_version(f"6f1c7d0e-8a58-4b8e-9a0e-33333333333{n}", user, villages["Thôn 1"], utcnow())[0]
-            for n in range(3)]
+    rows = [
+        _record_and_version(f"6f1c7d0e-8a58-4b8e-9a0e-33333333333{n}", user, villages["Thôn 1"], utcnow())[0]
+        for n in range(3)
+    ]
     store.insert_records([store.RECORD_INSERT.ready(dialect, row) for row in rows])
-    stamps = db.session.execute(select(store.RECORD_TABLE.c.change_xid).distinct().where(
-        store.RECORD_TABLE.c.id.in_([row["id"] for row in rows]))).scalars().all()
+    stamps = (
+        db.session.execute(
+            select(store.RECORD_TABLE.c.change_xid)
+            .distinct()
+            .where(store.RECORD_TABLE.c.id.in_([row["id"] for row in rows]))
+        )
+        .scalars()
+        .all()
+    )
     assert stamps == [db.session.info["sync_stamp"]]
     db.session.rollback()

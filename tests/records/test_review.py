@@ -1,4 +1,5 @@
 """PROTOCOL.md §5: review actions with base_version, comments, bulk review; the record list and history."""
+
 from tests.helpers import body_of, propaganda_data, update, vneid_data
 
 
@@ -33,8 +34,9 @@ def test_asking_for_changes_or_rejecting_needs_a_comment(login, villages):
     police = login("police.qt")
     for action in ("needs_changes", "reject"):
         for comment in (None, "", "   "):
-            response = police.post(f"/records/{rid}/review",
-                                   json={"action": action, "comment": comment, "base_version": 1})
+            response = police.post(
+                f"/records/{rid}/review", json={"action": action, "comment": comment, "base_version": 1}
+            )
             assert response.status_code == 422
             assert "comment" in body_of(response)["error"]["fields"]
 
@@ -43,8 +45,10 @@ def test_the_reviewers_comment_reaches_the_author_by_pull(login, villages):
     volunteer, rid = _record(login, villages)
     _, cursor, _ = volunteer.pull_all()
     police = login("police.qt")
-    police.post(f"/records/{rid}/review",
-                json={"action": "needs_changes", "comment": "Số CCCD chưa đúng, kiểm tra lại", "base_version": 1})
+    police.post(
+        f"/records/{rid}/review",
+        json={"action": "needs_changes", "comment": "Số CCCD chưa đúng, kiểm tra lại", "base_version": 1},
+    )
     records, _, _ = volunteer.pull_all(cursor)
     assert records[rid]["review_state"] == "needs_changes"
     assert records[rid]["review_comment"] == "Số CCCD chưa đúng, kiểm tra lại"
@@ -56,8 +60,9 @@ def test_transitions_follow_the_table(login, villages):
     police.post(f"/records/{rid}/review", json={"action": "approve", "base_version": 1})
     again = police.post(f"/records/{rid}/review", json={"action": "approve", "base_version": 2})
     assert again.status_code == 409 and body_of(again)["error"]["code"] == "invalid_transition"
-    reopened = police.post(f"/records/{rid}/review",
-                           json={"action": "needs_changes", "comment": "Mở lại để bổ sung", "base_version": 2})
+    reopened = police.post(
+        f"/records/{rid}/review", json={"action": "needs_changes", "comment": "Mở lại để bổ sung", "base_version": 2}
+    )
     assert reopened.status_code == 200 and body_of(reopened)["review_state"] == "needs_changes"
 
 
@@ -108,13 +113,19 @@ def test_every_view_of_a_record_by_police_or_admin_is_audited(login, villages):
 
 def test_the_list_filters_and_searches_without_diacritics(login, villages):
     volunteer = login("vol.qt1")
-    volunteer.push_ok([
-        volunteer.create("vneid_activation", villages["Thôn 1"], vneid_data(full_name="Đặng Thị Hương")),
-        volunteer.create("vneid_activation", villages["Thôn 2"],
-                         vneid_data(full_name="Lê Văn Tám", personal_id="038085012345",
-                                    date_of_birth="1985-02-03", gender="nam")),
-        volunteer.create("propaganda_session", villages["Thôn 1"], propaganda_data()),
-    ])
+    volunteer.push_ok(
+        [
+            volunteer.create("vneid_activation", villages["Thôn 1"], vneid_data(full_name="Đặng Thị Hương")),
+            volunteer.create(
+                "vneid_activation",
+                villages["Thôn 2"],
+                vneid_data(
+                    full_name="Lê Văn Tám", personal_id="038085012345", date_of_birth="1985-02-03", gender="nam"
+                ),
+            ),
+            volunteer.create("propaganda_session", villages["Thôn 1"], propaganda_data()),
+        ]
+    )
     police = login("police.qt")
     assert police.get("/records?q=dang thi huong").get_json()["total"] == 1
     assert police.get("/records?q=Hương").get_json()["total"] == 1
@@ -131,6 +142,7 @@ def test_since_and_until_bound_the_creation_time_whatever_the_offset(login, vill
     volunteer.push_ok([volunteer.create("propaganda_session", villages["Thôn 1"], propaganda_data())])
     created = volunteer.get("/records").get_json()["items"][0]["created_at"]
     from datetime import datetime, timedelta
+
     at = datetime.fromisoformat(created.replace("Z", "+00:00"))
     in_hanoi = (at + timedelta(hours=7)).replace(tzinfo=None).isoformat() + "+07:00"
     just_after = (at + timedelta(hours=7, seconds=1)).replace(tzinfo=None).isoformat() + "+07:00"
@@ -151,8 +163,11 @@ def test_a_version_rewritten_outside_the_app_breaks_the_hash_chain(app, login, v
     clean = runner.invoke(args=["verify-history"])
     assert clean.exit_code == 0, clean.output
 
-    db.session.execute(sql_update(RecordVersion).where(RecordVersion.record_id == rid, RecordVersion.version == 1)
-                       .values(data=vneid_data(full_name="Tên đã bị sửa")))
+    db.session.execute(
+        sql_update(RecordVersion)
+        .where(RecordVersion.record_id == rid, RecordVersion.version == 1)
+        .values(data=vneid_data(full_name="Tên đã bị sửa"))
+    )
     db.session.commit()
     tampered = runner.invoke(args=["verify-history"])
     assert tampered.exit_code != 0

@@ -4,6 +4,7 @@ stale update that merges, and an admin's conflict resolution with the device's v
 edited one. Reviewing changes no data. The moves refused here are the ones each path once let
 through or could let through; the certificate and the report's counts stay as they were.
 """
+
 import pytest
 
 from tests.helpers import body_of, death_data, update
@@ -18,8 +19,9 @@ def _death_case(login, villages):
     assert volunteer.push_ok([mutation])[0]["status"] == "applied"
     rid = mutation["record_id"]
     assert police.push_ok([update(rid, 1, {"case_status": "verified_unregistered"})])[0]["status"] == "applied"
-    assert police.push_ok([update(rid, 2, {"case_status": "certificate_issued", **CERTIFICATE})])[0]["status"] \
-        == "applied"
+    assert (
+        police.push_ok([update(rid, 2, {"case_status": "certificate_issued", **CERTIFICATE})])[0]["status"] == "applied"
+    )
     return rid
 
 
@@ -35,14 +37,14 @@ def _certified(login):
 def _refused_move(result, old, new):
     assert result["status"] == "rejected", result
     assert result["error"]["code"] == "invalid_case_transition", result
-    assert result["error"]["fields"]["case_status"] == [
-        f"Không chuyển được từ «{old}» sang «{new}»"], result
+    assert result["error"]["fields"]["case_status"] == [f"Không chuyển được từ «{old}» sang «{new}»"], result
 
 
 def test_a_create_starts_at_the_first_state_or_one_move_from_it(login, villages):
     police = login("police.qt")
-    skipping = police.create("death_check", villages["Thôn 1"], death_data(case_status="certificate_issued",
-                                                                           **CERTIFICATE))
+    skipping = police.create(
+        "death_check", villages["Thôn 1"], death_data(case_status="certificate_issued", **CERTIFICATE)
+    )
     one_move = police.create("death_check", villages["Thôn 1"], death_data(case_status="verified_unregistered"))
     skipped, moved = police.push_ok([skipping, one_move])
     _refused_move(skipped, "Mới phát hiện", "Đã cấp giấy chứng tử")
@@ -89,14 +91,17 @@ def conflict_on_status(login, villages):
     return rid, result["conflict_id"]
 
 
-@pytest.mark.parametrize("value, label", [("person_alive", "Người còn sống"), ("reported", "Mới phát hiện"),
-                                          ("already_registered", "Đã khai tử từ trước")])
+@pytest.mark.parametrize(
+    "value, label",
+    [("person_alive", "Người còn sống"), ("reported", "Mới phát hiện"), ("already_registered", "Đã khai tử từ trước")],
+)
 def test_a_conflict_resolution_cannot_move_a_case_against_its_workflow(login, conflict_on_status, value, label):
     rid, conflict_id = conflict_on_status
     admin = login("admin.qt")
     before_counts = _certified(login)
-    response = admin.post(f"/conflicts/{conflict_id}/resolve",
-                          json={"base_version": 3, "values": {"case_status": value}})
+    response = admin.post(
+        f"/conflicts/{conflict_id}/resolve", json={"base_version": 3, "values": {"case_status": value}}
+    )
     assert response.status_code == 422, body_of(response)
     error = body_of(response)["error"]
     assert error["code"] == "invalid_case_transition"
@@ -110,8 +115,9 @@ def test_a_conflict_resolution_cannot_move_a_case_against_its_workflow(login, co
 def test_a_conflict_resolution_along_the_workflow_goes_through(login, conflict_on_status):
     rid, conflict_id = conflict_on_status
     admin = login("admin.qt")
-    kept = admin.post(f"/conflicts/{conflict_id}/resolve",
-                      json={"base_version": 3, "values": {"case_status": "certificate_issued"}})
+    kept = admin.post(
+        f"/conflicts/{conflict_id}/resolve", json={"base_version": 3, "values": {"case_status": "certificate_issued"}}
+    )
     assert kept.status_code == 200, body_of(kept)
     assert _data(login, rid)["case_status"] == "certificate_issued"
 
@@ -121,7 +127,8 @@ def test_a_review_changes_no_data(login, villages):
     police = login("police.qt")
     for action, comment in (("needs_changes", "Bổ sung giấy tờ"), ("reject", "Trùng hồ sơ"), ("approve", None)):
         version = body_of(police.get(f"/records/{rid}"))["version"]
-        response = police.post(f"/records/{rid}/review",
-                               json={"action": action, "comment": comment, "base_version": version})
+        response = police.post(
+            f"/records/{rid}/review", json={"action": action, "comment": comment, "base_version": version}
+        )
         assert response.status_code == 200, body_of(response)
         assert _data(login, rid)["case_status"] == "certificate_issued"

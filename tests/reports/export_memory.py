@@ -2,6 +2,7 @@
 print the peak RSS growth it caused. On Linux the peak (VmHWM) is reset to the current RSS before
 each export by writing 5 to /proc/self/clear_refs, so each figure is that export's own peak over
 what the process held before it; elsewhere ru_maxrss is used (a lower bound on the growth)."""
+
 import json
 import resource
 import sys
@@ -40,22 +41,30 @@ def main(database_url, instance_path, output):
     admin = Caller(client, "admin.qt")
     # Warm up on an empty month: every module and code path loaded before the baseline.
     for fmt in ("xlsx", "csv"):
-        admin.get("/reports/export", query_string={"period": "2001-01", "format": fmt,
-                                                   "type": "vneid_activation"}).get_data()
+        admin.get(
+            "/reports/export", query_string={"period": "2001-01", "format": fmt, "type": "vneid_activation"}
+        ).get_data()
     results = {}
     for fmt in ("xlsx", "csv"):
         baseline = reset_peak()
         started = time.monotonic()
-        response = admin.get("/reports/export", query_string={
-            "period": "2026-10", "format": fmt, "type": "vneid_activation"}, buffered=False)
+        response = admin.get(
+            "/reports/export",
+            query_string={"period": "2026-10", "format": fmt, "type": "vneid_activation"},
+            buffered=False,
+        )
         size = 0
         with open(f"{output}.{fmt}", "wb") as out:
             for chunk in response.response:
                 size += len(chunk)
                 out.write(chunk)
         response.close()
-        results[fmt] = {"status": response.status_code, "bytes": size, "growth_kib": peak() - baseline,
-                        "seconds": round(time.monotonic() - started, 1)}
+        results[fmt] = {
+            "status": response.status_code,
+            "bytes": size,
+            "growth_kib": peak() - baseline,
+            "seconds": round(time.monotonic() - started, 1),
+        }
     print(json.dumps(results))
 
 

@@ -1,20 +1,30 @@
 """The report's pure parts, without a database: periods, trend buckets and measures from figures."""
+
 from datetime import date, datetime, timezone
 
 import pytest
 
 from server.reports import measures
 from server.reports.periods import (
-    PeriodError, file_label, local_date, local_midnight_utc, parse_period, period_from_dates, trend_buckets,
+    PeriodError,
+    file_label,
+    local_date,
+    local_midnight_utc,
+    parse_period,
+    period_from_dates,
+    trend_buckets,
 )
 
 
-@pytest.mark.parametrize("text, start, end", [
-    ("2026", date(2026, 1, 1), date(2026, 12, 31)),
-    ("2026-Q1", date(2026, 1, 1), date(2026, 3, 31)),
-    ("2024-02", date(2024, 2, 1), date(2024, 2, 29)),
-    ("2026-01-01..2026-06-30", date(2026, 1, 1), date(2026, 6, 30)),
-])
+@pytest.mark.parametrize(
+    "text, start, end",
+    [
+        ("2026", date(2026, 1, 1), date(2026, 12, 31)),
+        ("2026-Q1", date(2026, 1, 1), date(2026, 3, 31)),
+        ("2024-02", date(2024, 2, 1), date(2024, 2, 29)),
+        ("2026-01-01..2026-06-30", date(2026, 1, 1), date(2026, 6, 30)),
+    ],
+)
 def test_a_period_covers_its_days(text, start, end):
     period = parse_period(text)
     assert (period.start, period.end, period.name) == (start, end, text)
@@ -25,8 +35,21 @@ def test_dates_that_make_a_named_period_take_its_name():
     assert file_label(period_from_dates(date(2026, 11, 1), date(2026, 11, 15))) == "2026-11-01_2026-11-15"
 
 
-@pytest.mark.parametrize("text", ["", "26", "2026-Q5", "2026-00", "0000", "2026-02-30..2026-03-01",
-                                  "2026-12-01..2026-11-01", "1999", "2026-01-01..2037-01-01", "2026\x00"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "26",
+        "2026-Q5",
+        "2026-00",
+        "0000",
+        "2026-02-30..2026-03-01",
+        "2026-12-01..2026-11-01",
+        "1999",
+        "2026-01-01..2037-01-01",
+        "2026\x00",
+    ],
+)
 def test_a_period_that_cannot_be_read_is_refused(text):
     with pytest.raises(PeriodError):
         parse_period(text)
@@ -40,7 +63,7 @@ def test_days_are_vietnams():
 
 def test_trend_buckets_are_weeks_from_monday_then_months():
     bucket, weeks = trend_buckets(parse_period("2026-11"))
-    assert bucket == "week" and weeks[0] == (date(2026, 11, 1), date(2026, 11, 1))   # a Sunday
+    assert bucket == "week" and weeks[0] == (date(2026, 11, 1), date(2026, 11, 1))  # a Sunday
     assert weeks[1] == (date(2026, 11, 2), date(2026, 11, 8)) and weeks[-1][1] == date(2026, 11, 30)
     bucket, months = trend_buckets(parse_period("2026"))
     assert bucket == "month" and len(months) == 12
@@ -49,7 +72,7 @@ def test_trend_buckets_are_weeks_from_monday_then_months():
 def test_measures_from_grouped_counts():
     figures = measures.empty_figures()
     measures.add_vneid_group(figures, 2, "activated", None, 3)
-    measures.add_vneid_group(figures, "2", "logged_in_public_service", None, 1)   # PostgreSQL's text
+    measures.add_vneid_group(figures, "2", "logged_in_public_service", None, 1)  # PostgreSQL's text
     measures.add_vneid_group(figures, None, "installed", "no_smartphone", 2)
     for status, n in (("reported", 1), ("certificate_issued", 2), ("person_alive", 1), (None, 1)):
         measures.add_death_group(figures, status, n)

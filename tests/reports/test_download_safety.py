@@ -2,6 +2,7 @@
 keep a file of citizens' records, the CSV names its charset once, and no cell a spreadsheet
 makes of a user's text starts a formula, whatever list separator it splits on (OWASP, CSV
 Injection)."""
+
 import csv
 import io
 
@@ -13,8 +14,20 @@ from tests.helpers import vneid_data
 SEPARATORS = (",", ";", "\t", "|")
 FORMULA_STARTS = ("=", "+", "-", "@")
 HOSTILE_NOTES = (
-    "abc;=1+1;x", "abc\t=1+1", "abc,=HYPERLINK(\"http://x.invalid\")", 'x;"=1+1"', "a|@SUM(A1)",
-    "x; -2+3", "+1", "=1", "-", "\t=cmd", "\r=cmd", "ghi chú\n=1+1", "ok; =1", "đã gặp; \"+1\"",
+    "abc;=1+1;x",
+    "abc\t=1+1",
+    'abc,=HYPERLINK("http://x.invalid")',
+    'x;"=1+1"',
+    "a|@SUM(A1)",
+    "x; -2+3",
+    "+1",
+    "=1",
+    "-",
+    "\t=cmd",
+    "\r=cmd",
+    "ghi chú\n=1+1",
+    "ok; =1",
+    'đã gặp; "+1"',
 )
 
 
@@ -38,8 +51,7 @@ def test_no_cell_of_a_users_text_starts_a_formula_whatever_the_separator(text):
     assert safe.replace("'", "") == text.replace("'", "")
 
 
-@pytest.mark.parametrize("text", ["Nguyễn Văn A - Thôn 1", "Lê Thị Ánh \"=SUM(A1)\"", "09:30, họp thôn",
-                                  "email@vneid"])
+@pytest.mark.parametrize("text", ["Nguyễn Văn A - Thôn 1", 'Lê Thị Ánh "=SUM(A1)"', "09:30, họp thôn", "email@vneid"])
 def test_ordinary_text_is_left_alone(text):
     assert neutralise_formulas(text) == text
 
@@ -48,8 +60,9 @@ def test_ordinary_text_is_left_alone(text):
 def notes_world(login, villages):
     """vol.qt1's records whose notes are the hostile texts, in November 2026."""
     volunteer = login("vol.qt1")
-    mutations = [volunteer.create("vneid_activation", villages["Thôn 1"], vneid_data(notes=note))
-                 for note in HOSTILE_NOTES]
+    mutations = [
+        volunteer.create("vneid_activation", villages["Thôn 1"], vneid_data(notes=note)) for note in HOSTILE_NOTES
+    ]
     assert all(r["status"] == "applied" for r in volunteer.push_ok(mutations))
     return login("admin.qt")
 
@@ -81,6 +94,9 @@ def test_no_cache_may_keep_a_report_download(notes_world, fmt):
     assert response.headers["Cache-Control"] == "no-store"
     assert "ETag" not in response.headers and "Last-Modified" not in response.headers
     # Nothing to revalidate: a conditional request gets the whole file again.
-    conditional = notes_world.get("/reports/export", query_string={"period": "2026-11", "format": fmt},
-                                  headers={"If-None-Match": "*", "If-Modified-Since": "Sun, 06 Dec 2099 00:00:00 GMT"})
+    conditional = notes_world.get(
+        "/reports/export",
+        query_string={"period": "2026-11", "format": fmt},
+        headers={"If-None-Match": "*", "If-Modified-Since": "Sun, 06 Dec 2099 00:00:00 GMT"},
+    )
     assert conditional.status_code == 200 and conditional.get_data()

@@ -1,4 +1,5 @@
 """GET /reports/export and the report command: the files opened and read back, and the audit log."""
+
 import csv
 import io
 from datetime import datetime
@@ -11,10 +12,15 @@ from server.models import AuditEntry
 from tests.helpers import body_of
 
 MEASURE_HEADERS = [
-    "Thôn", "Hỗ trợ cài đặt, kích hoạt VNeID: số lượt hỗ trợ", "Tài khoản VNeID đã kích hoạt (mọi mức)",
-    "Tài khoản VNeID đã kích hoạt – Mức 1", "Tài khoản VNeID đã kích hoạt – Mức 2",
-    "Rà soát khai tử: số trường hợp phát hiện", "Rà soát khai tử: đã cấp giấy chứng tử",
-    "Rà soát khai tử: tỷ lệ đã cấp giấy chứng tử (%)", "Buổi tuyên truyền: số buổi",
+    "Thôn",
+    "Hỗ trợ cài đặt, kích hoạt VNeID: số lượt hỗ trợ",
+    "Tài khoản VNeID đã kích hoạt (mọi mức)",
+    "Tài khoản VNeID đã kích hoạt – Mức 1",
+    "Tài khoản VNeID đã kích hoạt – Mức 2",
+    "Rà soát khai tử: số trường hợp phát hiện",
+    "Rà soát khai tử: đã cấp giấy chứng tử",
+    "Rà soát khai tử: tỷ lệ đã cấp giấy chứng tử (%)",
+    "Buổi tuyên truyền: số buổi",
     "Buổi tuyên truyền: số người tham gia",
 ]
 TOTAL_ROW = ["Tổng cộng", 6, 4, 1, 2, 4, 2, 66.7, 3, 257]
@@ -32,25 +38,43 @@ def test_the_xlsx_report_has_a_summary_and_a_sheet_per_record_type(world):
     assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert response.headers["Content-Disposition"] == 'attachment; filename="bao-cao-2026-10.xlsx"'
     workbook = load_workbook(io.BytesIO(response.get_data()))
-    assert workbook.sheetnames == ["Tổng hợp", "Hỗ trợ cài đặt, kích hoạt VNeID", "Rà soát khai tử",
-                                   "Buổi tuyên truyền"]
+    assert workbook.sheetnames == [
+        "Tổng hợp",
+        "Hỗ trợ cài đặt, kích hoạt VNeID",
+        "Rà soát khai tử",
+        "Buổi tuyên truyền",
+    ]
     summary = [list(row) for row in workbook["Tổng hợp"].iter_rows(values_only=True)]
     assert summary[0][0] == "BÁO CÁO KẾT QUẢ THỰC HIỆN ĐỀ ÁN 06"
     assert summary[1][0] == "Xã Quang Trung" and summary[2][0] == "Từ ngày 01/10/2026 đến ngày 31/10/2026"
     header = summary.index(MEASURE_HEADERS + [None] * (len(summary[7]) - len(MEASURE_HEADERS)))
     total = next(row for row in summary if row[0] == "Tổng cộng")
-    assert total[:len(TOTAL_ROW)] == TOTAL_ROW
+    assert total[: len(TOTAL_ROW)] == TOTAL_ROW
     assert summary[header + 1][:3] == ["Thôn 1", 4, 3]
     targets = next(i for i, row in enumerate(summary) if row[0] == "II. CHỈ TIÊU")
-    assert summary[targets + 2][:8] == ["Tài khoản VNeID đã kích hoạt – Mức 2", "Toàn xã", "2026", "01/01/2026",
-                                        "31/12/2026", 600, 3, 0.5]
+    assert summary[targets + 2][:8] == [
+        "Tài khoản VNeID đã kích hoạt – Mức 2",
+        "Toàn xã",
+        "2026",
+        "01/01/2026",
+        "31/12/2026",
+        600,
+        3,
+        0.5,
+    ]
 
     vneid = list(workbook["Hỗ trợ cài đặt, kích hoạt VNeID"].iter_rows(values_only=True))
-    assert vneid[0][:6] == ("STT", "Thôn", "Họ, chữ đệm và tên", "Số định danh cá nhân / số CCCD", "Ngày sinh",
-                            "Giới tính")
+    assert vneid[0][:6] == (
+        "STT",
+        "Thôn",
+        "Họ, chữ đệm và tên",
+        "Số định danh cá nhân / số CCCD",
+        "Ngày sinh",
+        "Giới tính",
+    )
     assert vneid[0][-4:] == ("Trạng thái duyệt", "Người ghi", "Ngày ghi nhận", "Mã bản ghi")
     assert len(vneid) == 1 + 6
-    first = dict(zip(vneid[0], vneid[1]))
+    first = dict(zip(vneid[0], vneid[1], strict=True))
     assert first["STT"] == 1 and first["Thôn"] == "Thôn 1" and first["Họ, chữ đệm và tên"] == "Nguyễn Thị Lan"
     assert first["Giới tính"] == "Nữ" and first["Bước đã hoàn thành"] == "Kích hoạt"
     assert first["Mức độ tài khoản"] == "Mức 2" and first["Số chính chủ"] == "Có"
@@ -61,12 +85,12 @@ def test_the_xlsx_report_has_a_summary_and_a_sheet_per_record_type(world):
     assert formula_like[0][2] == 'Lê Thị Ánh "=SUM(A1)"'
     assert sheet is not None
     deaths = list(workbook["Rà soát khai tử"].iter_rows(values_only=True))
-    d1 = dict(zip(deaths[0], deaths[1]))
+    d1 = dict(zip(deaths[0], deaths[1], strict=True))
     assert d1["Họ và tên người chết"] == "Người mất d1" and d1["Ngày chết"] == "04/2023"
-    assert d1["Ghi chú chứng cứ"] == "Gia đình xác nhận có ký tự NUL"      # the NUL cannot live in XML
+    assert d1["Ghi chú chứng cứ"] == "Gia đình xác nhận có ký tự NUL"  # the NUL cannot live in XML
     assert d1["Tình trạng xử lý"] == "Đã cấp giấy chứng tử"
     sessions = list(workbook["Buổi tuyên truyền"].iter_rows(values_only=True))
-    p1 = dict(zip(sessions[0], sessions[1]))
+    p1 = dict(zip(sessions[0], sessions[1], strict=True))
     assert p1["Nội dung tuyên truyền"] == "VNeID và định danh điện tử; Dịch vụ công trực tuyến"
     assert p1["Hình thức"] == "Họp thôn" and p1["Số người tham gia"] == 45
     assert "Cẩm Hải" not in str(summary) + str(vneid) + str(sessions)
@@ -92,25 +116,35 @@ def test_the_csv_summary_has_a_bom_and_the_same_totals(world):
 
 def test_the_csv_of_one_record_type_has_declared_headers_and_vietnamese_values(world):
     response = download(world, format="csv", type="propaganda_session", count="submitted_and_approved")
-    assert response.headers["Content-Disposition"] == \
-        'attachment; filename="bao-cao-2026-10-propaganda-session.csv"'
+    assert response.headers["Content-Disposition"] == 'attachment; filename="bao-cao-2026-10-propaganda-session.csv"'
     rows = list(csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig"))))
     assert [r["Số người tham gia"] for r in rows] == ["45", "200", "12"]
     assert rows[0]["Ngày tuyên truyền"] == "03/10/2026" and rows[0]["Địa điểm"] == "Nhà văn hóa Thôn 1"
     assert rows[0]["Đơn vị thực hiện"] == "Đoàn thanh niên" and rows[2]["Hình thức"] == "Đến từng hộ gia đình"
-    vneid = list(csv.DictReader(io.StringIO(
-        download(world, format="csv", type="vneid_activation").get_data().decode("utf-8-sig"))))
-    assert next(r for r in vneid if r["Thôn"] == "Thôn 2" and "Ánh" in r["Họ, chữ đệm và tên"]) \
-        ["Họ, chữ đệm và tên"] == 'Lê Thị Ánh "=SUM(A1)"'
+    vneid = list(
+        csv.DictReader(
+            io.StringIO(download(world, format="csv", type="vneid_activation").get_data().decode("utf-8-sig"))
+        )
+    )
+    assert (
+        next(r for r in vneid if r["Thôn"] == "Thôn 2" and "Ánh" in r["Họ, chữ đệm và tên"])["Họ, chữ đệm và tên"]
+        == 'Lê Thị Ánh "=SUM(A1)"'
+    )
 
 
 def test_every_export_is_in_the_audit_log(world):
     download(world, format="csv", type="death_check")
     with world.app.app_context():
-        entry = db.session.execute(select(AuditEntry).where(AuditEntry.action == "report.export")
-                                   .order_by(AuditEntry.id.desc())).scalars().first()
+        entry = (
+            db.session.execute(
+                select(AuditEntry).where(AuditEntry.action == "report.export").order_by(AuditEntry.id.desc())
+            )
+            .scalars()
+            .first()
+        )
         assert entry.user_id == world["admin.qt"].user["id"] and entry.target_id == str(
-            world["admin.qt"].user["commune_id"])
+            world["admin.qt"].user["commune_id"]
+        )
         assert entry.details["format"] == "csv" and entry.details["type"] == "death_check"
         assert entry.details["period"] == "2026-10" and entry.details["records"]["death_check"] == 4
     audit = body_of(world["admin.qt"].get("/audit", query_string={"action": "report.export"}))
@@ -118,14 +152,22 @@ def test_every_export_is_in_the_audit_log(world):
 
 
 def test_another_commune_exports_only_its_own(world):
-    rows = list(csv.reader(io.StringIO(
-        download(world, "police.ch", format="csv", type="propaganda_session").get_data().decode("utf-8-sig"))))
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                download(world, "police.ch", format="csv", type="propaganda_session").get_data().decode("utf-8-sig")
+            )
+        )
+    )
     assert len(rows) == 2 and rows[1][1] == "Thôn Đông" and "999" in rows[1]
 
 
 def test_bad_export_parameters_are_422(world):
-    for query, field in (({"format": "pdf"}, "format"), ({"type": "everything"}, "type"),
-                         ({"from": "2026-10-31", "to": "2026-10-01"}, "from")):
+    for query, field in (
+        ({"format": "pdf"}, "format"),
+        ({"type": "everything"}, "type"),
+        ({"from": "2026-10-31", "to": "2026-10-01"}, "from"),
+    ):
         response = world["admin.qt"].get("/reports/export", query_string=query)
         assert response.status_code == 422 and field in body_of(response)["error"]["fields"], body_of(response)
 
@@ -133,20 +175,37 @@ def test_bad_export_parameters_are_422(world):
 def test_the_report_command_writes_the_same_report_for_a_month(world, tmp_path):
     runner = world.app.test_cli_runner()
     target = tmp_path / "bao-cao.xlsx"
-    result = runner.invoke(args=["report", "--month", "2026-10", "--commune", "Quang Trung",
-                                 "--output", str(target)])
+    result = runner.invoke(args=["report", "--month", "2026-10", "--commune", "Quang Trung", "--output", str(target)])
     assert result.exit_code == 0, result.output
     summary = [list(r) for r in load_workbook(target)["Tổng hợp"].iter_rows(values_only=True)]
-    assert next(r for r in summary if r[0] == "Tổng cộng")[:len(TOTAL_ROW)] == TOTAL_ROW
+    assert next(r for r in summary if r[0] == "Tổng cộng")[: len(TOTAL_ROW)] == TOTAL_ROW
     csv_target = tmp_path / "tuyen-truyen.csv"
-    result = runner.invoke(args=["report", "--month", "2026-10", "--commune", "Quang Trung", "--format", "csv",
-                                 "--type", "propaganda_session", "--output", str(csv_target)])
+    result = runner.invoke(
+        args=[
+            "report",
+            "--month",
+            "2026-10",
+            "--commune",
+            "Quang Trung",
+            "--format",
+            "csv",
+            "--type",
+            "propaganda_session",
+            "--output",
+            str(csv_target),
+        ]
+    )
     assert result.exit_code == 0, result.output
     assert csv_target.read_bytes().startswith("\ufeff".encode())
     for args in (["--month", "2026-10", "--commune", "Nowhere"], ["--month", "2026-1x", "--commune", "Quang Trung"]):
         result = runner.invoke(args=["report", *args, "--output", str(tmp_path / "x.xlsx")])
         assert result.exit_code != 0 and "Traceback" not in result.output
     with world.app.app_context():
-        entry = db.session.execute(select(AuditEntry).where(AuditEntry.action == "report.export")
-                                   .order_by(AuditEntry.id.desc())).scalars().first()
+        entry = (
+            db.session.execute(
+                select(AuditEntry).where(AuditEntry.action == "report.export").order_by(AuditEntry.id.desc())
+            )
+            .scalars()
+            .first()
+        )
         assert entry.user_id is None and entry.details["via"] == "cli"

@@ -1,5 +1,6 @@
 """A report of 100,000 records is written without holding them in memory: peak RSS growth of
 the exporting process stays under 100 MB, for XLSX and for CSV."""
+
 import json
 import os
 import subprocess
@@ -30,14 +31,30 @@ def _insert_records(app):
     for start in range(0, RECORDS, 10_000):
         rows = []
         for i in range(start, min(start + 10_000, RECORDS)):
-            rows.append({
-                "id": str(uuid.UUID(int=i + 1)), "type": "vneid_activation", "commune_id": author.commune_id,
-                "village_id": village, "version": 1, "review_state": "approved", "has_conflict": False,
-                "deleted": False, "created_by": author.id, "updated_by": author.id, "created_at": now,
-                "updated_at": now, "search_text": "", "version_hash": "0" * 64, "change_xid": 1,
-                "data": vneid_data(full_name=f"Nguyễn Văn Thành {i}", activity_date=f"2026-10-{1 + i % 28:02d}",
-                                   notes="Đã hướng dẫn đăng nhập Cổng dịch vụ công"),
-            })
+            rows.append(
+                {
+                    "id": str(uuid.UUID(int=i + 1)),
+                    "type": "vneid_activation",
+                    "commune_id": author.commune_id,
+                    "village_id": village,
+                    "version": 1,
+                    "review_state": "approved",
+                    "has_conflict": False,
+                    "deleted": False,
+                    "created_by": author.id,
+                    "updated_by": author.id,
+                    "created_at": now,
+                    "updated_at": now,
+                    "search_text": "",
+                    "version_hash": "0" * 64,
+                    "change_xid": 1,
+                    "data": vneid_data(
+                        full_name=f"Nguyễn Văn Thành {i}",
+                        activity_date=f"2026-10-{1 + i % 28:02d}",
+                        notes="Đã hướng dẫn đăng nhập Cổng dịch vụ công",
+                    ),
+                }
+            )
         db.session.execute(insert(table), rows)
         db.session.commit()
 
@@ -48,7 +65,7 @@ def _count(stream, needle):
     for chunk in iter(lambda: stream.read(1 << 20), b""):
         window = tail + chunk
         count += window.count(needle)
-        tail = window[-(len(needle) - 1):]
+        tail = window[-(len(needle) - 1) :]
     return count
 
 
@@ -58,8 +75,20 @@ def test_a_hundred_thousand_records_export_under_a_memory_ceiling(app, tmp_path)
     output = tmp_path / "bao-cao"
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     completed = subprocess.run(
-        [sys.executable, "-m", "tests.reports.export_memory", app.config["SQLALCHEMY_DATABASE_URI"],
-         str(tmp_path), str(output)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+        [
+            sys.executable,
+            "-m",
+            "tests.reports.export_memory",
+            app.config["SQLALCHEMY_DATABASE_URI"],
+            str(tmp_path),
+            str(output),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert completed.returncode == 0, completed.stderr[-3000:]
     results = json.loads(completed.stdout.strip().splitlines()[-1])
     print("export of 100,000 records:", results)

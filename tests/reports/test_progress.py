@@ -1,4 +1,5 @@
 """GET /reports/progress: figures counted by hand from tests/reports/conftest.py, on both backends."""
+
 import pytest
 
 from tests.helpers import body_of
@@ -25,8 +26,12 @@ def test_vneid_help_is_counted_by_level_step_and_failure_reason(world):
     assert one["measures"]["vneid_activated_level_1"] == 1 and one["measures"]["vneid_activated_level_2"] == 2
     assert two["measures"]["vneid_activated_level_1"] == 0 and two["measures"]["vneid_activated_level_2"] == 0
     assert one["vneid"]["by_step"] == {"installed": 1, "registered": 0, "activated": 2, "logged_in_public_service": 1}
-    assert one["vneid"]["by_level"]["2"] == {"installed": 0, "registered": 0, "activated": 1,
-                                             "logged_in_public_service": 1}
+    assert one["vneid"]["by_level"]["2"] == {
+        "installed": 0,
+        "registered": 0,
+        "activated": 1,
+        "logged_in_public_service": 1,
+    }
     assert two["vneid"]["by_level"]["none"]["activated"] == 1
     assert one["vneid"]["by_failure_reason"]["no_chip_card"] == 1
     assert two["vneid"]["by_failure_reason"]["data_mismatch"] == 1
@@ -43,31 +48,46 @@ def test_death_cases_by_status_and_the_certified_share(world):
     villages = by_name(document)
     # October (Vietnam time): d1, d3 in Thôn 1; d4, d5 in Thôn 2. d2 reached the server at 03:00 on 1/11.
     assert villages["Thôn 1"]["death"]["by_case_status"] == {
-        "reported": 0, "verified_unregistered": 0, "certificate_issued": 1, "residence_removed": 0,
-        "already_registered": 1, "person_alive": 0}
-    assert villages["Thôn 1"]["measures"]["death_cases_certified_percent"] == 100.0   # 1 of 2 - 1 closed
-    assert villages["Thôn 2"]["measures"]["death_cases_certified_percent"] == 50.0    # 1 of 2
+        "reported": 0,
+        "verified_unregistered": 0,
+        "certificate_issued": 1,
+        "residence_removed": 0,
+        "already_registered": 1,
+        "person_alive": 0,
+    }
+    assert villages["Thôn 1"]["measures"]["death_cases_certified_percent"] == 100.0  # 1 of 2 - 1 closed
+    assert villages["Thôn 2"]["measures"]["death_cases_certified_percent"] == 50.0  # 1 of 2
     totals = document["totals"]["measures"]
     assert totals["death_cases_reported"] == 4 and totals["death_cases_certified"] == 2
-    assert totals["death_cases_certified_percent"] == 66.7                           # 2 of 4 - 1 closed
-    assert villages["Thôn 3"]["measures"]["death_cases_certified_percent"] is None     # no cases: no share
+    assert totals["death_cases_certified_percent"] == 66.7  # 2 of 4 - 1 closed
+    assert villages["Thôn 3"]["measures"]["death_cases_certified_percent"] is None  # no cases: no share
     november = progress(world, period="2026-11")
-    assert november["totals"]["death"]["by_case_status"]["reported"] == 1             # d2
+    assert november["totals"]["death"]["by_case_status"]["reported"] == 1  # d2
 
 
 def test_death_stages_are_timed_from_the_version_history(world):
     stages = {(s["from_status"], s["to_status"]): s for s in progress(world)["death_stage_days"]}
     assert stages[("reported", "verified_unregistered")] == {
-        "from_status": "reported", "to_status": "verified_unregistered",
-        "cases": 2, "avg_days": 3.0, "min_days": 2.0, "max_days": 4.0}                # d1 2 days, d4 4
+        "from_status": "reported",
+        "to_status": "verified_unregistered",
+        "cases": 2,
+        "avg_days": 3.0,
+        "min_days": 2.0,
+        "max_days": 4.0,
+    }  # d1 2 days, d4 4
     assert stages[("verified_unregistered", "certificate_issued")]["avg_days"] == 3.0  # 5 and 1
     assert stages[("certificate_issued", "residence_removed")]["cases"] == 1
     assert stages[("certificate_issued", "residence_removed")]["max_days"] == 3.0
-    assert stages[("reported", "certificate_issued")]["avg_days"] == 6.0               # 7 and 5
+    assert stages[("reported", "certificate_issued")]["avg_days"] == 6.0  # 7 and 5
     assert stages[("reported", "already_registered")]["avg_days"] == 1.5
-    assert stages[("reported", "person_alive")] == {"from_status": "reported", "to_status": "person_alive",
-                                                    "cases": 0, "avg_days": None, "min_days": None,
-                                                    "max_days": None}
+    assert stages[("reported", "person_alive")] == {
+        "from_status": "reported",
+        "to_status": "person_alive",
+        "cases": 0,
+        "avg_days": None,
+        "min_days": None,
+        "max_days": None,
+    }
 
 
 def test_outreach_sessions_by_form_and_topic_with_people_reached(world):
@@ -88,30 +108,38 @@ def test_the_counting_switch_also_counts_records_waiting_for_review(world):
     document = progress(world, count="submitted_and_approved")
     assert document["count"] == "submitted_and_approved"
     one = by_name(document)["Thôn 1"]["measures"]
-    assert one["vneid_helped"] == 5 and one["vneid_activated_level_2"] == 3        # a5 now counts; a6 never
-    assert document["totals"]["measures"]["outreach_sessions"] == 3                # p4 asked to change: never
+    assert one["vneid_helped"] == 5 and one["vneid_activated_level_2"] == 3  # a5 now counts; a6 never
+    assert document["totals"]["measures"]["outreach_sessions"] == 3  # p4 asked to change: never
 
 
 def test_targets_stand_beside_what_was_reached_in_their_own_period(world):
     targets = {(t["measure"], t["village_id"]): t for t in progress(world)["targets"]}
     level_two = targets[("vneid_activated_level_2", None)]
     # 2026 up to the end of October: a1, a3 and b3 (30/09).
-    assert (level_two["value"], level_two["actual"], level_two["percent_of_target"], level_two["met"]) == \
-        (600, 3, 0.5, False)
+    assert (level_two["value"], level_two["actual"], level_two["percent_of_target"], level_two["met"]) == (
+        600,
+        3,
+        0.5,
+        False,
+    )
     assert (level_two["counted_from"], level_two["counted_to"]) == ("2026-01-01", "2026-10-31")
     sessions = targets[("outreach_sessions", world.villages["Thôn 1"])]
     assert (sessions["actual"], sessions["percent_of_target"]) == (2, 50.0)
     share = targets[("death_cases_certified_percent", None)]
     assert (share["actual"], share["percent_of_target"]) == (66.7, 66.7)
-    assert ("people_reached", None) not in targets                                 # 2027's target
+    assert ("people_reached", None) not in targets  # 2027's target
 
 
 def test_the_weekly_trend_puts_each_record_in_its_week(world):
     trend = progress(world)["trend"]
     assert trend["bucket"] == "week"
     assert [(p["start"], p["end"]) for p in trend["series"]] == [
-        ("2026-10-01", "2026-10-04"), ("2026-10-05", "2026-10-11"), ("2026-10-12", "2026-10-18"),
-        ("2026-10-19", "2026-10-25"), ("2026-10-26", "2026-10-31")]
+        ("2026-10-01", "2026-10-04"),
+        ("2026-10-05", "2026-10-11"),
+        ("2026-10-12", "2026-10-18"),
+        ("2026-10-19", "2026-10-25"),
+        ("2026-10-26", "2026-10-31"),
+    ]
     assert [p["measures"]["vneid_activated"] for p in trend["series"]] == [1, 1, 1, 0, 1]
     assert [p["measures"]["people_reached"] for p in trend["series"]] == [45, 0, 200, 0, 12]
     assert [p["measures"]["death_cases_reported"] for p in trend["series"]] == [2, 1, 0, 1, 0]
@@ -134,8 +162,9 @@ def test_another_communes_numbers_never_appear(world):
     assert cam_hai["totals"]["measures"]["people_reached"] == 999
     assert cam_hai["totals"]["measures"]["death_cases_reported"] == 1
     assert [t["value"] for t in cam_hai["targets"]] == [300]
-    other = world["police.ch"].get("/reports/progress",
-                                   query_string={"period": "2026-10", "village_id": world.villages["Thôn 1"]})
+    other = world["police.ch"].get(
+        "/reports/progress", query_string={"period": "2026-10", "village_id": world.villages["Thôn 1"]}
+    )
     assert other.status_code == 404
 
 
@@ -146,25 +175,32 @@ def test_a_volunteer_gets_no_report_and_village_staff_only_their_villages(world)
     staff = progress(world, "staff.qt")
     assert [v["name"] for v in staff["villages"]] == ["Thôn 1", "Thôn 2"] and staff["commune_wide"] is False
     assert staff["totals"]["measures"]["vneid_helped"] == 6
-    assert [t["measure"] for t in staff["targets"]] == ["outreach_sessions"]    # its village's, not the commune's
-    assert world["staff.qt"].get("/reports/progress", query_string={
-        "period": "2026-10", "village_id": world.villages["Thôn 3"]}).status_code == 404
+    assert [t["measure"] for t in staff["targets"]] == ["outreach_sessions"]  # its village's, not the commune's
+    assert (
+        world["staff.qt"]
+        .get("/reports/progress", query_string={"period": "2026-10", "village_id": world.villages["Thôn 3"]})
+        .status_code
+        == 404
+    )
     assert world["staff.qt"].get("/reports/export", query_string={"period": "2026-10"}).status_code == 403
 
 
-@pytest.mark.parametrize("query, field", [
-    ({"from": "2026-11-30", "to": "2026-11-01"}, "from"),
-    ({"from": "2026-02-30", "to": "2026-03-01"}, "from"),
-    ({"from": "garbage", "to": "2026-03-01"}, "from"),
-    ({"from": "2026-11-01"}, "to"),
-    ({"period": "2026-13"}, "period"),
-    ({"period": "2026-11", "from": "2026-11-01", "to": "2026-11-30"}, "period"),
-    ({"from": "1900-01-01", "to": "2026-01-01"}, "from"),
-    ({"from": "2000-01-01", "to": "2099-01-01"}, "from"),
-    ({"count": "everything"}, "count"),
-    ({"village_id": "abc"}, "village_id"),
-    ({"period": "2026\x00"}, "period"),
-])
+@pytest.mark.parametrize(
+    "query, field",
+    [
+        ({"from": "2026-11-30", "to": "2026-11-01"}, "from"),
+        ({"from": "2026-02-30", "to": "2026-03-01"}, "from"),
+        ({"from": "garbage", "to": "2026-03-01"}, "from"),
+        ({"from": "2026-11-01"}, "to"),
+        ({"period": "2026-13"}, "period"),
+        ({"period": "2026-11", "from": "2026-11-01", "to": "2026-11-30"}, "period"),
+        ({"from": "1900-01-01", "to": "2026-01-01"}, "from"),
+        ({"from": "2000-01-01", "to": "2099-01-01"}, "from"),
+        ({"count": "everything"}, "count"),
+        ({"village_id": "abc"}, "village_id"),
+        ({"period": "2026\x00"}, "period"),
+    ],
+)
 def test_bad_report_parameters_are_422_naming_them(world, query, field):
     response = world["police.qt"].get("/reports/progress", query_string=query)
     assert response.status_code == 422, body_of(response)
@@ -178,5 +214,6 @@ def test_an_unknown_village_is_404(world):
 
 def test_without_dates_the_report_is_the_current_month(world):
     from server.reports.periods import current_month
+
     response = world["police.qt"].get("/reports/progress")
     assert response.status_code == 200 and body_of(response)["period"] == current_month().name

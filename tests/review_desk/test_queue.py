@@ -1,10 +1,11 @@
 """The review queue: GET /records with the author's name, the duplicate flag, work-day bounds and sorting."""
+
 from datetime import datetime, timedelta, timezone
 
 from tests.helpers import body_of, death_data, delete, propaganda_data, update, vneid_data
 
 VIETNAM = timezone(timedelta(hours=7))
-SAME_ID = "038190012345"      # vneid_data's person: a woman born in 1990
+SAME_ID = "038190012345"  # vneid_data's person: a woman born in 1990
 OTHER_ID = "038190054321"
 
 
@@ -37,8 +38,11 @@ def test_the_same_personal_id_twice_in_a_commune_flags_both_records(login, villa
     [c] = _push(first, first.create("vneid_activation", villages["Thôn 2"], vneid_data(personal_id=OTHER_ID)))
     police = login("police.qt")
     items = _items(police)
-    assert (items[a]["possible_duplicate"], items[b]["possible_duplicate"], items[c]["possible_duplicate"]) == \
-        (True, True, False)
+    assert (items[a]["possible_duplicate"], items[b]["possible_duplicate"], items[c]["possible_duplicate"]) == (
+        True,
+        True,
+        False,
+    )
     assert set(_items(police, possible_duplicate="true")) == {a, b}
     assert set(_items(police, possible_duplicate="false")) == {c}
     assert body_of(police.get(f"/records/{a}"))["possible_duplicate"] is True
@@ -49,10 +53,17 @@ def test_a_duplicate_counts_only_live_records_of_the_same_type_and_commune(login
     [kept] = _push(volunteer, volunteer.create("vneid_activation", villages["Thôn 1"], vneid_data()))
     _push(other_commune, other_commune.create("vneid_activation", villages["Thôn Đông"], vneid_data()))
     # A death check of someone with the same number is another kind of record, not a duplicate.
-    _push(volunteer, volunteer.create("death_check", villages["Thôn 1"], death_data(
-        deceased_personal_id="038040012345")),
-        volunteer.create("vneid_activation", villages["Thôn 2"], vneid_data(
-            personal_id="038040012345", date_of_birth="1940-01-01", gender="nam", full_name="Trần Văn Cường")))
+    _push(
+        volunteer,
+        volunteer.create("death_check", villages["Thôn 1"], death_data(deceased_personal_id="038040012345")),
+        volunteer.create(
+            "vneid_activation",
+            villages["Thôn 2"],
+            vneid_data(
+                personal_id="038040012345", date_of_birth="1940-01-01", gender="nam", full_name="Trần Văn Cường"
+            ),
+        ),
+    )
     police = login("police.qt")
     assert _items(police)[kept]["possible_duplicate"] is False
     assert _items(police, possible_duplicate="true") == {}
@@ -66,8 +77,13 @@ def test_a_duplicate_counts_only_live_records_of_the_same_type_and_commune(login
 
 def test_two_death_checks_of_one_personal_id_are_flagged(login, villages):
     volunteer, police = login("vol.qt1"), login("police.qt")
-    ids = _push(volunteer, *[volunteer.create("death_check", villages["Thôn 1"],
-                                              death_data(deceased_personal_id="038040012345")) for _ in range(2)])
+    ids = _push(
+        volunteer,
+        *[
+            volunteer.create("death_check", villages["Thôn 1"], death_data(deceased_personal_id="038040012345"))
+            for _ in range(2)
+        ],
+    )
     assert set(_items(police, possible_duplicate="true", type="death_check")) == set(ids)
 
 
@@ -87,11 +103,17 @@ def test_from_and_to_bound_the_work_day_as_reports_count_it(login, villages):
     helped_10, helped_12, session_11 = _push(
         volunteer,
         volunteer.create("vneid_activation", villages["Thôn 1"], vneid_data(activity_date="2026-11-10")),
-        volunteer.create("vneid_activation", villages["Thôn 1"], vneid_data(activity_date="2026-11-12",
-                                                                             personal_id=OTHER_ID)),
-        volunteer.create("propaganda_session", villages["Thôn 1"], propaganda_data(activity_date="2026-11-11")))
-    [no_date] = _push(volunteer, volunteer.create("vneid_activation", villages["Thôn 2"],
-                                                  vneid_data(activity_date=None, personal_id="038190099999")))
+        volunteer.create(
+            "vneid_activation", villages["Thôn 1"], vneid_data(activity_date="2026-11-12", personal_id=OTHER_ID)
+        ),
+        volunteer.create("propaganda_session", villages["Thôn 1"], propaganda_data(activity_date="2026-11-11")),
+    )
+    [no_date] = _push(
+        volunteer,
+        volunteer.create(
+            "vneid_activation", villages["Thôn 2"], vneid_data(activity_date=None, personal_id="038190099999")
+        ),
+    )
     # A death check counts on the day it was recorded, not the day of death (2023-04 here).
     [death] = _push(volunteer, volunteer.create("death_check", villages["Thôn 1"], death_data()))
     police = login("police.qt")
@@ -104,15 +126,21 @@ def test_from_and_to_bound_the_work_day_as_reports_count_it(login, villages):
     assert set(_items(police, **{"from": "2026-11-12"})) == {helped_12, no_date, death}
     assert set(_items(police, **{"from": today, "to": today})) == {no_date, death}
     assert set(_items(police, **{"from": "2023-04-01", "to": "2023-04-30"})) == set()
-    assert set(_items(police, **{"from": "2026-11-10", "to": "2026-11-12"}, type="vneid_activation")) == \
-        {helped_10, helped_12}
+    assert set(_items(police, **{"from": "2026-11-10", "to": "2026-11-12"}, type="vneid_activation")) == {
+        helped_10,
+        helped_12,
+    }
 
 
 def test_from_after_to_or_a_bad_date_is_422_naming_it(login):
     police = login("police.qt")
-    for query, name in (({"from": "2026-11-12", "to": "2026-11-11"}, "from"), ({"from": "2026-02-30"}, "from"),
-                        ({"to": "12/11/2026"}, "to"), ({"sort": "full_name"}, "sort"),
-                        ({"possible_duplicate": "perhaps"}, "possible_duplicate")):
+    for query, name in (
+        ({"from": "2026-11-12", "to": "2026-11-11"}, "from"),
+        ({"from": "2026-02-30"}, "from"),
+        ({"to": "12/11/2026"}, "to"),
+        ({"sort": "full_name"}, "sort"),
+        ({"possible_duplicate": "perhaps"}, "possible_duplicate"),
+    ):
         response = police.get("/records", query_string=query)
         assert response.status_code == 422, (query, body_of(response))
         assert name in body_of(response)["error"]["fields"], body_of(response)
@@ -121,7 +149,7 @@ def test_from_after_to_or_a_bad_date_is_422_naming_it(login):
 def test_sort_orders_by_creation_or_last_change_either_way(login, villages):
     volunteer = login("vol.qt1")
     ids = []
-    for n in range(3):
+    for _ in range(3):
         ids += _push(volunteer, volunteer.create("propaganda_session", villages["Thôn 1"], propaganda_data()))
     volunteer.push_ok([update(ids[0], 1, {"notes": "sửa sau cùng"})])
 
@@ -137,8 +165,7 @@ def test_sort_orders_by_creation_or_last_change_either_way(login, villages):
 
 def test_the_queue_combines_author_state_and_paging(login, villages):
     first, second, police = login("vol.qt1"), login("vol.qt3"), login("police.qt")
-    mine = _push(first, *[first.create("propaganda_session", villages["Thôn 1"], propaganda_data())
-                          for _ in range(5)])
+    mine = _push(first, *[first.create("propaganda_session", villages["Thôn 1"], propaganda_data()) for _ in range(5)])
     _push(second, second.create("propaganda_session", villages["Thôn 3"], propaganda_data()))
     police.post(f"/records/{mine[0]}/review", json={"action": "approve", "base_version": 1})
     query = {"created_by": first.user["id"], "review_state": "submitted", "sort": "created_at", "per_page": 2}

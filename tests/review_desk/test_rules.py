@@ -5,12 +5,17 @@ review table, stale reviews and comments in tests/records/test_review.py; mergin
 in tests/sync/test_merge.py. These add what happens next: what a change of role, villages or
 password does at once, what a closed death case allows, and what the audit log keeps.
 """
+
 from tests.helpers import PASSWORD, body_of, death_data, delete, propaganda_data, update, vneid_data
 
 
 def _record(caller, village_id, record_type="vneid_activation", data=None):
-    data = data or {"vneid_activation": vneid_data, "death_check": death_data,
-                    "propaganda_session": propaganda_data}[record_type]()
+    data = (
+        data
+        or {"vneid_activation": vneid_data, "death_check": death_data, "propaganda_session": propaganda_data}[
+            record_type
+        ]()
+    )
     mutation = caller.create(record_type, village_id, data)
     [result] = caller.push_ok([mutation])
     assert result["status"] == "applied", result
@@ -42,7 +47,9 @@ def test_bulk_approval_skips_records_with_an_open_conflict_or_deleted_and_says_w
     assert results[gone]["error"]["code"] == "record_deleted"
     assert results[fine]["status"] == "ok" and results[fine]["record"]["review_state"] == "approved"
     # Asking for changes is still possible while the conflict is open; approval once it is resolved.
-    asked = admin.post(f"/records/{rid}/review", json={"action": "needs_changes", "comment": "Xem lại", "base_version": 2})
+    asked = admin.post(
+        f"/records/{rid}/review", json={"action": "needs_changes", "comment": "Xem lại", "base_version": 2}
+    )
     assert asked.status_code == 200, body_of(asked)
     resolved = admin.post(f"/conflicts/{conflict_id}/resolve", json={"base_version": 3, "values": {"notes": "chốt"}})
     assert resolved.status_code == 200, body_of(resolved)
@@ -63,11 +70,15 @@ def test_a_stale_review_changes_nothing_and_says_which_version_is_current(login,
 
 
 def test_admins_of_either_commune_review_their_own_records(login, villages):
-    for author, reviewer, village in (("vol.qt1", "admin.qt", "Thôn 1"), ("vol.ch1", "admin.ch", "Thôn Đông"),
-                                      ("vol.ch1", "police.ch", "Thôn Đông")):
+    for author, reviewer, village in (
+        ("vol.qt1", "admin.qt", "Thôn 1"),
+        ("vol.ch1", "admin.ch", "Thôn Đông"),
+        ("vol.ch1", "police.ch", "Thôn Đông"),
+    ):
         rid = _record(login(author), villages[village])
-        response = login(reviewer).post(f"/records/{rid}/review",
-                                        json={"action": "reject", "comment": "Không đủ thông tin", "base_version": 1})
+        response = login(reviewer).post(
+            f"/records/{rid}/review", json={"action": "reject", "comment": "Không đủ thông tin", "base_version": 1}
+        )
         assert response.status_code == 200 and body_of(response)["review_state"] == "rejected", reviewer
 
 
@@ -82,8 +93,13 @@ def test_a_closed_death_case_moves_no_further(login, villages):
         [result] = admin.push_ok([update(rid, 1, {"case_status": closing})])
         assert result["status"] == "applied", result
         for later in ("reported", "verified_unregistered", "certificate_issued", "residence_removed"):
-            [result] = admin.push_ok([update(rid, 2, {"case_status": later, "certificate_number": "1/2026",
-                                                      "certificate_date": "2026-11-02"})])
+            [result] = admin.push_ok(
+                [
+                    update(
+                        rid, 2, {"case_status": later, "certificate_number": "1/2026", "certificate_date": "2026-11-02"}
+                    )
+                ]
+            )
             assert result["status"] == "rejected" and result["error"]["code"] == "invalid_case_transition", result
 
 
@@ -92,8 +108,9 @@ def test_residence_removed_is_the_end_and_the_certificate_stays_required(login, 
     rid = _record(volunteer, villages["Thôn 1"], "death_check")
     certificate = {"certificate_number": "15/2026/TP-KT", "certificate_date": "2026-11-02"}
     police.push_ok([update(rid, 1, {"case_status": "verified_unregistered"})])
-    [future] = police.push_ok([update(rid, 2, {"case_status": "certificate_issued", **certificate,
-                                               "certificate_date": "2999-01-01"})])
+    [future] = police.push_ok(
+        [update(rid, 2, {"case_status": "certificate_issued", **certificate, "certificate_date": "2999-01-01"})]
+    )
     assert future["status"] == "rejected" and "certificate_date" in future["error"]["fields"], future
     police.push_ok([update(rid, 2, {"case_status": "certificate_issued", **certificate})])
     [cleared] = police.push_ok([update(rid, 3, {"certificate_number": None})])
@@ -108,11 +125,17 @@ def test_volunteers_and_village_staff_touch_neither_the_status_nor_the_certifica
     rid = _record(volunteer, villages["Thôn 1"], "death_check")
     for caller in (volunteer, login("staff.qt")):
         own = rid if caller is volunteer else _record(caller, villages["Thôn 2"], "death_check")
-        for change in ({"case_status": "verified_unregistered"}, {"certificate_number": "15/2026"},
-                       {"certificate_date": "2026-11-02"}):
+        for change in (
+            {"case_status": "verified_unregistered"},
+            {"certificate_number": "15/2026"},
+            {"certificate_date": "2026-11-02"},
+        ):
             [result] = caller.push_ok([update(own, 1, change)])
-            assert result["status"] == "rejected" and result["error"]["code"] == "field_not_editable", \
-                (caller.username, change, result)
+            assert result["status"] == "rejected" and result["error"]["code"] == "field_not_editable", (
+                caller.username,
+                change,
+                result,
+            )
     assert body_of(login("police.qt").get(f"/records/{rid}"))["data"]["case_status"] == "reported"
 
 
@@ -124,8 +147,9 @@ def test_a_resolution_keeps_who_chose_what_and_is_audited(login, villages):
     rid, conflict_id = _conflicted(login, villages)
     admin = login("admin.qt")
     admin.get(f"/conflicts/{conflict_id}")
-    response = admin.post(f"/conflicts/{conflict_id}/resolve",
-                          json={"base_version": 2, "values": {"notes": "tình nguyện viên sửa"}})
+    response = admin.post(
+        f"/conflicts/{conflict_id}/resolve", json={"base_version": 2, "values": {"notes": "tình nguyện viên sửa"}}
+    )
     assert response.status_code == 200
     conflict = body_of(admin.get(f"/conflicts/{conflict_id}"))
     assert conflict["resolved_by"] == admin.user["id"] and conflict["resolved_at"]
@@ -142,8 +166,9 @@ def test_resolving_with_a_value_that_breaks_a_rule_is_422_and_leaves_it_open(log
     rid = _record(volunteer, villages["Thôn 1"])
     police.push_ok([update(rid, 1, {"phone": "0987654321"})])
     [result] = volunteer.push_ok([update(rid, 1, {"phone": "0911111111"})])
-    response = admin.post(f"/conflicts/{result['conflict_id']}/resolve",
-                          json={"base_version": 2, "values": {"phone": "12345"}})
+    response = admin.post(
+        f"/conflicts/{result['conflict_id']}/resolve", json={"base_version": 2, "values": {"phone": "12345"}}
+    )
     assert response.status_code == 422 and "phone" in body_of(response)["error"]["fields"]
     assert body_of(admin.get(f"/conflicts/{result['conflict_id']}"))["state"] == "open"
     assert body_of(admin.get(f"/records/{rid}"))["has_conflict"] is True
@@ -155,19 +180,32 @@ def test_resolving_with_a_value_that_breaks_a_rule_is_422_and_leaves_it_open(log
 
 def test_a_new_user_logs_in_with_the_role_and_villages_given(login, villages):
     admin = login("admin.qt")
-    response = admin.post("/users", json={"username": "vol.qt9", "password": "mat-khau-moi-9", "full_name": "Phạm Văn Chín",
-                                          "role": "volunteer", "village_ids": [villages["Thôn 4"]]})
+    response = admin.post(
+        "/users",
+        json={
+            "username": "vol.qt9",
+            "password": "mat-khau-moi-9",
+            "full_name": "Phạm Văn Chín",
+            "role": "volunteer",
+            "village_ids": [villages["Thôn 4"]],
+        },
+    )
     assert response.status_code == 201, body_of(response)
     created = body_of(response)
     assert created["village_ids"] == [villages["Thôn 4"]] and created["active"] is True
     newcomer = login("vol.qt9", password="mat-khau-moi-9")
     assert newcomer.user["role"] == "volunteer" and newcomer.user["village_ids"] == [villages["Thôn 4"]]
     _record(newcomer, villages["Thôn 4"])
-    taken = admin.post("/users", json={"username": "vol.qt9", "password": "mat-khau-moi-9", "full_name": "X",
-                                       "role": "volunteer"})
+    taken = admin.post(
+        "/users", json={"username": "vol.qt9", "password": "mat-khau-moi-9", "full_name": "X", "role": "volunteer"}
+    )
     assert taken.status_code == 409 and body_of(taken)["error"]["code"] == "username_taken"
-    assert admin.post("/users", json={"username": "x.y", "password": "ngan", "full_name": "X",
-                                      "role": "volunteer"}).status_code == 422
+    assert (
+        admin.post(
+            "/users", json={"username": "x.y", "password": "ngan", "full_name": "X", "role": "volunteer"}
+        ).status_code
+        == 422
+    )
 
 
 def test_a_new_role_takes_effect_at_once_without_logging_in_again(login, villages):
@@ -205,8 +243,9 @@ def test_a_disabled_user_can_neither_use_old_tokens_nor_log_in_until_enabled(log
         path = "/auth/me" if token == volunteer.access_token else "/auth/refresh"
         response = volunteer.request("GET" if path == "/auth/me" else "POST", path, token=token)
         assert response.status_code == 401, path
-    login_again = client.post("/api/v1/auth/login", json={"username": "vol.qt1", "password": PASSWORD,
-                                                          "device_id": volunteer.device_id})
+    login_again = client.post(
+        "/api/v1/auth/login", json={"username": "vol.qt1", "password": PASSWORD, "device_id": volunteer.device_id}
+    )
     assert login_again.status_code == 401
     assert admin.request("PATCH", f"/users/{uid}", json={"active": True}).status_code == 200
     assert login("vol.qt1").get("/auth/me").status_code == 200
@@ -219,12 +258,14 @@ def test_a_password_reset_ends_every_session_and_the_old_password(login, client)
     response = admin.request("PATCH", f"/users/{phone.user['id']}", json={"password": "mat-khau-moi-123"})
     assert response.status_code == 200
     assert phone.get("/auth/me").status_code == 401 and tablet.get("/auth/me").status_code == 401
-    old = client.post("/api/v1/auth/login", json={"username": "vol.qt1", "password": PASSWORD,
-                                                  "device_id": phone.device_id})
+    old = client.post(
+        "/api/v1/auth/login", json={"username": "vol.qt1", "password": PASSWORD, "device_id": phone.device_id}
+    )
     assert old.status_code == 401
     assert login("vol.qt1", password="mat-khau-moi-123").get("/auth/me").status_code == 200
-    [entry] = body_of(admin.get("/audit", query_string={"action": "user.update",
-                                                        "target_id": str(phone.user["id"])}))["items"]
+    [entry] = body_of(admin.get("/audit", query_string={"action": "user.update", "target_id": str(phone.user["id"])}))[
+        "items"
+    ]
     assert entry["details"] == {"password": "***"} and entry["user_id"] == admin.user["id"]
 
 
@@ -257,17 +298,24 @@ def test_villages_are_created_renamed_and_deactivated(login, villages):
     assert volunteer.push_ok([update(existing, 1, {"notes": "bổ sung"})])[0]["status"] == "applied"
     assert existing in {r["id"] for r in body_of(admin.get("/records"))["items"]}
     admin.request("PATCH", f"/villages/{village['id']}", json={"active": True})
-    assert volunteer.push_ok([volunteer.create("vneid_activation", village["id"], vneid_data())])[0]["status"] \
-        == "applied"
-    actions = [e["action"] for e in body_of(admin.get("/audit", query_string={
-        "target_type": "village", "target_id": str(village["id"])}))["items"]]
+    assert (
+        volunteer.push_ok([volunteer.create("vneid_activation", village["id"], vneid_data())])[0]["status"] == "applied"
+    )
+    actions = [
+        e["action"]
+        for e in body_of(admin.get("/audit", query_string={"target_type": "village", "target_id": str(village["id"])}))[
+            "items"
+        ]
+    ]
     assert actions == ["village.update", "village.update", "village.update", "village.create"]
 
 
 def test_the_device_list_shows_owner_sync_and_revocation(login):
     admin, volunteer = login("admin.qt"), login("vol.qt1")
-    volunteer.post("/sync/push", json={"device_id": volunteer.device_id, "mutations": [],
-                                       "app_version": "2.0.1", "pending_count": 3})
+    volunteer.post(
+        "/sync/push",
+        json={"device_id": volunteer.device_id, "mutations": [], "app_version": "2.0.1", "pending_count": 3},
+    )
     volunteer.pull()
     [device] = [d for d in body_of(admin.get("/devices")) if d["device_id"] == volunteer.device_id]
     assert device["owner"]["username"] == "vol.qt1" and device["owner"]["full_name"]
@@ -288,7 +336,7 @@ def test_the_device_list_shows_owner_sync_and_revocation(login):
 def test_the_audit_log_keeps_every_read_export_review_and_change_and_filters_them(login, villages):
     admin, police, volunteer = login("admin.qt"), login("police.qt"), login("vol.qt1")
     rid = _record(volunteer, villages["Thôn 1"])
-    volunteer.get(f"/records/{rid}")              # a volunteer's own reads are not audited
+    volunteer.get(f"/records/{rid}")  # a volunteer's own reads are not audited
     police.get(f"/records/{rid}")
     police.get("/records", query_string={"review_state": "submitted"})
     police.post(f"/records/{rid}/review", json={"action": "approve", "base_version": 1})
@@ -299,14 +347,19 @@ def test_the_audit_log_keeps_every_read_export_review_and_change_and_filters_the
         return body_of(admin.get("/audit", query_string={"per_page": 200, **query}))["items"]
 
     by_police = [(e["action"], e["target_id"]) for e in entries(user_id=police.user["id"])]
-    assert by_police[:4] == [("report.export", str(police.user["commune_id"])), ("record.review", rid), ("records.list", None),
-                             ("record.view", rid)], by_police
+    assert by_police[:4] == [
+        ("report.export", str(police.user["commune_id"])),
+        ("record.review", rid),
+        ("records.list", None),
+        ("record.view", rid),
+    ], by_police
     assert [e["action"] for e in entries(target_id=rid)] == ["record.review", "record.view"]
     [review] = entries(action="record.review")
     assert review["details"]["action"] == "approve" and review["details"]["version"] == 2
     assert review["at"] and review["user_id"] == police.user["id"]
     assert [e["details"] for e in entries(action="user.update")] == [
-        {"full_name": "Tên mới", "before": {"full_name": "Nguyễn Thị Lan"}}]
+        {"full_name": "Tên mới", "before": {"full_name": "Nguyễn Thị Lan"}}
+    ]
     assert not [e for e in entries() if e["user_id"] == volunteer.user["id"] and e["action"] == "record.view"]
     assert entries(action="records.list")[0]["details"]["review_state"] == "submitted"
     for method in ("PUT", "PATCH", "DELETE"):

@@ -6,6 +6,7 @@ to the database (writes done, nothing committed); while `<instance>/hold-after_c
 just after (committed, answer not yet sent). A holding worker writes `<instance>/holding-<name>`
 so the test knows when to strike. A hold ends by itself after HOLD_SECONDS.
 """
+
 import os
 import time
 from pathlib import Path
@@ -26,6 +27,7 @@ def post_fork(server, worker):
                 deadline = time.monotonic() + HOLD_SECONDS
                 while time.monotonic() < deadline and (instance / f"hold-{name}").exists():
                     time.sleep(0.01)
+
         return hold
 
     event.listen(Session, "before_commit", holder("before_commit"))

@@ -12,11 +12,13 @@ A transaction with a lower stamp that commits after that pull is never served.
 horizon when it has served everything below it, so the cursor would jump to 2**62 after the
 first complete page and the reader would lose every change after it.)
 """
+
 import importlib.util
 from pathlib import Path
 
 _spec = importlib.util.spec_from_file_location(
-    "gunicorn_slow_commit", Path(__file__).with_name("gunicorn_slow_commit.py"))
+    "gunicorn_slow_commit", Path(__file__).with_name("gunicorn_slow_commit.py")
+)
 _slow_commit = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_slow_commit)
 

@@ -3,6 +3,7 @@
 sent to the database, so that transactions commit in a different order from the one they began
 writing in, as they do on a busy server, only far more often.
 """
+
 import os
 import random
 import time

@@ -3,6 +3,7 @@
 
 Everything talks to 127.0.0.1 only, and every wait is bounded in time.
 """
+
 import itertools
 import os
 import signal
@@ -21,8 +22,9 @@ from tests.helpers import PASSWORD
 class LiveServer:
     """gunicorn serving wsgi:app on one database; start, kill (SIGKILL to the group), restart."""
 
-    def __init__(self, database_url, instance_path, log_dir, workers=2, threads=None, config=None,
-                 port=None, extra_env=None):
+    def __init__(
+        self, database_url, instance_path, log_dir, workers=2, threads=None, config=None, port=None, extra_env=None
+    ):
         self.database_url = database_url
         self.instance_path = Path(instance_path)
         self.log_dir = Path(log_dir)
@@ -50,8 +52,13 @@ class LiveServer:
 
     def flask(self, *args, timeout=120):
         completed = subprocess.run(
-            [str(BIN / "flask"), "--app", "wsgi", *args], cwd=ROOT, env=self.env(),
-            capture_output=True, text=True, timeout=timeout)
+            [str(BIN / "flask"), "--app", "wsgi", *args],
+            cwd=ROOT,
+            env=self.env(),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
         assert completed.returncode == 0, (args, completed.stdout[-3000:], completed.stderr[-3000:])
         return completed
 
@@ -62,8 +69,18 @@ class LiveServer:
 
     def start(self, timeout=30):
         assert self.process is None, "already running"
-        command = [str(BIN / "gunicorn"), "--workers", str(self.workers), "--bind", f"{HOST}:{self.port}",
-                   "--graceful-timeout", "5", "--timeout", "60", "--no-control-socket"]
+        command = [
+            str(BIN / "gunicorn"),
+            "--workers",
+            str(self.workers),
+            "--bind",
+            f"{HOST}:{self.port}",
+            "--graceful-timeout",
+            "5",
+            "--timeout",
+            "60",
+            "--no-control-socket",
+        ]
         if self.threads:
             command += ["--threads", str(self.threads), "--worker-class", "gthread"]
         if self.config:
@@ -72,8 +89,9 @@ class LiveServer:
         self.starts += 1
         log = open(self.log_dir / f"gunicorn-{self.port}-{self.starts}.log", "wb")  # noqa: SIM115
         self._logs.append(log)
-        self.process = subprocess.Popen(command, cwd=ROOT, env=self.env(), stdout=log,
-                                        stderr=subprocess.STDOUT, start_new_session=True)
+        self.process = subprocess.Popen(
+            command, cwd=ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         wait_healthy(self.process, self.base_url, timeout, self.log_tail)
 
     def kill(self):
@@ -126,6 +144,7 @@ def fresh_database(tmp_path):
     """fresh_database(backend) -> the URL of a new, empty database, dropped after the test."""
     numbers = itertools.count(1)
     with ExitStack() as stack:
+
         def make(backend):
             if backend == "postgresql" and not TEST_DATABASE_URL:
                 pytest.skip("TEST_DATABASE_URL is not set")

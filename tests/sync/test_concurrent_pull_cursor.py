@@ -11,6 +11,7 @@ plain "stamp > last seen" (gunicorn_naive_cursor.py) and checks that the reader 
 changes there: the scenario is strong enough to catch the bug it guards against.
 See docs/cursor.md.
 """
+
 import random
 import threading
 import time
@@ -31,11 +32,11 @@ NAIVE_CURSOR_CONFIG = HERE / "gunicorn_naive_cursor.py"
 
 # One user may have many devices: each writer is a device of its own.
 WRITER_USERS = ["vol.qt1", "vol.qt2", "vol.qt3", "staff.qt", "police.qt", "admin.qt"] * 3
-WRITE_SECONDS = 4.0          # writers push at least this long...
-MAX_WRITE_SECONDS = 12.0     # ...and on, up to this, until the reader has pulled changes often enough
+WRITE_SECONDS = 4.0  # writers push at least this long...
+MAX_WRITE_SECONDS = 12.0  # ...and on, up to this, until the reader has pulled changes often enough
 MIN_PULLS_WITH_CHANGES = 15
-WRITER_PAUSE = 0.01          # a writer's longest wait between two pushes
-LATE_SECONDS = 5             # how long the reader may keep pulling for changes still in flight
+WRITER_PAUSE = 0.01  # a writer's longest wait between two pushes
+LATE_SECONDS = 5  # how long the reader may keep pulling for changes still in flight
 READER_MAX_PULLS = 20_000
 DRAIN_MAX_PAGES = 1_000
 
@@ -49,9 +50,9 @@ class Writer(threading.Thread):
         self.villages = villages
         self.stop = stop
         self.rng = random.Random(seed)
-        self.applied = {}        # record id -> highest version this device was told was applied
-        self.types = {}          # record id -> record type, for the records this device created
-        self.changes = 0         # applied mutations
+        self.applied = {}  # record id -> highest version this device was told was applied
+        self.types = {}  # record id -> record type, for the records this device created
+        self.changes = 0  # applied mutations
         self.pushes = 0
         self.error = None
 
@@ -71,10 +72,11 @@ class Writer(threading.Thread):
         for _ in range(rng.randint(1, 5)):
             serial = rng.randrange(10**6)
             kind = rng.choice(["vneid_activation", "propaganda_session", "death_check"])
-            data = {"vneid_activation": vneid_data(full_name=f"Người dân {serial}",
-                                                   personal_id=f"038190{serial:06d}"),
-                    "propaganda_session": propaganda_data(people_reached=serial % 900),
-                    "death_check": death_data(deceased_name=f"Người đã mất {serial}")}[kind]
+            data = {
+                "vneid_activation": vneid_data(full_name=f"Người dân {serial}", personal_id=f"038190{serial:06d}"),
+                "propaganda_session": propaganda_data(people_reached=serial % 900),
+                "death_check": death_data(deceased_name=f"Người đã mất {serial}"),
+            }[kind]
             batch.append(self.caller.create(kind, rng.choice(self.villages), data, str(uuid.uuid4())))
         if self.applied and rng.random() < 0.6:
             for record_id in rng.sample(sorted(self.applied), min(len(self.applied), rng.randint(1, 2))):
@@ -82,7 +84,7 @@ class Writer(threading.Thread):
                 batch.append(update(record_id, self.applied[record_id], {field: f"sửa {rng.randrange(10**6)}"}))
         results = self.caller.push_ok(batch)
         self.pushes += 1
-        for mutation, result in zip(batch, results):
+        for mutation, result in zip(batch, results, strict=True):
             assert result["status"] == "applied", (mutation, result)
             self.applied[result["record_id"]] = max(result["version"], self.applied.get(result["record_id"], 0))
             self.changes += 1
@@ -98,7 +100,7 @@ class Reader(threading.Thread):
         self.caller = caller
         self.writers_done = writers_done
         self.cursor = None
-        self.seen = {}           # record id -> highest version served
+        self.seen = {}  # record id -> highest version served
         self.pulls = 0
         self.pulls_with_changes = 0
         self.error = None
@@ -171,8 +173,11 @@ def run_scenario(live_server, backend, config, seconds=WRITE_SECONDS, writer_use
         writer.start()
     try:
         time.sleep(seconds)
-        while reader.pulls_with_changes < MIN_PULLS_WITH_CHANGES and reader.is_alive() \
-                and time.monotonic() - started < MAX_WRITE_SECONDS:
+        while (
+            reader.pulls_with_changes < MIN_PULLS_WITH_CHANGES
+            and reader.is_alive()
+            and time.monotonic() - started < MAX_WRITE_SECONDS
+        ):
             time.sleep(0.05)
     finally:
         stop.set()
@@ -190,21 +195,29 @@ def run_scenario(live_server, backend, config, seconds=WRITE_SECONDS, writer_use
 
     expected = {}
     for writer in writers:
-        expected.update(writer.applied)   # each record has one writer: its own device
+        expected.update(writer.applied)  # each record has one writer: its own device
 
     def missing():
-        return {rid: (reader.seen.get(rid), version) for rid, version in expected.items()
-                if reader.seen.get(rid, 0) < version}
+        return {
+            rid: (reader.seen.get(rid), version)
+            for rid, version in expected.items()
+            if reader.seen.get(rid, 0) < version
+        }
 
     drains = reader.drain_until(lambda: not missing(), LATE_SECONDS)
     missed = missing()
     assert set(reader.seen) <= set(expected), "the reader was served records nobody wrote"
     assert all(reader.seen[rid] <= version for rid, version in expected.items() if rid in reader.seen)
     figures = {
-        "writers": len(writers), "pushes": sum(w.pushes for w in writers),
-        "changes": sum(w.changes for w in writers), "records": len(expected),
-        "reader_pulls": pulls_while_writing, "pulls_with_changes": pulls_with_changes,
-        "missed": len(missed), "drains": drains, "seconds": round(write_seconds, 1),
+        "writers": len(writers),
+        "pushes": sum(w.pushes for w in writers),
+        "changes": sum(w.changes for w in writers),
+        "records": len(expected),
+        "reader_pulls": pulls_while_writing,
+        "pulls_with_changes": pulls_with_changes,
+        "missed": len(missed),
+        "drains": drains,
+        "seconds": round(write_seconds, 1),
     }
     print(f"\n[{config.stem}] {figures}")
     return figures, missed
@@ -221,8 +234,10 @@ def test_the_pull_cursor_never_skips_under_concurrent_commits(live_server, backe
     """On PostgreSQL this is the out-of-order commit case; on SQLite it checks the write-lock
     clock and that many writers at once wait for the lock rather than fail."""
     figures, missed = run_scenario(live_server, backend, SLOW_COMMIT_CONFIG)
-    assert not missed, f"the reader never got {len(missed)} of {figures['records']} records " \
-                       f"(record id: (version seen, version applied)): {dict(list(missed.items())[:10])}"
+    assert not missed, (
+        f"the reader never got {len(missed)} of {figures['records']} records "
+        f"(record id: (version seen, version applied)): {dict(list(missed.items())[:10])}"
+    )
     _check_busy_enough(figures)
 
 

@@ -8,6 +8,7 @@ until it gets a 200, as the PWA's outbox does. Afterwards every planned record i
 exactly once, at the planned version, with the planned history, and replaying any batch answers
 what the device was told.
 """
+
 import random
 import threading
 import time
@@ -29,8 +30,8 @@ BATCH_SIZE = 20
 # One kill at a random moment of a push, one with a push held just before its commit (it must
 # vanish and be applied by the retry), one just after (its answer is lost; the retry replays it).
 KILL_MODES = ["random", "before_commit", "after_commit"]
-STREAM_SECONDS = 40          # the whole stream, restarts included, must finish within this
-RETRY_PAUSE = (0.02, 0.1)    # a device's wait after a failed attempt
+STREAM_SECONDS = 40  # the whole stream, restarts included, must finish within this
+RETRY_PAUSE = (0.02, 0.1)  # a device's wait after a failed attempt
 MAX_ATTEMPTS_PER_BATCH = 400
 
 
@@ -44,7 +45,7 @@ class Plan:
     def __init__(self, villages, rng, batches=BATCHES, batch_size=BATCH_SIZE):
         self.batches = []
         self.expected_results = []
-        self.records = {}      # record id -> {"type", "village_id", "data", "version", "mutations"}
+        self.records = {}  # record id -> {"type", "village_id", "data", "version", "mutations"}
         mutation_ids = iter(range(1, 10**6))
         serial = 0
         for index in range(batches):
@@ -60,8 +61,14 @@ class Plan:
                 record = self.records[mutation["record_id"]]
                 record["mutations"].append(mutation_id)
                 batch.append(mutation)
-                results.append({"mutation_id": mutation_id, "status": "applied",
-                                "record_id": mutation["record_id"], "version": record["version"]})
+                results.append(
+                    {
+                        "mutation_id": mutation_id,
+                        "status": "applied",
+                        "record_id": mutation["record_id"],
+                        "version": record["version"],
+                    }
+                )
             self.batches.append(batch)
             self.expected_results.append(results)
 
@@ -78,10 +85,22 @@ class Plan:
             data = death_data(deceased_name=f"Người đã mất số {serial}")
         record_id = str(uuid.uuid4())
         village_id = rng.choice(villages)
-        self.records[record_id] = {"type": record_type, "village_id": village_id, "data": dict(data),
-                                   "version": 1, "mutations": []}
-        return {"mutation_id": mutation_id, "op": "create", "record_id": record_id, "type": record_type,
-                "village_id": village_id, "data": data, "client_time": "2026-11-20T08:00:00Z"}
+        self.records[record_id] = {
+            "type": record_type,
+            "village_id": village_id,
+            "data": dict(data),
+            "version": 1,
+            "mutations": [],
+        }
+        return {
+            "mutation_id": mutation_id,
+            "op": "create",
+            "record_id": record_id,
+            "type": record_type,
+            "village_id": village_id,
+            "data": data,
+            "client_time": "2026-11-20T08:00:00Z",
+        }
 
     def _update(self, record_id, mutation_id, serial):
         record = self.records[record_id]
@@ -104,11 +123,11 @@ class Device(threading.Thread):
         self.caller = caller
         self.plan = plan
         self.deadline = deadline
-        self.acknowledged = []            # per batch: the body of the 200 that acknowledged it
+        self.acknowledged = []  # per batch: the body of the 200 that acknowledged it
         self.attempts = [0] * len(plan.batches)
-        self.failed_attempts = []         # (batch index, what went wrong, wall-clock time)
+        self.failed_attempts = []  # (batch index, what went wrong, wall-clock time)
         self.in_flight = threading.Event()
-        self.durations = []               # seconds taken by the acknowledged pushes
+        self.durations = []  # seconds taken by the acknowledged pushes
         self.error = None
 
     def run(self):
@@ -162,8 +181,7 @@ def _kill_during_a_push(server, device, mode, rng):
     else:
         (instance / f"hold-{mode}").write_text("")
         _wait_for(lambda: (instance / f"holding-{mode}").exists(), 10, f"a push held at {mode}")
-    kill = {"mode": mode, "batch": len(device.acknowledged), "in_flight": device.in_flight.is_set(),
-            "at": time.time()}
+    kill = {"mode": mode, "batch": len(device.acknowledged), "in_flight": device.in_flight.is_set(), "at": time.time()}
     server.kill()
     for name in (f"hold-{mode}", f"holding-{mode}"):
         (instance / name).unlink(missing_ok=True)
@@ -207,9 +225,12 @@ def test_nothing_lost_nothing_doubled_when_the_server_is_killed(backend, live_se
     device.start()
     kills = []
     try:
-        for point, mode in zip(_kill_points(rng), modes):
-            _wait_for(lambda: len(device.acknowledged) >= point or not device.is_alive(), STREAM_SECONDS,
-                      f"{point} acknowledged batches")
+        for point, mode in zip(_kill_points(rng), modes, strict=False):
+            _wait_for(
+                lambda point=point: len(device.acknowledged) >= point or not device.is_alive(),
+                STREAM_SECONDS,
+                f"{point} acknowledged batches",
+            )
             if not device.is_alive():
                 break
             kills.append(_kill_during_a_push(server, device, mode, rng))
@@ -267,17 +288,23 @@ def test_nothing_lost_nothing_doubled_when_the_server_is_killed(backend, live_se
         if kill["mode"] != "random":
             assert kill["batch"] in first_failure, kill
             assert kill["committed"] == (kill["mode"] == "after_commit"), kill
-    print(f"\n[{backend}] seed {seed}: {BATCHES} batches x {BATCH_SIZE}, {len(plan.records)} records, "
-          f"kills {[(k['mode'], k['batch'], 'committed' if k['committed'] else 'rolled back') for k in kills]}, "
-          f"{len(device.failed_attempts)} failed attempts on batches {sorted(first_failure)}, "
-          f"stream {stream_seconds:.1f} s, total {time.monotonic() - started:.1f} s")
+    print(
+        f"\n[{backend}] seed {seed}: {BATCHES} batches x {BATCH_SIZE}, {len(plan.records)} records, "
+        f"kills {[(k['mode'], k['batch'], 'committed' if k['committed'] else 'rolled back') for k in kills]}, "
+        f"{len(device.failed_attempts)} failed attempts on batches {sorted(first_failure)}, "
+        f"stream {stream_seconds:.1f} s, total {time.monotonic() - started:.1f} s"
+    )
 
 
 def check_records_as_planned(records, plan):
     """Every record of the plan, once, at its planned version and data."""
     for record_id, expected in plan.records.items():
         record = records[record_id]
-        assert (record["version"], record["type"], record["village_id"], record["deleted"]) == \
-            (expected["version"], expected["type"], expected["village_id"], False), record_id
+        assert (record["version"], record["type"], record["village_id"], record["deleted"]) == (
+            expected["version"],
+            expected["type"],
+            expected["village_id"],
+            False,
+        ), record_id
         for name, value in expected["data"].items():
             assert record["data"].get(name) == value, (record_id, name)

@@ -1,6 +1,7 @@
 """How long approved records stay on the phones (SOTAY_DEVICE_RETENTION_DAYS, docs/api.md §7):
 every pull says it, every record says when it was approved, and the app will not start with a
 setting it cannot mean."""
+
 import os
 import subprocess
 import sys
@@ -62,11 +63,20 @@ def test_the_retention_must_be_a_whole_number_of_days_from_1_to_3650(value):
 
 def _start(retention, tmp_path):
     """A process that builds the app with SOTAY_DEVICE_RETENTION_DAYS set, as gunicorn would."""
-    env = {**os.environ, "SOTAY_DEVICE_RETENTION_DAYS": retention, "SOTAY_INSTANCE_PATH": str(tmp_path),
-           "DATABASE_URL": f"sqlite:///{tmp_path / 'unused.sqlite3'}"}
+    env = {
+        **os.environ,
+        "SOTAY_DEVICE_RETENTION_DAYS": retention,
+        "SOTAY_INSTANCE_PATH": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'unused.sqlite3'}",
+    }
     return subprocess.run(
         [sys.executable, "-c", "from server import create_app; print(create_app().config['DEVICE_RETENTION_DAYS'])"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_the_app_reads_the_retention_from_the_environment_and_refuses_a_bad_one(tmp_path):

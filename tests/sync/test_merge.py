@@ -1,4 +1,5 @@
 """DESIGN.md decision 6 / PROTOCOL.md §6, §8: three-way merge, conflicts that keep both sides, resolving."""
+
 from server.sync.merge import apply_changes, classify_stale_update, device_changes
 from tests.helpers import body_of, delete, update, vneid_data
 
@@ -60,8 +61,13 @@ def test_overlapping_edits_open_a_conflict_that_keeps_both_values(login, village
     admin = login("admin.qt")
     conflict = admin.get(f"/conflicts/{result['conflict_id']}").get_json()
     fields = {f["name"]: f for f in conflict["fields"]}
-    assert fields["phone"] == {"name": "phone", "base": "0912345678", "server": "0987654321",
-                               "device": "0911111111", "conflicting": True}
+    assert fields["phone"] == {
+        "name": "phone",
+        "base": "0912345678",
+        "server": "0987654321",
+        "device": "0911111111",
+        "conflicting": True,
+    }
     assert fields["place"]["conflicting"] is False and fields["place"]["device"] == "one_stop_desk"
     assert conflict["user"]["username"] == "vol.qt1" and conflict["device_id"] == tablet.device_id
     assert conflict["base_version"] == 1 and conflict["state"] == "open"
@@ -77,8 +83,9 @@ def test_resolving_makes_a_new_version_that_every_device_pulls(login, villages):
     [result] = tablet.push_ok([update(rid, 1, {"phone": "0911111111", "place": "one_stop_desk"})])
     admin = login("admin.qt")
 
-    response = admin.post(f"/conflicts/{result['conflict_id']}/resolve",
-                          json={"base_version": 2, "values": {"phone": "0911111111"}})
+    response = admin.post(
+        f"/conflicts/{result['conflict_id']}/resolve", json={"base_version": 2, "values": {"phone": "0911111111"}}
+    )
     assert response.status_code == 200
     resolved = body_of(response)
     assert resolved["version"] == 3 and resolved["has_conflict"] is False
@@ -101,8 +108,9 @@ def test_a_stale_resolve_is_refused(login, villages):
     [result] = tablet.push_ok([update(rid, 1, {"phone": "0911111111"})])
     phone.push_ok([update(rid, 2, {"notes": "Đã gọi lại"})])
     admin = login("admin.qt")
-    response = admin.post(f"/conflicts/{result['conflict_id']}/resolve",
-                          json={"base_version": 2, "values": {"phone": "0911111111"}})
+    response = admin.post(
+        f"/conflicts/{result['conflict_id']}/resolve", json={"base_version": 2, "values": {"phone": "0911111111"}}
+    )
     assert response.status_code == 409
     assert body_of(response)["error"]["code"] == "stale_version"
 
@@ -112,16 +120,21 @@ def test_resolve_needs_a_value_for_every_conflicting_field(login, villages):
     phone.push_ok([update(rid, 1, {"phone": "0987654321", "place": "police_office"})])
     [result] = tablet.push_ok([update(rid, 1, {"phone": "0911111111", "place": "one_stop_desk"})])
     admin = login("admin.qt")
-    response = admin.post(f"/conflicts/{result['conflict_id']}/resolve",
-                          json={"base_version": 2, "values": {"phone": "0911111111"}})
+    response = admin.post(
+        f"/conflicts/{result['conflict_id']}/resolve", json={"base_version": 2, "values": {"phone": "0911111111"}}
+    )
     assert response.status_code == 422
     assert list(body_of(response)["error"]["fields"]) == ["place"]
-    again = admin.post(f"/conflicts/{result['conflict_id']}/resolve",
-                       json={"base_version": 2, "values": {"phone": "0911111111", "place": "home"}})
+    again = admin.post(
+        f"/conflicts/{result['conflict_id']}/resolve",
+        json={"base_version": 2, "values": {"phone": "0911111111", "place": "home"}},
+    )
     assert again.status_code == 200
     assert admin.get(f"/conflicts/{result['conflict_id']}").get_json()["resolution"]["place"]["choice"] == "edited"
-    assert admin.post(f"/conflicts/{result['conflict_id']}/resolve",
-                      json={"base_version": 3, "values": {}}).status_code == 409
+    assert (
+        admin.post(f"/conflicts/{result['conflict_id']}/resolve", json={"base_version": 3, "values": {}}).status_code
+        == 409
+    )
 
 
 def test_a_stale_delete_of_a_changed_record_is_a_conflict(login, villages):
@@ -130,8 +143,9 @@ def test_a_stale_delete_of_a_changed_record_is_a_conflict(login, villages):
     [result] = tablet.push_ok([delete(rid, 1)])
     assert result["status"] == "conflict"
     admin = login("admin.qt")
-    response = admin.post(f"/conflicts/{result['conflict_id']}/resolve",
-                          json={"base_version": 2, "values": {"deleted": True}})
+    response = admin.post(
+        f"/conflicts/{result['conflict_id']}/resolve", json={"base_version": 2, "values": {"deleted": True}}
+    )
     assert response.status_code == 200 and body_of(response)["deleted"] is True
 
 

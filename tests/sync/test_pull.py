@@ -1,11 +1,13 @@
 """PROTOCOL.md §7: pull pages, cursors, reset, last_mutation_id."""
+
 from tests.helpers import propaganda_data, update
 
 
 def test_paging_until_has_more_is_false_yields_the_whole_scope_once_per_page(login, villages):
     volunteer = login("vol.qt1")
-    mutations = [volunteer.create("propaganda_session", villages["Thôn 1"], propaganda_data(people_reached=i))
-                 for i in range(23)]
+    mutations = [
+        volunteer.create("propaganda_session", villages["Thôn 1"], propaganda_data(people_reached=i)) for i in range(23)
+    ]
     volunteer.push_ok(mutations)
     seen, cursor, pages = [], None, 0
     while True:
@@ -27,8 +29,9 @@ def test_a_pull_after_the_cursor_returns_only_later_changes_at_their_latest_vers
     second = volunteer.create("propaganda_session", villages["Thôn 1"], propaganda_data())
     volunteer.push_ok([first, second])
     _, cursor, _ = volunteer.pull_all()
-    volunteer.push_ok([update(first["record_id"], 1, {"people_reached": 1}),
-                       update(first["record_id"], 2, {"people_reached": 2})])
+    volunteer.push_ok(
+        [update(first["record_id"], 1, {"people_reached": 1}), update(first["record_id"], 2, {"people_reached": 2})]
+    )
     page = volunteer.pull(cursor)
     assert [(c["record"]["id"], c["record"]["version"]) for c in page["changes"]] == [(first["record_id"], 3)]
     assert page["changes"][0]["record"]["data"]["people_reached"] == 2
@@ -39,8 +42,7 @@ def test_a_pull_after_the_cursor_returns_only_later_changes_at_their_latest_vers
 def test_last_mutation_id_says_which_mutations_are_reflected(login, villages):
     volunteer = login("vol.qt1")
     assert volunteer.pull()["last_mutation_id"] == 0
-    volunteer.push_ok([volunteer.create("propaganda_session", villages["Thôn 1"], propaganda_data())
-                       for _ in range(3)])
+    volunteer.push_ok([volunteer.create("propaganda_session", villages["Thôn 1"], propaganda_data()) for _ in range(3)])
     assert volunteer.pull()["last_mutation_id"] == 3
 
 
@@ -59,8 +61,11 @@ def test_a_cursor_from_another_scope_resets(login, villages):
     volunteer.push_ok([volunteer.create("propaganda_session", villages["Thôn 1"], propaganda_data())])
     _, cursor, _ = volunteer.pull_all()
     # The volunteer gains a village: what they may see changed, so the old cursor is not trusted.
-    admin.request("PATCH", f"/users/{volunteer.user['id']}",
-                  json={"village_ids": [villages["Thôn 1"], villages["Thôn 2"], villages["Thôn 3"]]})
+    admin.request(
+        "PATCH",
+        f"/users/{volunteer.user['id']}",
+        json={"village_ids": [villages["Thôn 1"], villages["Thôn 2"], villages["Thôn 3"]]},
+    )
     assert volunteer.pull(cursor)["reset"] is True
 
 

@@ -1,4 +1,5 @@
 """PROTOCOL.md §6: push outcomes, exactly-once replay, mutation_mismatch, limits, rules per mutation."""
+
 import uuid
 
 from sqlalchemy import func, select
@@ -12,8 +13,12 @@ def test_a_create_is_applied_at_version_one(login, villages):
     volunteer = login("vol.qt1")
     mutation = volunteer.create("propaganda_session", villages["Thôn 2"], propaganda_data())
     [result] = volunteer.push_ok([mutation])
-    assert result == {"mutation_id": mutation["mutation_id"], "status": "applied",
-                      "record_id": mutation["record_id"], "version": 1}
+    assert result == {
+        "mutation_id": mutation["mutation_id"],
+        "status": "applied",
+        "record_id": mutation["record_id"],
+        "version": 1,
+    }
 
 
 def test_replaying_a_batch_returns_identical_outcomes_and_changes_nothing(login, villages):
@@ -103,8 +108,10 @@ def test_an_update_of_a_needs_changes_record_puts_it_back_to_submitted(login, vi
     mutation = volunteer.create("vneid_activation", villages["Thôn 1"], vneid_data())
     volunteer.push_ok([mutation])
     rid = mutation["record_id"]
-    reviewed = police.post(f"/records/{rid}/review",
-                           json={"action": "needs_changes", "comment": "Kiểm tra lại số điện thoại", "base_version": 1})
+    reviewed = police.post(
+        f"/records/{rid}/review",
+        json={"action": "needs_changes", "comment": "Kiểm tra lại số điện thoại", "base_version": 1},
+    )
     assert reviewed.get_json()["review_state"] == "needs_changes"
     [result] = volunteer.push_ok([update(rid, 2, {"phone": "0987654321"})])
     assert result["status"] == "applied" and result["version"] == 3
@@ -116,8 +123,9 @@ def test_volunteers_cannot_change_approved_or_rejected_records(login, villages):
     for action, comment in (("approve", None), ("reject", "Trùng bản ghi")):
         mutation = volunteer.create("propaganda_session", villages["Thôn 1"], propaganda_data())
         volunteer.push_ok([mutation])
-        police.post(f"/records/{mutation['record_id']}/review",
-                    json={"action": action, "comment": comment, "base_version": 1})
+        police.post(
+            f"/records/{mutation['record_id']}/review", json={"action": action, "comment": comment, "base_version": 1}
+        )
         [result] = volunteer.push_ok([update(mutation["record_id"], 2, {"people_reached": 50})])
         assert result["status"] == "rejected" and result["error"]["code"] == "record_locked"
         [result] = volunteer.push_ok([delete(mutation["record_id"], 2)])
@@ -147,8 +155,10 @@ def test_a_delete_leaves_a_tombstone_that_pull_delivers(login, villages):
 
 def test_a_push_of_500_mutations_is_accepted_and_501_is_refused_with_the_limit(login, villages):
     volunteer = login("vol.qt1")
-    mutations = [volunteer.create("propaganda_session", villages["Thôn 1"], propaganda_data(people_reached=i))
-                 for i in range(501)]
+    mutations = [
+        volunteer.create("propaganda_session", villages["Thôn 1"], propaganda_data(people_reached=i))
+        for i in range(501)
+    ]
     refused = volunteer.push(mutations)
     assert refused.status_code == 413
     assert "500" in body_of(refused)["error"]["message"]
@@ -187,8 +197,10 @@ def test_client_time_is_stored_but_never_decides(login, villages):
 
 def test_the_device_reports_its_app_version_and_unsent_count(login):
     volunteer, admin = login("vol.qt1"), login("admin.qt")
-    volunteer.post("/sync/push", json={"device_id": volunteer.device_id, "mutations": [],
-                                       "app_version": "1.4.0", "pending_count": 7})
+    volunteer.post(
+        "/sync/push",
+        json={"device_id": volunteer.device_id, "mutations": [], "app_version": "1.4.0", "pending_count": 7},
+    )
     [device] = [d for d in admin.get("/devices").get_json() if d["device_id"] == volunteer.device_id]
     assert device["app_version"] == "1.4.0" and device["pending_count"] == 7
     assert device["last_sync_at"] is not None and device["owner"]["username"] == "vol.qt1"
@@ -213,9 +225,19 @@ def test_death_cases_move_only_forward_and_only_by_police_or_admin(login, villag
     [result] = police.push_ok([update(rid, 2, {"case_status": "certificate_issued"})])
     assert result["error"]["code"] == "validation_failed"
     assert set(result["error"]["fields"]) == {"certificate_number", "certificate_date"}
-    [result] = police.push_ok([update(rid, 2, {"case_status": "certificate_issued",
-                                               "certificate_number": "15/2026/TP-KT",
-                                               "certificate_date": "2026-11-02"})])
+    [result] = police.push_ok(
+        [
+            update(
+                rid,
+                2,
+                {
+                    "case_status": "certificate_issued",
+                    "certificate_number": "15/2026/TP-KT",
+                    "certificate_date": "2026-11-02",
+                },
+            )
+        ]
+    )
     assert result["status"] == "applied"
     [result] = police.push_ok([update(rid, 3, {"case_status": "reported"})])
     assert result["error"]["code"] == "invalid_case_transition"
@@ -225,9 +247,11 @@ def test_death_cases_move_only_forward_and_only_by_police_or_admin(login, villag
 
 def test_a_rejected_mutation_replays_with_the_same_answer_whatever_its_record_id(login):
     volunteer = login("vol.qt1")
-    odd = [{"op": "update", "record_id": "x" * 5000, "base_version": 1, "data": {}},
-           {"op": "update", "record_id": {"nested": True}, "base_version": 1, "data": {}},
-           {"op": "create", "record_id": "not-a-uuid", "type": "death_check", "village_id": 1, "data": {}}]
+    odd = [
+        {"op": "update", "record_id": "x" * 5000, "base_version": 1, "data": {}},
+        {"op": "update", "record_id": {"nested": True}, "base_version": 1, "data": {}},
+        {"op": "create", "record_id": "not-a-uuid", "type": "death_check", "village_id": 1, "data": {}},
+    ]
     first = volunteer.push_ok(odd)
     assert [r["status"] for r in first] == ["rejected"] * 3
     assert [r["record_id"] for r in first] == [None, None, "not-a-uuid"]

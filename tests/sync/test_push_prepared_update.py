@@ -1,5 +1,6 @@
 """An update is decided before the write lock when its base is the record's current version;
 under the lock that decision stands only if the record has not moved meanwhile."""
+
 import pytest
 
 from server.records import store
@@ -18,8 +19,14 @@ def server_edit_after_prepare(monkeypatch):
         prepared = prepare(user, mutations)
         for record_id, changes in edits.items():
             row = store.load_for_update([record_id])[record_id]
-            version = store.new_version(row, action="update", user_id=user.id, now=utcnow(),
-                                        data={**row["data"], **changes}, changed=changes.keys())
+            version = store.new_version(
+                row,
+                action="update",
+                user_id=user.id,
+                now=utcnow(),
+                data={**row["data"], **changes},
+                changed=changes.keys(),
+            )
             store.save(updated=[row], versions=[version])
         return prepared
 
@@ -65,8 +72,9 @@ def test_a_record_changed_earlier_in_the_batch_is_decided_against_that_change(lo
     """Both updates are prepared against version 1; the second, based on the first's result,
     finds the record moved by the first and is decided again under the lock."""
     volunteer, record_id = _created(login, villages)
-    first, second = volunteer.push_ok([update(record_id, 1, {"phone": "0987654321"}),
-                                       update(record_id, 1, {"phone": "0911111111"})])
+    first, second = volunteer.push_ok(
+        [update(record_id, 1, {"phone": "0987654321"}), update(record_id, 1, {"phone": "0911111111"})]
+    )
     assert (first["status"], first["version"]) == ("applied", 2)
     assert (second["status"], second["version"]) == ("conflict", 2)
     follow_up = volunteer.push_ok([update(record_id, 2, {"phone": "0987654321"})])

@@ -8,6 +8,7 @@ the outage and refuses connections for the second; then a new one listens on the
 With the shipped retry policy (config.py: PUSH_RETRY_BASE_SECONDS, PUSH_RETRY_MAX_SECONDS,
 PUSH_MAX_ATTEMPTS) no notification is given up within a day.
 """
+
 from datetime import timedelta, timezone
 
 import pytest
@@ -16,9 +17,7 @@ from server.config import Config
 from server.push import sender, service
 from server.timeutil import utcnow
 from tests.helpers import vneid_data
-from tests.push.conftest import (  # noqa: F401 - fixtures
-    PushService, browser, client, notifications, push_service, subscribed, vapid,
-)
+from tests.push.conftest import PushService, notifications
 
 REVIEWS = 2
 
@@ -38,17 +37,23 @@ def _aware(value):
 def _next_due(rows):
     """When the next unsent row comes due; none may have been given up."""
     waiting = [r for r in rows if r.sent_at is None]
-    assert all(r.next_attempt_at is not None for r in waiting), \
-        [(r.id, r.attempts, r.last_error) for r in waiting if r.next_attempt_at is None]
+    assert all(r.next_attempt_at is not None for r in waiting), [
+        (r.id, r.attempts, r.last_error) for r in waiting if r.next_attempt_at is None
+    ]
     return min(_aware(r.next_attempt_at) for r in waiting)
 
 
 @pytest.mark.parametrize("hours", [1, 24])
-def test_notifications_wait_out_a_push_service_outage_and_are_sent_once(hours, vapid, login, subscribed, villages,
-                                                                        push_service, monkeypatch):
+def test_notifications_wait_out_a_push_service_outage_and_are_sent_once(
+    hours, vapid, login, subscribed, villages, push_service, monkeypatch
+):
     # The shipped policy, not the quick one the push tests use.
-    vapid.update({name: getattr(Config, name) for name in (
-        "PUSH_MAX_ATTEMPTS", "PUSH_RETRY_BASE_SECONDS", "PUSH_RETRY_MAX_SECONDS")})
+    vapid.update(
+        {
+            name: getattr(Config, name)
+            for name in ("PUSH_MAX_ATTEMPTS", "PUSH_RETRY_BASE_SECONDS", "PUSH_RETRY_MAX_SECONDS")
+        }
+    )
     clock = Clock(utcnow())
     monkeypatch.setattr(sender, "utcnow", clock)
     monkeypatch.setattr(service, "utcnow", clock)
@@ -64,8 +69,10 @@ def test_notifications_wait_out_a_push_service_outage_and_are_sent_once(hours, v
     for n in range(REVIEWS):
         mutation = volunteer.create("vneid_activation", villages["Thôn 1"], vneid_data(full_name=f"Người số {n}"))
         volunteer.push_ok([mutation])
-        response = police.post(f"/records/{mutation['record_id']}/review",
-                               json={"action": "needs_changes", "comment": f"Bổ sung lần {n}", "base_version": 1})
+        response = police.post(
+            f"/records/{mutation['record_id']}/review",
+            json={"action": "needs_changes", "comment": f"Bổ sung lần {n}", "base_version": 1},
+        )
         assert response.status_code == 200
         record_ids.append(mutation["record_id"])
     sender.wait_for_background_sends()  # the first try of each, right after its request: a 503
@@ -102,5 +109,7 @@ def test_notifications_wait_out_a_push_service_outage_and_are_sent_once(hours, v
         assert len(back.received) == 2 * REVIEWS
     finally:
         back.close()
-    print(f"\n{hours} h outage: {tries} rounds of retries, sent {(due - start).total_seconds() / 3600:.2f} h "
-          f"after the first try, {max(r.attempts for r in rows)} attempts")
+    print(
+        f"\n{hours} h outage: {tries} rounds of retries, sent {(due - start).total_seconds() / 3600:.2f} h "
+        f"after the first try, {max(r.attempts for r in rows)} attempts"
+    )
