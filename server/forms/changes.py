@@ -43,7 +43,8 @@ def checked_data(user, record_type, before, proposed):
     # A field an older record lacks holds its default, as a new record's would.
     before = {**initial_data(record_type), **before}
     # Who may change what comes first: a field the user may not touch is the answer, not its format.
-    after = proposed if errors else clean
+    # (An invalid proposal is compared as it came, with the defaults the validator would have filled.)
+    after = {**initial_data(record_type), **proposed} if errors else clean
     changed = {name for name in before.keys() | after.keys() if before.get(name) != after.get(name)}
     forbidden = not_editable(user, record_type, changed)
     if forbidden:

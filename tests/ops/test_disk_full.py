@@ -70,7 +70,9 @@ def test_a_full_disk_refuses_writes_whole_keeps_serving_reads_and_recovers(tiny_
     database = tiny_disk / "sotay.sqlite3"
     prepare(f"sqlite:///{database}", tmp_path)
     push_service = PushService()
-    server = LiveServer(f"sqlite:///{database}", tmp_path / "instance", tmp_path, workers=2, extra_env=shared_secrets())
+    # Test only: the push service the phones subscribe to listens on loopback.
+    environment = {**shared_secrets(), "SOTAY_TEST_PUSH_LOOPBACK": "1"}
+    server = LiveServer(f"sqlite:///{database}", tmp_path / "instance", tmp_path, workers=2, extra_env=environment)
     try:
         server.start()
         caller = Caller(requests.Session(), "vol.qt1", base_url=server.base_url)
