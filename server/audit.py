@@ -3,13 +3,10 @@
 from flask import has_request_context, request
 from flask_jwt_extended import current_user
 
+from server import roles
 from server.extensions import db
 from server.models import AuditEntry
 from server.timeutil import utcnow
-
-# Police and admin read the whole commune: every record they read is written down. Volunteers
-# and village staff read their own work and their villages', and are not.
-AUDITED_READERS = ("police", "admin")
 
 
 def write_audit(action, *, user=None, target=None, details=None, ip=None, commune_id=None):
@@ -33,7 +30,7 @@ def write_audit(action, *, user=None, target=None, details=None, ip=None, commun
 
 def audit_records_served(user, action, record_ids, target=None, details=None):
     """A police or admin read of many records (a page of a list or of a pull): which ones went out."""
-    if user.role in AUDITED_READERS:
+    if roles.role_of(user).reads_commune_wide:
         write_audit(
             action,
             user=user,

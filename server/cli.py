@@ -9,10 +9,10 @@ import click
 from flask import current_app
 from sqlalchemy import select
 
+from server import roles
 from server.auth.passwords import hash_password
 from server.extensions import db
 from server.models import Commune, User, Village
-from server.models.users import ROLES
 from server.records.integrity import broken_chains
 from server.reports.export import CSV_TYPES
 from server.reports.measures import COUNT_RULES, DEFAULT_COUNT_RULE
@@ -32,6 +32,8 @@ DEMO = [
             ("vol.qt1", "Nguyễn Thị Lan", "volunteer", ["Thôn 1", "Thôn 2"]),
             ("vol.qt2", "Lê Văn Hùng", "volunteer", ["Thôn 1", "Thôn 2"]),
             ("vol.qt3", "Phạm Thị Hoa", "volunteer", ["Thôn 3"]),
+            ("civil.qt", "Đỗ Thị Thu (Tư pháp - Hộ tịch)", "civil_status", []),
+            ("leader.qt", "Hoàng Văn Nam (Chủ tịch UBND xã)", "commune_viewer", []),
         ],
     },
     {
@@ -113,15 +115,13 @@ def register_cli(app):
     def seed_demo_command(password):
         """Tạo dữ liệu mẫu: xã Quang Trung và Cẩm Hải, các thôn và tài khoản."""
         seed_demo(password)
-        click.echo(
-            "Đã tạo dữ liệu mẫu: admin.qt, police.qt, staff.qt, vol.qt1, vol.qt2, vol.qt3, admin.ch, police.ch, vol.ch1"
-        )
+        click.echo("Đã tạo dữ liệu mẫu: " + ", ".join(user[0] for spec in DEMO for user in spec["users"]))
 
     @app.cli.command("create-user")
     @click.option("--username", required=True)
     @click.option("--password", required=True, prompt=True, hide_input=True, confirmation_prompt=True)
     @click.option("--full-name", required=True)
-    @click.option("--role", required=True, type=click.Choice(ROLES))
+    @click.option("--role", required=True, type=click.Choice(roles.CODES))
     @click.option("--commune", "commune_name", required=True, help="Tên xã")
     @click.option("--village", "village_names", multiple=True, help="Tên thôn (lặp lại nếu nhiều thôn)")
     def create_user_command(username, password, full_name, role, commune_name, village_names):

@@ -14,7 +14,7 @@ def test_forms_lists_the_three_types_with_vietnamese_and_english_labels(login):
     assert set(types) >= {"vneid_activation", "death_check", "propaganda_session"}
     assert types["death_check"]["label"] == {"vi": "Rà soát khai tử", "en": "Unregistered death check"}
     fields = {f["name"]: f for f in types["death_check"]["fields"]}
-    assert fields["case_status"]["editable_by"] == ["police", "admin"]
+    assert fields["case_status"]["editable_by"] == ["police", "admin", "civil_status"]
     assert fields["deceased_name"]["required"] is True
     gender = {f["name"]: f for f in types["vneid_activation"]["fields"]}["gender"]
     assert [c["label"]["vi"] for c in gender["choices"]] == ["Nam", "Nữ"]

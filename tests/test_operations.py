@@ -47,13 +47,22 @@ def test_seed_demo_is_idempotent_and_makes_the_protocols_users(app):
         assert result.exit_code == 0, result.output
     users = {u.username: u for u in db.session.execute(select(User)).scalars()}
     assert sorted(users) == sorted(
-        ["admin.qt", "police.qt", "staff.qt", "vol.qt1", "vol.qt2", "vol.qt3", "admin.ch", "police.ch", "vol.ch1"]
+        ["admin.qt", "police.qt", "staff.qt", "vol.qt1", "vol.qt2", "vol.qt3", "civil.qt", "leader.qt"]
+        + ["admin.ch", "police.ch", "vol.ch1"]
     )
     assert [v.name for v in users["staff.qt"].villages] == ["Thôn 1", "Thôn 2"]
     assert [v.name for v in users["vol.qt3"].villages] == ["Thôn 3"]
     assert users["vol.ch1"].commune.name == "Cẩm Hải"
     assert [v.name for v in users["vol.ch1"].commune.villages] == ["Thôn Đông", "Thôn Tây"]
-    assert {u.role for u in users.values()} == {"admin", "police", "village_staff", "volunteer"}
+    assert {u.role for u in users.values()} == {
+        "admin",
+        "police",
+        "village_staff",
+        "volunteer",
+        "civil_status",
+        "commune_viewer",
+    }
+    assert (users["civil.qt"].commune.name, users["leader.qt"].commune.name) == ("Quang Trung", "Quang Trung")
 
 
 def test_create_user_makes_an_account_that_can_log_in(app, client):

@@ -6,6 +6,8 @@
 | village_staff | as volunteer, and read every record of its villages                               |
 | police        | read every record of its commune, review them, correct them through sync, create |
 | admin         | everything in its commune: users, villages, devices, conflicts, audit log          |
+| civil_status  | read the commune's death cases (no other type), move them through their workflow  |
+| commune_viewer| read the commune's progress and targets; no single record                         |
 
 "A record outside the caller's scope does not exist for that caller (404 on direct access,
 absent from pull, lists and reports)." The tables below spell this out for the demo users of
@@ -50,6 +52,8 @@ USERS = {
     "police.ch": ("police", CH),
     "vol.ch1": ("volunteer", CH),  # Thôn Đông
     "staff.ch": ("village_staff", CH),  # Thôn Đông (made by the world fixture: seed-demo has none)
+    "civil.qt": ("civil_status", QT),
+    "leader.qt": ("commune_viewer", QT),
 }
 VILLAGES = {"Thôn 1": QT, "Thôn 2": QT, "Thôn 3": QT, "Thôn 4": QT, "Thôn 5": QT, "Thôn Đông": CH, "Thôn Tây": CH}
 
@@ -98,6 +102,8 @@ READS = {
     "police.ch": CAM_HAI,
     "vol.ch1": {"vol.ch1@Thôn Đông"},
     "staff.ch": {"vol.ch1@Thôn Đông", "admin.ch@Thôn Đông", "staff.ch@Thôn Đông"},  # not Thôn Tây's
+    "civil.qt": {"vol.qt2@Thôn 2", "police.qt@Thôn 1"},  # its commune's death cases, nothing else
+    "leader.qt": set(),  # figures, never a single record
 }
 
 # The seeded records each user may change through sync: reviewers their commune, others their own.
@@ -112,7 +118,11 @@ EDITS = {
     "police.ch": CAM_HAI,
     "vol.ch1": {"vol.ch1@Thôn Đông"},
     "staff.ch": {"staff.ch@Thôn Đông"},
+    "civil.qt": set(),
+    "leader.qt": set(),
 }
+# Records whose workflow a user moves but whose other fields it may not change (its notes: no).
+WORKFLOW_ONLY = {"civil.qt": {"vol.qt2@Thôn 2", "police.qt@Thôn 1"}}
 
 # The villages each user may create records in.
 CREATES_IN = {
@@ -126,6 +136,8 @@ CREATES_IN = {
     "police.ch": {"Thôn Đông", "Thôn Tây"},
     "vol.ch1": {"Thôn Đông"},
     "staff.ch": {"Thôn Đông"},
+    "civil.qt": set(),
+    "leader.qt": set(),
 }
 
 # GET /reports/progress?period=2025-03&count=submitted_and_approved, village by village: the seeded
@@ -151,6 +163,13 @@ REPORT_2025_03 = {
     "admin.ch": {"Thôn Đông": (1, 2, 130), "Thôn Tây": (0, 0, 0)},
     "police.ch": {"Thôn Đông": (1, 2, 130), "Thôn Tây": (0, 0, 0)},
     "staff.ch": {"Thôn Đông": (1, 2, 130)},
+    "leader.qt": {
+        "Thôn 1": (2, 0, 0),
+        "Thôn 2": (0, 1, 40),
+        "Thôn 3": (0, 1, 30),
+        "Thôn 4": (1, 0, 0),
+        "Thôn 5": (0, 1, 50),
+    },
 }
 # People reached by each seeded outreach session (record_data).
 PEOPLE_REACHED = {
@@ -162,59 +181,69 @@ PEOPLE_REACHED = {
 }
 
 # Every endpoint the app serves, and the status each caller gets asking about its own commune:
-# the four roles of §3, then a request without a token, one with the tokens of a device the
+# the six commune roles of §3, then a request without a token, one with the tokens of a device the
 # admin revoked, and one with the tokens of a user the admin disabled (before either happened).
 # 403 is a role's "not allowed"; what lies outside a caller's scope is 404 instead (the tests
 # further down). test_the_access_table_names_every_endpoint fails for an endpoint the app
 # serves or documents without a row here, so no new endpoint escapes this review.
-COLUMNS = ("admin", "police", "village_staff", "volunteer", "no token", "revoked device", "disabled user")
+COLUMNS = (
+    "admin",
+    "police",
+    "village_staff",
+    "volunteer",
+    "civil_status",
+    "commune_viewer",
+    "no token",
+    "revoked device",
+    "disabled user",
+)
 ACCESS = {
-    #                                                admin police staff volunteer   none revoked disabled
-    "POST /api/v1/auth/login": (200, 200, 200, 200, 200, 401, 401),
-    "POST /api/v1/auth/refresh": (200, 200, 200, 200, 401, 401, 401),
-    "POST /api/v1/auth/logout": (204, 204, 204, 204, 401, 401, 401),
-    "GET /api/v1/auth/me": (200, 200, 200, 200, 401, 401, 401),
-    "GET /api/v1/forms": (200, 200, 200, 200, 401, 401, 401),
-    "POST /api/v1/sync/push": (200, 200, 200, 200, 401, 401, 401),
-    "GET /api/v1/sync/pull": (200, 200, 200, 200, 401, 401, 401),
-    "GET /api/v1/records": (200, 200, 200, 200, 401, 401, 401),
-    "GET /api/v1/records/{record_id}": (200, 200, 200, 200, 401, 401, 401),
-    "POST /api/v1/records/{record_id}/review": (200, 200, 403, 403, 401, 401, 401),
-    "POST /api/v1/records/review": (200, 200, 403, 403, 401, 401, 401),
-    "GET /api/v1/conflicts": (200, 403, 403, 403, 401, 401, 401),
-    "GET /api/v1/conflicts/{conflict_id}": (200, 403, 403, 403, 401, 401, 401),
-    "POST /api/v1/conflicts/{conflict_id}/resolve": (200, 403, 403, 403, 401, 401, 401),
-    "GET /api/v1/users": (200, 403, 403, 403, 401, 401, 401),
-    "POST /api/v1/users": (201, 403, 403, 403, 401, 401, 401),
-    "PATCH /api/v1/users/{user_id}": (200, 403, 403, 403, 401, 401, 401),
-    "GET /api/v1/villages": (200, 403, 403, 403, 401, 401, 401),
-    "POST /api/v1/villages": (201, 403, 403, 403, 401, 401, 401),
-    "PATCH /api/v1/villages/{village_id}": (200, 403, 403, 403, 401, 401, 401),
-    "GET /api/v1/devices": (200, 403, 403, 403, 401, 401, 401),
-    "POST /api/v1/devices/{device_id}/revoke": (200, 403, 403, 403, 401, 401, 401),
-    "GET /api/v1/audit": (200, 403, 403, 403, 401, 401, 401),
-    "GET /api/v1/targets": (200, 200, 403, 403, 401, 401, 401),
-    "PUT /api/v1/targets": (200, 403, 403, 403, 401, 401, 401),
-    "GET /api/v1/reports/progress": (200, 200, 200, 403, 401, 401, 401),
-    "GET /api/v1/reports/export": (200, 200, 403, 403, 401, 401, 401),
-    "GET /api/v1/push/vapid-public-key": (200, 200, 200, 200, 401, 401, 401),
-    "POST /api/v1/push/subscriptions": (201, 201, 201, 201, 401, 401, 401),
-    "DELETE /api/v1/push/subscriptions": (204, 204, 204, 204, 401, 401, 401),
+    #                                       admin police staff volunteer civil viewer  none revoked disabled
+    "POST /api/v1/auth/login": (200, 200, 200, 200, 200, 200, 200, 401, 401),
+    "POST /api/v1/auth/refresh": (200, 200, 200, 200, 200, 200, 401, 401, 401),
+    "POST /api/v1/auth/logout": (204, 204, 204, 204, 204, 204, 401, 401, 401),
+    "GET /api/v1/auth/me": (200, 200, 200, 200, 200, 200, 401, 401, 401),
+    "GET /api/v1/forms": (200, 200, 200, 200, 200, 200, 401, 401, 401),
+    "POST /api/v1/sync/push": (200, 200, 200, 200, 200, 200, 401, 401, 401),
+    "GET /api/v1/sync/pull": (200, 200, 200, 200, 200, 200, 401, 401, 401),
+    "GET /api/v1/records": (200, 200, 200, 200, 200, 403, 401, 401, 401),
+    "GET /api/v1/records/{record_id}": (200, 200, 200, 200, 200, 404, 401, 401, 401),
+    "POST /api/v1/records/{record_id}/review": (200, 200, 403, 403, 403, 403, 401, 401, 401),
+    "POST /api/v1/records/review": (200, 200, 403, 403, 403, 403, 401, 401, 401),
+    "GET /api/v1/conflicts": (200, 403, 403, 403, 403, 403, 401, 401, 401),
+    "GET /api/v1/conflicts/{conflict_id}": (200, 403, 403, 403, 403, 403, 401, 401, 401),
+    "POST /api/v1/conflicts/{conflict_id}/resolve": (200, 403, 403, 403, 403, 403, 401, 401, 401),
+    "GET /api/v1/users": (200, 403, 403, 403, 403, 403, 401, 401, 401),
+    "POST /api/v1/users": (201, 403, 403, 403, 403, 403, 401, 401, 401),
+    "PATCH /api/v1/users/{user_id}": (200, 403, 403, 403, 403, 403, 401, 401, 401),
+    "GET /api/v1/villages": (200, 403, 403, 403, 403, 403, 401, 401, 401),
+    "POST /api/v1/villages": (201, 403, 403, 403, 403, 403, 401, 401, 401),
+    "PATCH /api/v1/villages/{village_id}": (200, 403, 403, 403, 403, 403, 401, 401, 401),
+    "GET /api/v1/devices": (200, 403, 403, 403, 403, 403, 401, 401, 401),
+    "POST /api/v1/devices/{device_id}/revoke": (200, 403, 403, 403, 403, 403, 401, 401, 401),
+    "GET /api/v1/audit": (200, 403, 403, 403, 403, 403, 401, 401, 401),
+    "GET /api/v1/targets": (200, 200, 403, 403, 403, 200, 401, 401, 401),
+    "PUT /api/v1/targets": (200, 403, 403, 403, 403, 403, 401, 401, 401),
+    "GET /api/v1/reports/progress": (200, 200, 200, 403, 403, 200, 401, 401, 401),
+    "GET /api/v1/reports/export": (200, 200, 403, 403, 403, 403, 401, 401, 401),
+    "GET /api/v1/push/vapid-public-key": (200, 200, 200, 200, 200, 200, 401, 401, 401),
+    "POST /api/v1/push/subscriptions": (201, 201, 201, 201, 201, 201, 401, 401, 401),
+    "DELETE /api/v1/push/subscriptions": (204, 204, 204, 204, 204, 204, 401, 401, 401),
     # Public, whatever the token: the contract, the health check and the app's shell (no data).
-    "GET /api/v1/openapi.json": (200, 200, 200, 200, 200, 200, 200),
-    "GET /healthz": (200, 200, 200, 200, 200, 200, 200),
-    "GET /": (200, 200, 200, 200, 200, 200, 200),
-    "GET /sw.js": (200, 200, 200, 200, 200, 200, 200),
-    "GET /js/version.js": (200, 200, 200, 200, 200, 200, 200),
-    "GET /{filename}": (200, 200, 200, 200, 200, 200, 200),
-    "GET /{folder}/{filename}": (200, 200, 200, 200, 200, 200, 200),
+    "GET /api/v1/openapi.json": (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "GET /healthz": (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "GET /": (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "GET /sw.js": (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "GET /js/version.js": (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "GET /{filename}": (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "GET /{folder}/{filename}": (200, 200, 200, 200, 200, 200, 200, 200, 200),
 }
 # The code of each 401, by column; logging in answers for itself (the last two are the right
 # password on a revoked device, and a disabled account's).
 CODES_401 = {"no token": "token_missing", "revoked device": "device_revoked", "disabled user": "token_revoked"}
 LOGIN_CODES_401 = {"revoked device": "device_revoked", "disabled user": "invalid_credentials"}
-ROLES = COLUMNS[:4]
-STRANGERS = COLUMNS[4:]
+ROLES = COLUMNS[:6]
+STRANGERS = COLUMNS[6:]
 
 NOTE_FIELD = {"vneid_activation": "notes", "death_check": "evidence_note", "propaganda_session": "notes"}
 VOLUNTEER_OF = {QT: "vol.qt1", CH: "vol.ch1"}
@@ -434,8 +463,12 @@ def in_scope(world, username, record):
     role, commune = USERS[username]
     if role in ("admin", "police"):
         return world.village_commune[record["village_id"]] == commune
+    if role == "commune_viewer":
+        return False
     if "created_by" not in record:  # a tombstone: checked against the seeded tables only
         return True
+    if role == "civil_status":  # its commune's death cases
+        return world.village_commune[record["village_id"]] == commune and record["type"] == "death_check"
     mine = record["created_by"] == world.uid(username)
     if role == "village_staff":
         return mine or record["village_id"] in world[username].user["village_ids"]
@@ -500,7 +533,10 @@ def send(world, who, call):
 
 
 def _own_record(world, username):
-    return next(world.records[k] for k, (author, _, _) in RECORDS.items() if author == username)
+    """A record the user reads, its own if it has one; for a user that reads none, one of its commune's."""
+    own = [k for k, (author, _, _) in RECORDS.items() if author == username]
+    commune = [k for k, (author, _, _) in RECORDS.items() if commune_of(author) == commune_of(username)]
+    return world.records[(own or sorted(READS[username]) or commune)[0]]
 
 
 def _login(world, who):
@@ -771,7 +807,18 @@ def test_a_record_by_id_is_200_inside_scope_and_404_outside(world, username, key
         assert_error(response, 404, "not_found")
 
 
-@pytest.mark.parametrize("username", USERS)
+# Roles that read no single record: their record list is refused outright (ACCESS), whatever the filter.
+NO_RECORD_LIST = {name for name, (role, _) in USERS.items() if role == "commune_viewer"}
+LISTERS = [name for name in USERS if name not in NO_RECORD_LIST]
+
+
+@pytest.mark.parametrize("username", sorted(NO_RECORD_LIST))
+def test_a_role_that_reads_no_record_gets_no_list_whatever_it_asks(world, username):
+    for query in ({}, {"village_id": world.villages["Thôn 1"]}, {"q": "Hồ sơ"}, {"type": "death_check"}):
+        assert_error(world[username].get("/records", query_string=query), 403, "forbidden")
+
+
+@pytest.mark.parametrize("username", LISTERS)
 def test_the_record_list_holds_the_scope_and_nothing_else(world, username):
     items = list_all(world[username])
     ids = {r["id"] for r in items}
@@ -792,7 +839,7 @@ def test_pull_holds_the_scope_and_nothing_else(world, username):
     assert leaks == []
 
 
-@pytest.mark.parametrize("username", USERS)
+@pytest.mark.parametrize("username", LISTERS)
 def test_filters_and_search_never_widen_the_scope(world, username):
     caller = world[username]
     outside = seeded_ids(world, set(RECORDS) - READS[username])
@@ -816,6 +863,8 @@ def test_filters_and_search_never_widen_the_scope(world, username):
 def _expected_edit(username, key):
     if key in EDITS[username]:
         return "applied"
+    if key in WORKFLOW_ONLY.get(username, ()):
+        return "field_not_editable"  # reads it and moves its workflow, but not its notes
     if key in READS[username]:
         return "forbidden"  # visible (village staff) but not theirs to change
     return "not_found"  # does not exist for this caller
@@ -1010,6 +1059,7 @@ REPORT_TARGETS_2025_03 = {
     "admin.ch": {("people_reached", "Thôn Đông", 222), ("outreach_sessions", None, 24)},
     "police.ch": {("people_reached", "Thôn Đông", 222), ("outreach_sessions", None, 24)},
     "staff.ch": {("people_reached", "Thôn Đông", 222)},
+    "leader.qt": {("people_reached", "Thôn 1", 111), ("outreach_sessions", None, 12)},
 }
 
 
@@ -1119,7 +1169,7 @@ def test_the_export_holds_exactly_the_communes_records(world, username):
 @pytest.mark.parametrize("username", USERS)
 def test_who_am_i_lists_exactly_ones_villages(world, username):
     villages = {v["name"] for v in body_of(world[username].get("/auth/me"))["villages"]}
-    if role_of(username) in ("police", "admin"):
+    if role_of(username) in ("police", "admin", "civil_status", "commune_viewer"):  # beyond its own villages
         assert villages == stored(
             world, select(Village.name).where(Village.commune_id == commune_id_of(world, username))
         )
@@ -1144,7 +1194,7 @@ def test_a_report_or_targets_of_another_communes_village_is_404_or_refused(world
             },
         )
         assert_error(response, 422, "validation_failed")
-    if role_of(username) in ("police", "admin"):
+    if role_of(username) in ("police", "admin", "commune_viewer"):
         assert body_of(world[username].get("/targets", query_string={"village_id": other_village}))["items"] == []
 
 

@@ -3,8 +3,8 @@
 import { h, replace } from "../js/dom.js";
 import { t, formatDateTime } from "../js/i18n.js";
 import { call, NetworkError } from "../js/api.js";
+import { roleLabel } from "../js/forms.js";
 
-const ROLES = ["volunteer", "village_staff", "police", "admin"];
 const TABS = ["users", "villages", "devices", "audit"];
 
 function errorText(err) {
@@ -46,7 +46,8 @@ async function usersTab(app, reload) {
   const username = input("new-username", { autocapitalize: "none", required: true });
   const fullName = input("new-full-name", { required: true });
   const password = input("new-password", { type: "password", autocomplete: "new-password", minlength: 8, required: true });
-  const role = h("select", { id: "new-role" }, ROLES.map((r) => h("option", { value: r }, t(`role.${r}`))));
+  const roles = app.forms.roles.map((r) => r.code);
+  const role = h("select", { id: "new-role" }, roles.map((r) => h("option", { value: r }, roleLabel(app.forms, r))));
   const newVillages = villageChecks(villages.filter((v) => v.active), [], "new-villages");
   const create = form("user-form", [
     h("label", { for: "new-username" }, t("admin.username")), username,
@@ -61,7 +62,7 @@ async function usersTab(app, reload) {
   });
 
   const editor = (user) => {
-    const editRole = h("select", { "aria-label": t("settings.role") }, ROLES.map((r) => h("option", { value: r, selected: r === user.role }, t(`role.${r}`))));
+    const editRole = h("select", { "aria-label": t("settings.role") }, roles.map((r) => h("option", { value: r, selected: r === user.role }, roleLabel(app.forms, r))));
     const editVillages = villageChecks(villages, user.village_ids, `villages-${user.id}`);
     const newPassword = h("input", { type: "password", autocomplete: "new-password", minlength: 8, placeholder: t("admin.new_password"),
       "aria-label": t("admin.new_password") });
@@ -79,7 +80,7 @@ async function usersTab(app, reload) {
   };
   return [
     h("ul", { class: "admin-list", id: "user-list" }, users.map((user) => h("li", { dataset: { id: String(user.id) }, class: user.active ? "" : "inactive" },
-      h("details", {}, h("summary", {}, h("strong", {}, user.full_name), ` (${user.username}) · ${t(`role.${user.role}`)}`,
+      h("details", {}, h("summary", {}, h("strong", {}, user.full_name), ` (${user.username}) · ${roleLabel(app.forms, user.role)}`,
         user.village_ids.length ? ` · ${user.village_ids.map((id) => names[id]).join(", ")}` : "",
         user.active ? "" : ` · ${t("admin.disabled")}`), editor(user))))),
     h("h2", {}, t("admin.create_user")), create];

@@ -117,9 +117,10 @@ export async function renderDashboard(container, app, params) {
       h("thead", {}, h("tr", {}, h("th", {}, t("form.village")), TABLE_MEASURES.map((key) => h("th", {}, label(measures[key]?.label))))),
       h("tbody", {}, [...villages, { name: t("dash.whole_commune"), measures: progress.totals.measures, total: true }].map((v) =>
         h("tr", { class: v.total ? "total" : "" }, h("td", {}, v.name), TABLE_MEASURES.map((key) => h("td", {}, String(v.measures[key] ?? "—"))))))),
-    h("h2", {}, t("dash.report")),
-    h("div", { class: "actions" },
-      h("button", { type: "button", class: "primary", id: "export-xlsx", onclick: exportFile("xlsx") }, t("dash.download_xlsx")),
-      h("button", { type: "button", id: "export-csv", onclick: exportFile("csv") }, t("dash.download_csv"))),
-    app.session.user.role === "admin" ? [h("h2", {}, t("dash.set_target")), targetForm(app, progress, () => reload({}))] : null));
+    // The report file holds every record's personal data: only for roles that may export it.
+    app.can("export") ? [h("h2", {}, t("dash.report")),
+      h("div", { class: "actions" },
+        h("button", { type: "button", class: "primary", id: "export-xlsx", onclick: exportFile("xlsx") }, t("dash.download_xlsx")),
+        h("button", { type: "button", id: "export-csv", onclick: exportFile("csv") }, t("dash.download_csv")))] : null,
+    app.can("set_targets") ? [h("h2", {}, t("dash.set_target")), targetForm(app, progress, () => reload({}))] : null));
 }

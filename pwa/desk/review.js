@@ -111,7 +111,7 @@ export async function renderReview(container, app, id, staleFrom = null) {
     newer.length ? h("p", { class: "notice", id: "stale-notice" }, t("review.stale", { n: newer.length })) : null,
     record.possible_duplicate ? h("p", { class: "notice", id: "duplicate-notice" }, t("review.duplicate")) : null,
     blocked ? h("p", { class: "notice conflict" }, t("review.conflict_blocks"),
-      app.session.user.role === "admin" ? [" ", h("a", { href: `#/conflicts/${record.open_conflicts[0]}` }, t("review.open_conflict"))] : null) : null,
+      app.can("resolve_conflicts") ? [" ", h("a", { href: `#/conflicts/${record.open_conflicts[0]}` }, t("review.open_conflict"))] : null) : null,
     record.review_comment ? h("div", { class: `review-comment ${record.review_state}` }, h("strong", {}, t("review.last_comment")),
       h("p", {}, record.review_comment)) : null,
     fieldTable(rt, record.data, changedSince),

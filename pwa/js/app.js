@@ -5,7 +5,7 @@ import { t, applyLanguage } from "./i18n.js";
 import { clearAll, getAll } from "./db.js";
 import { call } from "./api.js";
 import { currentSession, deviceId, getMeta, setMeta } from "./session.js";
-import { cachedForms, refreshForms } from "./forms.js";
+import { cachedForms, refreshForms, roleOf } from "./forms.js";
 import { unsent } from "./outbox.js";
 import { reset } from "./replica.js";
 import { startSyncing, onFatal, status, onStatus, refreshCounts, syncNow } from "./syncer.js";
@@ -130,10 +130,12 @@ async function deviceRevoked() {
 }
 
 function renderNav() {
-  const role = app.session.user.role;
-  const links = [["#/", "nav.home"], role !== "admin" ? ["#/records", "nav.records"] : null,
-    isReviewer() ? ["#/review", "nav.review"] : null, role === "admin" ? ["#/conflicts", "nav.conflicts"] : null,
-    isReviewer() ? ["#/dashboard", "nav.dashboard"] : null, role === "admin" ? ["#/admin/users", "nav.admin"] : null,
+  // The commune's working group works at the desk; everyone who reads records has a notebook.
+  const notebook = app.can("records") && !app.can("administer");
+  const links = [["#/", "nav.home"], notebook ? ["#/records", "nav.records"] : null,
+    app.can("review") ? ["#/review", "nav.review"] : null, app.can("resolve_conflicts") ? ["#/conflicts", "nav.conflicts"] : null,
+    app.can("progress") && app.can("targets") ? ["#/dashboard", "nav.dashboard"] : null,
+    app.can("administer") ? ["#/admin/users", "nav.admin"] : null,
     ["#/settings", "nav.settings"]].filter(Boolean);
   // The section a screen belongs to: #/review/<id> is under "Duyệt", #/record/<id> under "Bản ghi".
   const section = `#/${(location.hash.split("?")[0].split("/")[1] || "").replace(/^record$/, "records")}`;
@@ -160,9 +162,12 @@ function keepDeskScreens() {
   }, { once: true });
 }
 
-function isReviewer() {
-  return ["police", "admin"].includes(app.session.user.role);
-}
+// What the user may do, from the roles table (forms.js roleOf): a power of server/roles.py, or
+// "records" for a role that reads records at all.
+app.can = (power) => {
+  const role = roleOf(app.forms, app.session.user.role);
+  return power === "records" ? role.reads !== null : role.powers.includes(power);
+};
 
 async function route() {
   for (const handler of app.leaveHandlers.splice(0)) handler();
@@ -180,13 +185,13 @@ async function route() {
     else if (parts[0] === "edit" && parts[1]) await renderEdit(main, app, { id: decodeURIComponent(parts[1]) });
     else if (parts[0] === "settings") await renderSettings(main, app);
     else if (parts[0] === "dashboard") await (await desk("dashboard")).renderDashboard(main, app, params);
-    else if (parts[0] === "review" && isReviewer()) {
+    else if (parts[0] === "review" && app.can("review")) {
       const screens = await desk(parts[1] ? "review" : "queue");
       await (parts[1] ? screens.renderReview(main, app, decodeURIComponent(parts[1])) : screens.renderQueue(main, app, params));
-    } else if (parts[0] === "conflicts" && app.session.user.role === "admin") {
+    } else if (parts[0] === "conflicts" && app.can("resolve_conflicts")) {
       const screens = await desk("conflicts");
       await (parts[1] ? screens.renderConflict(main, app, decodeURIComponent(parts[1])) : screens.renderConflicts(main, app, params));
-    } else if (parts[0] === "admin" && app.session.user.role === "admin") await (await desk("admin")).renderAdmin(main, app, parts[1], params);
+    } else if (parts[0] === "admin" && app.can("administer")) await (await desk("admin")).renderAdmin(main, app, parts[1], params);
     else app.navigate("#/", true);
   } catch (err) {
     console.error(err);
@@ -300,8 +305,8 @@ async function boot() {
     syncNow();
   }
   route();
-  // A reviewer's device keeps the desk screens too, so they open offline later.
-  if (isReviewer()) keepDeskScreens();
+  // A device that opens desk screens keeps them too, so they open offline later.
+  if (["review", "targets", "administer"].some(app.can)) keepDeskScreens();
   await warnAboutStorage();
 }
 

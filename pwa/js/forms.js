@@ -17,6 +17,19 @@ export async function refreshForms() {
   return forms;
 }
 
+// The user's role as the roles table in the /forms document declares it (server/roles.py): its
+// label, which records it reads, whether it corrects others' records, and its powers. A cached
+// document from before the table knows no role: nothing beyond the notebook until it refreshes.
+const NO_ROLE = { label: null, reads: "own", corrects: false, powers: [] };
+export function roleOf(forms, code) {
+  return (forms && (forms.roles || []).find((r) => r.code === code)) || { ...NO_ROLE, code };
+}
+
+export function roleLabel(forms, code) {
+  const role = roleOf(forms, code);
+  return role.label ? label(role.label) : code;
+}
+
 export function recordType(forms, type) {
   return forms && forms.types.find((rt) => rt.type === type);
 }

@@ -6,10 +6,10 @@ from flask_jwt_extended import current_user
 from marshmallow import fields, validate
 
 from server.admin import service
-from server.auth.scope import roles_required
+from server import roles
+from server.auth.scope import power_required
 from server.extensions import db
 from server.jsonio import Blueprint, json_response
-from server.models.users import ROLES
 from server.paging import PageQuerySchema, page_schema
 from server.schemas import DayRangeMixin, MAX_ID, InputSchema, JsonBoolean, PersonSchema, ResponseSchema, id_field
 
@@ -25,14 +25,14 @@ class UserCreateSchema(InputSchema):
     username = fields.String(required=True, validate=_USERNAME)
     password = fields.String(required=True, validate=_PASSWORD)
     full_name = fields.String(required=True, validate=_NAME)
-    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    role = fields.String(required=True, validate=validate.OneOf(roles.CODES))
     village_ids = fields.List(id_field(strict=True), load_default=list, validate=validate.Length(max=200))
 
 
 class UserUpdateSchema(InputSchema):
     password = fields.String(validate=_PASSWORD)
     full_name = fields.String(validate=_NAME)
-    role = fields.String(validate=validate.OneOf(ROLES))
+    role = fields.String(validate=validate.OneOf(roles.CODES))
     village_ids = fields.List(id_field(strict=True), validate=validate.Length(max=200))
     active = JsonBoolean()
 
@@ -41,7 +41,7 @@ class UserAdminSchema(ResponseSchema):
     id = fields.Integer()
     username = fields.String()
     full_name = fields.String()
-    role = fields.String(metadata={"enum": list(ROLES)})
+    role = fields.String(metadata={"enum": list(roles.CODES)})
     commune_id = fields.Integer()
     village_ids = fields.List(fields.Integer())
     active = fields.Boolean()
@@ -97,7 +97,7 @@ class AuditQuerySchema(DayRangeMixin, PageQuerySchema):
 
 
 @blp.route("/users", methods=["GET"])
-@roles_required("admin")
+@power_required(roles.ADMINISTER)
 @blp.response(200, UserAdminSchema(many=True))
 @blp.errors(401, 403)
 def list_users():
@@ -106,7 +106,7 @@ def list_users():
 
 
 @blp.route("/users", methods=["POST"])
-@roles_required("admin")
+@power_required(roles.ADMINISTER)
 @blp.arguments(UserCreateSchema)
 @blp.response(201, UserAdminSchema)
 @blp.errors(401, 403, 409)
@@ -118,7 +118,7 @@ def create_user(body):
 
 
 @blp.route(f"/users/<int(max={MAX_ID}):user_id>", methods=["PATCH"])
-@roles_required("admin")
+@power_required(roles.ADMINISTER)
 @blp.arguments(UserUpdateSchema, required=False, description="only the fields to change; none: nothing changes")
 @blp.response(200, UserAdminSchema)
 @blp.errors(401, 403, 404, 409)
@@ -130,7 +130,7 @@ def update_user(body, user_id):
 
 
 @blp.route("/villages", methods=["GET"])
-@roles_required("admin")
+@power_required(roles.ADMINISTER)
 @blp.response(200, VillageSchema(many=True))
 @blp.errors(401, 403)
 def list_villages():
@@ -139,7 +139,7 @@ def list_villages():
 
 
 @blp.route("/villages", methods=["POST"])
-@roles_required("admin")
+@power_required(roles.ADMINISTER)
 @blp.arguments(VillageCreateSchema)
 @blp.response(201, VillageSchema)
 @blp.errors(401, 403, 409)
@@ -151,7 +151,7 @@ def create_village(body):
 
 
 @blp.route(f"/villages/<int(max={MAX_ID}):village_id>", methods=["PATCH"])
-@roles_required("admin")
+@power_required(roles.ADMINISTER)
 @blp.arguments(VillageUpdateSchema, required=False, description="only the fields to change; none: nothing changes")
 @blp.response(200, VillageSchema)
 @blp.errors(401, 403, 404, 409)
@@ -163,7 +163,7 @@ def update_village(body, village_id):
 
 
 @blp.route("/devices", methods=["GET"])
-@roles_required("admin")
+@power_required(roles.ADMINISTER)
 @blp.response(200, DeviceSchema(many=True))
 @blp.errors(401, 403)
 def list_devices():
@@ -172,7 +172,7 @@ def list_devices():
 
 
 @blp.route("/devices/<device_id>/revoke", methods=["POST"])
-@roles_required("admin")
+@power_required(roles.ADMINISTER)
 @blp.response(200, DeviceSchema)
 @blp.errors(401, 403, 404)
 def revoke_device(device_id):
@@ -195,7 +195,7 @@ class AuditEntrySchema(ResponseSchema):
 
 
 @blp.route("/audit", methods=["GET"])
-@roles_required("admin")
+@power_required(roles.AUDIT)
 @blp.arguments(AuditQuerySchema, location="query")
 @blp.response(200, page_schema(AuditEntrySchema))
 @blp.errors(401, 403)

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from sqlalchemy import Text, and_, cast, or_, select
 
+from server import roles
 from server.audit import write_audit
 from server.auth.passwords import hash_password
 from server.auth.tokens import revoke_device_tokens
@@ -79,7 +80,9 @@ def create_user(admin, body):
 
 def update_user(admin, user_id, body):
     user = _load_user(admin, user_id)
-    if user.id == admin.id and (body.get("active") is False or body.get("role", "admin") != "admin"):
+    # An admin cannot lock itself out, nor give up the power to undo it.
+    keeps_power = roles.ROLES[body.get("role", user.role)].can(roles.ADMINISTER)
+    if user.id == admin.id and (body.get("active") is False or not keeps_power):
         raise ApiError("cannot_change_self", 409, "Không thể tự khóa hoặc tự đổi vai trò của mình")
     before = {
         name: user.village_ids if name == "village_ids" else getattr(user, name) for name in body if name != "password"

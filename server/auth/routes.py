@@ -8,7 +8,8 @@ from sqlalchemy import select
 from server.audit import write_audit
 from server.auth import ratelimit
 from server.auth.passwords import dummy_verify, verify_password
-from server.auth.scope import REVIEWERS, login_required
+from server import roles
+from server.auth.scope import login_required, villages_of
 from server.auth.tokens import current_device, issue_tokens, revoke_device_tokens, use_refresh_token
 from server.errors import ApiError
 from server.extensions import db
@@ -44,6 +45,11 @@ class UserSchema(ResponseSchema):
     commune_name = fields.String()
     village_ids = fields.List(fields.Integer())
     villages = fields.List(fields.Nested(UserVillageSchema))
+    powers = fields.List(fields.String(metadata={"enum": list(roles.POWERS)}))
+    reads = fields.String(
+        allow_none=True,
+        metadata={"description": "which records the role reads: own, villages, commune, workflow, or null (none)"},
+    )
 
 
 class TokensSchema(ResponseSchema):
@@ -61,11 +67,13 @@ def user_document(user):
         "commune_id": user.commune_id,
         "commune_name": user.commune.name,
         "village_ids": user.village_ids,
-        # The villages the user may record in and read: a reviewer's are the whole commune's.
+        # The villages the user works in: the whole commune's for a role that reads beyond its own.
         "villages": [
-            {"id": v.id, "name": v.name, "active": v.active}
-            for v in sorted(user.commune.villages if user.role in REVIEWERS else user.villages, key=lambda v: v.id)
+            {"id": v.id, "name": v.name, "active": v.active} for v in sorted(villages_of(user), key=lambda v: v.id)
         ],
+        # What the role may do (server/roles.py): the app shows the screens these allow.
+        "powers": sorted(roles.role_of(user).powers),
+        "reads": roles.role_of(user).reads,
     }
 
 

@@ -1,4 +1,5 @@
-"""Who sees and may change which records: one filter per role, applied inside the query.
+"""Who sees and may change which records, from the roles table (server/roles.py), applied inside
+the query; and the endpoint guards, by power.
 
 A record outside the caller's scope does not exist for that caller.
 """
@@ -7,43 +8,63 @@ import hashlib
 from functools import wraps
 
 from flask_jwt_extended import current_user, jwt_required
-from sqlalchemy import or_
+from sqlalchemy import and_, false, or_
 
+from server import roles
 from server.errors import forbidden
+from server.forms.registry import types_worked_by
 from server.models import Record
-
-REVIEWERS = ("police", "admin")
 
 
 def record_filter(user):
     """The WHERE clause selecting exactly the records this user may read."""
-    if user.role in REVIEWERS:
+    reads = roles.role_of(user).reads
+    if reads == roles.COMMUNE:
         return Record.commune_id == user.commune_id
-    if user.role == "village_staff":
+    if reads == roles.WORKFLOW:
+        return and_(Record.commune_id == user.commune_id, Record.type.in_(types_worked_by(user.role)))
+    if reads == roles.VILLAGES:
         return or_(Record.created_by == user.id, Record.village_id.in_(user.village_ids))
-    return Record.created_by == user.id
+    if reads == roles.OWN:
+        return Record.created_by == user.id
+    return false()
 
 
 def can_read(user, record):
-    if user.role in REVIEWERS:
+    """The same as record_filter, for a record already loaded (its commune, village, author, type)."""
+    reads = roles.role_of(user).reads
+    if reads == roles.COMMUNE:
         return record.commune_id == user.commune_id
-    if user.role == "village_staff" and record.village_id in user.village_ids:
+    if reads == roles.WORKFLOW:
+        return record.commune_id == user.commune_id and record.type in types_worked_by(user.role)
+    if reads == roles.VILLAGES and record.village_id in user.village_ids:
         return True
-    return record.created_by == user.id
+    return reads is not roles.NO_RECORDS and record.created_by == user.id
 
 
 def can_edit(user, record):
-    """Reviewers correct any record of their commune; others only their own."""
-    if user.role in REVIEWERS:
-        return record.commune_id == user.commune_id
+    """A role that corrects changes any record it reads; others only their own."""
+    if roles.role_of(user).corrects:
+        return can_read(user, record)
     return record.created_by == user.id
+
+
+def may_change_locked(user):
+    """Whether the user changes records already approved or rejected (their recorders may not)."""
+    return roles.role_of(user).corrects
+
+
+def villages_of(user):
+    """The villages a user works in: the commune's, for a role that reads beyond its own villages."""
+    return user.villages if roles.role_of(user).reads in (roles.OWN, roles.VILLAGES) else user.commune.villages
 
 
 def creatable_village_ids(user):
     """Villages a user may create records in: active ones. A deactivated village keeps its records
     (they can still be read and corrected) but takes no new ones."""
-    villages = user.commune.villages if user.role in REVIEWERS else user.villages
-    return {v.id for v in villages if v.active}
+    if not roles.role_of(user).can(roles.RECORD):
+        return set()
+    return {v.id for v in villages_of(user) if v.active}
 
 
 def scope_fingerprint(user):
@@ -52,14 +73,14 @@ def scope_fingerprint(user):
     return hashlib.sha256(key.encode()).hexdigest()[:10]
 
 
-def roles_required(*roles):
-    """A logged-in user with one of these roles; 403 for other roles."""
+def power_required(*powers):
+    """A logged-in user whose role has one of these powers (server/roles.py); 403 for the others."""
 
     def decorator(view):
         @wraps(view)
         @jwt_required()
         def wrapper(*args, **kwargs):
-            if roles and current_user.role not in roles:
+            if powers and not any(roles.role_of(current_user).can(power) for power in powers):
                 raise forbidden()
             return view(*args, **kwargs)
 
@@ -68,5 +89,18 @@ def roles_required(*roles):
     return decorator
 
 
+def records_required(view):
+    """A logged-in user whose role reads records; 403 for a role that reads none."""
+
+    @wraps(view)
+    @jwt_required()
+    def wrapper(*args, **kwargs):
+        if roles.role_of(current_user).reads is roles.NO_RECORDS:
+            raise forbidden("Vai trò của bạn không xem từng bản ghi")
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
 def login_required(view):
-    return roles_required()(view)
+    return power_required()(view)

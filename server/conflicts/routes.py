@@ -3,7 +3,8 @@
 from flask_jwt_extended import current_user
 from marshmallow import fields, validate
 
-from server.auth.scope import roles_required
+from server import roles
+from server.auth.scope import power_required
 from server.conflicts import service
 from server.extensions import db
 from server.jsonio import Blueprint, json_response
@@ -70,7 +71,7 @@ class ConflictSchema(ConflictSummarySchema):
 
 
 @blp.route("", methods=["GET"])
-@roles_required("admin")
+@power_required(roles.RESOLVE_CONFLICTS)
 @blp.arguments(ConflictQuerySchema, location="query")
 @blp.response(200, page_schema(ConflictSummarySchema))
 @blp.errors(401, 403)
@@ -80,7 +81,7 @@ def list_conflicts(query):
 
 
 @blp.route("/<conflict_id>", methods=["GET"])
-@roles_required("admin")
+@power_required(roles.RESOLVE_CONFLICTS)
 @blp.response(200, ConflictSchema)
 @blp.errors(401, 403, 404)
 def get_conflict(conflict_id):
@@ -91,7 +92,7 @@ def get_conflict(conflict_id):
 
 
 @blp.route("/<conflict_id>/resolve", methods=["POST"])
-@roles_required("admin")
+@power_required(roles.RESOLVE_CONFLICTS)
 @blp.arguments(ResolveSchema)
 @blp.response(200, RecordSchema)
 @blp.errors(401, 403, 404, 409)

@@ -1,6 +1,7 @@
 """rà soát khai tử: someone who has died but whose death may never have been registered."""
 
-from server.forms.declarations import REVIEWERS, Choice, Field, Label as L, RecordType, Workflow
+from server.forms.declarations import REVIEWERS, Choice, Field, RecordType, Workflow
+from server.labels import Label as L
 from server.forms.rules import personal_id_problems, year_of
 from server.forms.vneid_activation import GENDER
 
@@ -13,6 +14,10 @@ CASE_STATUSES = (
     Choice("already_registered", L("Đã khai tử từ trước", "Already registered")),
     Choice("person_alive", L("Người còn sống", "Person is alive")),
 )
+
+# Verification and the certificate are the civil status officer's (Tư pháp - Hộ tịch); the
+# commune police and the working group may make them too.
+WORKFLOW_ROLES = (*REVIEWERS, "civil_status")
 
 FIELDS = (
     Field("deceased_name", "text", L("Họ và tên người chết", "Name of the deceased"), required=True, max_length=200),
@@ -54,7 +59,7 @@ FIELDS = (
         "choice",
         L("Tình trạng xử lý", "Case status"),
         choices=CASE_STATUSES,
-        editable_by=REVIEWERS,
+        editable_by=WORKFLOW_ROLES,
         default="reported",
     ),
     Field(
@@ -62,14 +67,14 @@ FIELDS = (
         "text",
         L("Số giấy chứng tử", "Death certificate number"),
         max_length=50,
-        editable_by=REVIEWERS,
+        editable_by=WORKFLOW_ROLES,
     ),
     Field(
         "certificate_date",
         "date",
         L("Ngày cấp giấy chứng tử", "Death certificate date"),
         not_future=True,
-        editable_by=REVIEWERS,
+        editable_by=WORKFLOW_ROLES,
     ),
 )
 

@@ -7,8 +7,13 @@ the /forms document, report columns and export headers are all derived from it.
 from dataclasses import dataclass, field as dataclass_field
 from typing import Callable
 
-ALL_ROLES = ("volunteer", "village_staff", "police", "admin")
-REVIEWERS = ("police", "admin")
+from server import roles
+from server.labels import Label
+
+# Who may fill in a field unless its declaration says otherwise: every role that records.
+RECORDERS = roles.with_power(roles.RECORD)
+# Who corrects what recorders may not touch (a death case's status, its certificate).
+REVIEWERS = roles.with_power(roles.REVIEW)
 
 KINDS = (
     "text",
@@ -25,15 +30,6 @@ KINDS = (
     "phone",
     "url",
 )
-
-
-@dataclass(frozen=True)
-class Label:
-    vi: str
-    en: str
-
-    def as_dict(self):
-        return {"vi": self.vi, "en": self.en}
 
 
 @dataclass(frozen=True)
@@ -56,7 +52,7 @@ class Field:
     max_length: int | None = None
     pattern: str | None = None
     help: Label | None = None
-    editable_by: tuple = ALL_ROLES
+    editable_by: tuple = RECORDERS
     not_future: bool = False
     default: object = None
 

@@ -1,6 +1,7 @@
 """buổi tuyên truyền: an outreach session about Đề án 06, VNeID and online public services."""
 
-from server.forms.declarations import Choice, Field, Label as L, RecordType
+from server.forms.declarations import Choice, Field, RecordType
+from server.labels import Label as L
 
 FIELDS = (
     Field("activity_date", "date", L("Ngày tuyên truyền", "Date"), required=True, not_future=True),

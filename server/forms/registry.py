@@ -7,6 +7,7 @@ import hashlib
 import json
 
 
+from server import roles
 from server.forms import death_check, propaganda_session, vneid_activation
 from server.forms.rules import PROVINCE_CODES
 from server.forms.schema import schema_for, validator_for
@@ -18,6 +19,15 @@ RECORD_TYPES = {
 # The marshmallow schemas are the reference the compiled validators are tested against.
 SCHEMAS = {name: schema_for(rt) for name, rt in RECORD_TYPES.items()}
 _VALIDATORS = {name: validator_for(rt) for name, rt in RECORD_TYPES.items()}
+
+
+def types_worked_by(role_code):
+    """The types whose workflow this role moves (it may edit the workflow's field)."""
+    return tuple(
+        name
+        for name, rt in RECORD_TYPES.items()
+        if rt.workflow and role_code in rt.field(rt.workflow.field).editable_by
+    )
 
 
 def get(type_name):
@@ -87,7 +97,8 @@ def _build_document():
         for rt in RECORD_TYPES.values()
     ]
     # The version is a digest of the definitions, so it changes whenever one does.
-    document = {"types": types, "province_codes": sorted(PROVINCE_CODES)}
+    # The roles, with their labels and powers, so that screens label and decide from the one table.
+    document = {"types": types, "province_codes": sorted(PROVINCE_CODES), "roles": roles.document()}
     digest = hashlib.sha256(json.dumps(document, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
     return {"version": digest[:16], **document}
 

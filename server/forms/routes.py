@@ -21,6 +21,9 @@ class FormsSchema(ResponseSchema):
     province_codes = fields.List(
         fields.String(), metadata={"description": "the 3-digit province codes valid on personal ids"}
     )
+    roles = fields.List(
+        fields.Dict(), metadata={"description": "the roles table: {code, label: {vi, en}, reads, corrects, powers}"}
+    )
 
 
 @blp.route("/forms", methods=["GET"])

@@ -1,6 +1,7 @@
 """hỗ trợ cài đặt, kích hoạt VNeID: a volunteer helped one citizen with the VNeID app."""
 
-from server.forms.declarations import Choice, Field, Label as L, RecordType
+from server.forms.declarations import Choice, Field, RecordType
+from server.labels import Label as L
 from server.forms.rules import age_on, parse_date, personal_id_problems, today
 
 # The values are the words DOMAIN.md gives; the English ones are accepted on input too.

@@ -3,8 +3,6 @@
 from server.extensions import db
 from server.timeutil import utcnow
 
-ROLES = ("volunteer", "village_staff", "police", "admin")
-
 user_villages = db.Table(
     "user_villages",
     db.Column("user_id", db.Integer, db.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),

@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from flask import current_app, g, has_app_context
 from sqlalchemy import and_, delete, func, insert, select
 
+from server import roles
 from server.errors import ApiError
 from server.extensions import db
 from server.forms import registry
@@ -212,7 +213,10 @@ def queue_for_commune_admins(notifications, except_user_id=None):
     statement = (
         _live_subscriptions()
         .add_columns(USERS.c.commune_id)
-        .where(USERS.c.role == "admin", USERS.c.commune_id.in_({c for c, _ in notifications}))
+        .where(
+            USERS.c.role.in_(roles.with_power(roles.RESOLVE_CONFLICTS)),
+            USERS.c.commune_id.in_({c for c, _ in notifications}),
+        )
     )
     if except_user_id is not None:
         statement = statement.where(USERS.c.id != except_user_id)
@@ -346,7 +350,7 @@ def queue_police_digests(now=None):
         db.session.execute(
             select(User)
             .where(
-                User.role == "police",
+                User.role.in_(roles.with_power(roles.REVIEW)),
                 User.active.is_(True),
                 User.id.in_(_live_subscriptions().with_only_columns(SUBSCRIPTIONS.c.user_id)),
             )

@@ -5,7 +5,7 @@ from datetime import timezone
 from flask_jwt_extended import current_user
 from marshmallow import fields, validate
 
-from server.auth.scope import login_required
+from server.auth.scope import login_required, records_required
 from server.extensions import db
 from server.forms.registry import RECORD_TYPES
 from server.jsonio import Blueprint, json_response
@@ -89,10 +89,10 @@ class RecordDetailSchema(RecordListItemSchema):
 
 
 @blp.route("", methods=["GET"])
-@login_required
+@records_required
 @blp.arguments(RecordListQuerySchema, location="query")
 @blp.response(200, page_schema(RecordListItemSchema))
-@blp.errors(401)
+@blp.errors(401, 403)
 def list_records(query):
     """Danh sách bản ghi trong phạm vi của người dùng, có lọc và tìm kiếm."""
     page, per_page = query.pop("page"), query.pop("per_page")

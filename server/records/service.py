@@ -6,7 +6,8 @@ from sqlalchemy import exists, not_, select
 from sqlalchemy.sql.util import ClauseAdapter
 
 from server.auth.scope import record_filter
-from server.audit import AUDITED_READERS, audit_records_served, write_audit
+from server import roles
+from server.audit import audit_records_served, write_audit
 from server.errors import not_found
 from server.extensions import db
 from server.models import Conflict, Record, RecordVersion, User
@@ -134,6 +135,6 @@ def get_record(user, record_id):
     add_author_and_duplicate(user, [document])
     document["history"] = [store.version_document(v, users) for v in versions]
     document["open_conflicts"] = list(open_conflicts)
-    if user.role in AUDITED_READERS:
+    if roles.role_of(user).reads_commune_wide:
         write_audit("record.view", target=("record", record.id))
     return document

@@ -11,7 +11,7 @@ or topic appears in reports without a change here.
 from dataclasses import dataclass
 from typing import Callable
 
-from server.forms.declarations import Label
+from server.labels import Label
 from server.forms.registry import RECORD_TYPES
 
 VNEID = RECORD_TYPES["vneid_activation"]

@@ -7,7 +7,8 @@ from flask import Response, send_file, stream_with_context
 from flask_jwt_extended import current_user
 from marshmallow import fields, validate
 
-from server.auth.scope import roles_required
+from server import roles
+from server.auth.scope import power_required
 from server.extensions import db
 from server.jsonio import Blueprint, json_response
 from server.reports import export, measures, service
@@ -171,7 +172,7 @@ class ProgressSchema(ResponseSchema):
 
 
 @blp.route("/targets", methods=["GET"])
-@roles_required("police", "admin")
+@power_required(roles.TARGETS)
 @blp.arguments(TargetQuerySchema, location="query")
 @blp.response(200, TargetListSchema)
 @blp.errors(401, 403)
@@ -181,7 +182,7 @@ def list_targets(query):
 
 
 @blp.route("/targets", methods=["PUT"])
-@roles_required("admin")
+@power_required(roles.SET_TARGETS)
 @blp.arguments(TargetsPutSchema)
 @blp.response(200, TargetListSchema)
 @blp.errors(401, 403)
@@ -193,7 +194,7 @@ def set_targets(body):
 
 
 @blp.route("/reports/progress", methods=["GET"])
-@roles_required("village_staff", "police", "admin")
+@power_required(roles.PROGRESS)
 @blp.arguments(ProgressQuerySchema, location="query")
 @blp.response(200, ProgressSchema)
 @blp.errors(401, 403, 404)
@@ -213,7 +214,7 @@ _ATTACHMENT = {
 
 
 @blp.route("/reports/export", methods=["GET"])
-@roles_required("village_staff", "police", "admin")
+@power_required(roles.EXPORT)
 @blp.arguments(ExportQuerySchema, location="query")
 @blp.response(
     200,

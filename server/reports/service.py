@@ -16,6 +16,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 from sqlalchemy import select
 
+from server import roles
 from server.audit import write_audit
 from server.errors import ApiError, forbidden, not_found, validation_failed
 from server.extensions import db
@@ -56,10 +57,10 @@ def commune_scope(commune):
 def report_scope(user, village_id=None):
     """The villages and records a report may cover for this user; 403 for volunteers, 404 for
     a village outside the caller's scope."""
-    if user.role == "volunteer":
-        raise forbidden("Tình nguyện viên không xem được báo cáo của xã")
+    if not roles.role_of(user).can(roles.PROGRESS):
+        raise forbidden("Vai trò của bạn không xem được báo cáo của xã")
     scope = commune_scope(db.session.get(Commune, user.commune_id))
-    if user.role == "village_staff":
+    if roles.role_of(user).reads == roles.VILLAGES:
         allowed = set(user.village_ids)
         scope.villages = [v for v in scope.villages if v[0] in allowed]
         scope.commune_wide = False
@@ -349,8 +350,8 @@ class ExportFile:
 
 def export_report(user, period, fmt, record_type=export.SUMMARY, count_rule=measures.DEFAULT_COUNT_RULE):
     """The commune's periodic report for police and admin (village staff and volunteers: 403)."""
-    if user.role not in ("police", "admin"):
-        raise forbidden("Chỉ Công an xã và Tổ công tác xuất được báo cáo định kỳ của xã")
+    if not roles.role_of(user).can(roles.EXPORT):
+        raise forbidden("Vai trò của bạn không xuất được báo cáo định kỳ của xã")
     return build_export(
         commune_scope(db.session.get(Commune, user.commune_id)), period, fmt, record_type, count_rule, user=user
     )

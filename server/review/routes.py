@@ -3,7 +3,8 @@
 from flask_jwt_extended import current_user
 from marshmallow import fields, validate
 
-from server.auth.scope import REVIEWERS, roles_required
+from server import roles
+from server.auth.scope import power_required
 from server.errors import ApiError, ErrorDetailSchema
 from server.extensions import db
 from server.jsonio import Blueprint, json_response
@@ -32,7 +33,7 @@ class BulkReviewSchema(InputSchema):
 
 
 @blp.route("/<record_id>/review", methods=["POST"])
-@roles_required(*REVIEWERS)
+@power_required(roles.REVIEW)
 @blp.arguments(ReviewSchema)
 @blp.response(200, RecordSchema)
 @blp.errors(401, 403, 404, 409)
@@ -55,7 +56,7 @@ class BulkResponseSchema(ResponseSchema):
 
 
 @blp.route("/review", methods=["POST"])
-@roles_required(*REVIEWERS)
+@power_required(roles.REVIEW)
 @blp.arguments(BulkReviewSchema)
 @blp.response(200, BulkResponseSchema)
 @blp.errors(401, 403)

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 import orjson
 from sqlalchemy import insert, select
 
-from server.auth.scope import can_edit, can_read, creatable_village_ids
+from server.auth.scope import can_edit, can_read, creatable_village_ids, may_change_locked
 from server.extensions import db
 from server.forms import changes as record_changes, registry
 from server.models import Conflict, Device, Mutation
@@ -319,7 +319,7 @@ def _existing_for_change(batch, record_id):
         raise Rejection("forbidden", "Bạn không có quyền sửa bản ghi này")
     if row["deleted"]:
         raise Rejection("record_deleted", "Bản ghi đã bị xóa")
-    if user.role not in ("police", "admin") and row["review_state"] in workflow.LOCKED_STATES:
+    if not may_change_locked(user) and row["review_state"] in workflow.LOCKED_STATES:
         raise Rejection("record_locked", "Bản ghi đã được duyệt hoặc bị từ chối, không sửa được nữa")
     return row
 

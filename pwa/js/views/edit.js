@@ -13,7 +13,7 @@ const DRAFT_DELAY_MS = 300;
 
 export async function renderEdit(container, app, { type, id }) {
   const view = id ? await getView(id, app.session.user.id) : null;
-  if (id && (!view || !canEdit(app.session, view))) {
+  if (id && (!view || !canEdit(app.forms, app.session, view))) {
     app.navigate(id ? `#/record/${id}` : "#/", true);
     return;
   }

@@ -4,15 +4,16 @@ import { h, replace } from "../dom.js";
 import { t, label, formatDate, formatDateTime } from "../i18n.js";
 import { call, NetworkError } from "../api.js";
 import { getView, discardRejectedChange } from "../notebook.js";
-import { recordType } from "../forms.js";
+import { recordType, roleOf } from "../forms.js";
 import { refreshCounts } from "../syncer.js";
 import { recordTitle, stateBadge, villageName } from "./rows.js";
 
 const LOCKED = ["approved", "rejected"];
 
-export function canEdit(session, view) {
-  const role = session.user.role;
-  if (role === "police" || role === "admin") return true;
+// A role that corrects changes any record it holds (the server checks each field); others
+// their own, until it is approved or rejected.
+export function canEdit(forms, session, view) {
+  if (roleOf(forms, session.user.role).corrects) return true;
   return view.own && !(view.server && LOCKED.includes(view.server.review_state));
 }
 
@@ -70,7 +71,7 @@ export async function renderRecord(container, app, id) {
   const rejection = view.rejected ? view.rejected.result.error : null;
   const problems = rejection && rejection.fields ? rejection.fields : {};
   const historySlot = h("div", { class: "history-slot" }, h("p", { class: "muted" }, t("record.history_loading")));
-  const editable = canEdit(app.session, view);
+  const editable = canEdit(app.forms, app.session, view);
   replace(container, h("section", { class: "record-detail", dataset: { id: view.id, state: view.state } },
     h("p", { class: "type-name" }, label(rt.label)),
     h("h1", {}, recordTitle(app.forms, view)),

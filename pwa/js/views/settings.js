@@ -6,6 +6,7 @@ import { APP_VERSION } from "../version.js";
 import { storageState } from "../storage.js";
 import { supported, currentSubscription, subscribe, unsubscribe } from "../notifications.js";
 import { NetworkError } from "../api.js";
+import { roleLabel } from "../forms.js";
 
 // Reviewers' answers reach the phone as notifications; on or off, per phone.
 async function notificationControls(app) {
@@ -54,7 +55,7 @@ export async function renderSettings(container, app) {
     h("h2", {}, t("settings.about")),
     h("dl", { class: "fields" },
       h("dt", {}, t("settings.user")), h("dd", {}, `${user.full_name} (${user.username})`),
-      h("dt", {}, t("settings.role")), h("dd", {}, t(`role.${user.role}`)),
+      h("dt", {}, t("settings.role")), h("dd", {}, roleLabel(app.forms, user.role)),
       h("dt", {}, t("settings.commune")), h("dd", {}, user.commune_name || "—"),
       h("dt", {}, t("settings.app_version")), h("dd", { id: "app-version" }, APP_VERSION),
       h("dt", {}, t("settings.forms_version")), h("dd", {}, app.forms.version),
