@@ -8,7 +8,7 @@ from server import roles
 from server.audit import write_audit
 from server.auth.passwords import hash_password
 from server.auth.tokens import revoke_device_tokens
-from server.errors import ApiError, not_found, validation_failed
+from server.errors import CANNOT_CHANGE_SELF, NOT_FOUND, USERNAME_TAKEN, VALIDATION_FAILED, VILLAGE_EXISTS
 from server.extensions import db
 from server.models import AuditEntry, Device, User, Village
 from server.paging import paginate
@@ -33,7 +33,7 @@ def user_admin_document(user):
 def _commune_villages(admin, village_ids):
     villages = db.session.execute(select(Village).where(Village.id.in_(village_ids))).scalars().all()
     if len(villages) != len(set(village_ids)) or any(v.commune_id != admin.commune_id for v in villages):
-        raise validation_failed({"village_ids": ["Có thôn không thuộc xã của bạn"]})
+        raise VALIDATION_FAILED(fields={"village_ids": ["Có thôn không thuộc xã của bạn"]})
     return villages
 
 
@@ -47,13 +47,13 @@ def list_users(admin):
 def _load_user(admin, user_id):
     user = db.session.get(User, user_id)
     if user is None or user.commune_id != admin.commune_id:
-        raise not_found("Không tìm thấy người dùng")
+        raise NOT_FOUND("Không tìm thấy người dùng")
     return user
 
 
 def create_user(admin, body):
     if db.session.execute(select(User.id).where(User.username == body["username"])).first():
-        raise ApiError("username_taken", 409, "Tên đăng nhập đã có người dùng")
+        raise USERNAME_TAKEN()
     user = User(
         username=body["username"],
         full_name=body["full_name"],
@@ -83,7 +83,7 @@ def update_user(admin, user_id, body):
     # An admin cannot lock itself out, nor give up the power to undo it.
     keeps_power = roles.ROLES[body.get("role", user.role)].can(roles.ADMINISTER)
     if user.id == admin.id and (body.get("active") is False or not keeps_power):
-        raise ApiError("cannot_change_self", 409, "Không thể tự khóa hoặc tự đổi vai trò của mình")
+        raise CANNOT_CHANGE_SELF()
     before = {
         name: user.village_ids if name == "village_ids" else getattr(user, name) for name in body if name != "password"
     }
@@ -119,7 +119,7 @@ def _check_village_name_free(admin, name, village_id=None):
         select(Village.id).where(Village.commune_id == admin.commune_id, Village.name == name, Village.id != village_id)
     ).first()
     if taken:
-        raise ApiError("village_exists", 409, "Xã đã có thôn mang tên này")
+        raise VILLAGE_EXISTS()
 
 
 def create_village(admin, name):
@@ -134,7 +134,7 @@ def create_village(admin, name):
 def update_village(admin, village_id, body):
     village = db.session.get(Village, village_id)
     if village is None or village.commune_id != admin.commune_id:
-        raise not_found("Không tìm thấy thôn")
+        raise NOT_FOUND("Không tìm thấy thôn")
     if "name" in body:
         _check_village_name_free(admin, body["name"], village.id)
     before = {name: getattr(village, name) for name in body}
@@ -180,7 +180,7 @@ def revoke_device(admin, device_id):
         else None
     )
     if row is None or row.User.commune_id != admin.commune_id:
-        raise not_found("Không tìm thấy thiết bị")
+        raise NOT_FOUND("Không tìm thấy thiết bị")
     device = row.Device
     if device.revoked_at is None:
         device.revoked_at, device.revoked_by = utcnow(), admin.id

@@ -22,7 +22,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import delete, func, select
 
-from server.errors import ApiError
+from server.errors import TOO_MANY_LOGIN_ATTEMPTS
 from server.extensions import db
 from server.models import LoginFailure
 from server.timeutil import utcnow
@@ -55,9 +55,7 @@ def check_login_allowed(username, address, bound_device_id=None):
         if count >= limit:
             oldest = oldest if oldest.tzinfo else oldest.replace(tzinfo=since.tzinfo)
             retry_after = max(1, int((oldest + window - utcnow()).total_seconds()) + 1)
-            raise ApiError(
-                "too_many_login_attempts",
-                429,
+            raise TOO_MANY_LOGIN_ATTEMPTS(
                 f"Đăng nhập sai quá nhiều lần; hãy thử lại sau {retry_after} giây",
                 headers={"Retry-After": str(retry_after)},
             )

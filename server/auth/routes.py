@@ -11,7 +11,7 @@ from server.auth.passwords import dummy_verify, verify_password
 from server import roles
 from server.auth.scope import login_required, villages_of
 from server.auth.tokens import current_device, issue_tokens, revoke_device_tokens, use_refresh_token
-from server.errors import ApiError
+from server.errors import DEVICE_BOUND_TO_OTHER_USER, DEVICE_REVOKED, INVALID_CREDENTIALS
 from server.extensions import db
 from server.jsonio import Blueprint, json_response
 from server.models import Device, User
@@ -105,19 +105,17 @@ def login(body):
         ratelimit.record_login_failure(username, address, bound)
         write_audit("login_failed", user=user, details={"username": username[:80]}, ip=address)
         db.session.commit()
-        raise ApiError("invalid_credentials", 401, "Sai tên đăng nhập hoặc mật khẩu")
+        raise INVALID_CREDENTIALS()
 
     if device is not None and device.user_id != user.id:
         _refuse_login(
             user,
             address,
             device_id,
-            ApiError("device_bound_to_other_user", 409, "Mã thiết bị này đã gắn với một tài khoản khác"),
+            DEVICE_BOUND_TO_OTHER_USER(),
         )
     if device is not None and device.revoked_at is not None:
-        _refuse_login(
-            user, address, device_id, ApiError("device_revoked", 401, "Thiết bị này đã bị thu hồi quyền truy cập")
-        )
+        _refuse_login(user, address, device_id, DEVICE_REVOKED())
     if device is None:
         device = Device(id=device_id, user_id=user.id, token_generation=1)
         db.session.add(device)

@@ -11,7 +11,7 @@ from flask_jwt_extended import current_user, jwt_required
 from sqlalchemy import and_, false, or_
 
 from server import roles
-from server.errors import forbidden
+from server.errors import FORBIDDEN
 from server.forms.registry import types_worked_by
 from server.models import Record
 
@@ -81,7 +81,7 @@ def power_required(*powers):
         @jwt_required()
         def wrapper(*args, **kwargs):
             if powers and not any(roles.role_of(current_user).can(power) for power in powers):
-                raise forbidden()
+                raise FORBIDDEN()
             return view(*args, **kwargs)
 
         return wrapper
@@ -96,7 +96,7 @@ def records_required(view):
     @jwt_required()
     def wrapper(*args, **kwargs):
         if roles.role_of(current_user).reads is roles.NO_RECORDS:
-            raise forbidden("Vai trò của bạn không xem từng bản ghi")
+            raise FORBIDDEN("Vai trò của bạn không xem từng bản ghi")
         return view(*args, **kwargs)
 
     return wrapper

@@ -15,7 +15,16 @@ from flask_jwt_extended import create_access_token, create_refresh_token, decode
 from sqlalchemy import delete, update
 from sqlalchemy.orm import joinedload
 
-from server.errors import ApiError, handle_api_error
+from server.errors import (
+    ACCOUNT_DISABLED,
+    DEVICE_REVOKED,
+    TOKEN_EXPIRED,
+    TOKEN_INVALID,
+    TOKEN_MISSING,
+    TOKEN_REUSED,
+    TOKEN_REVOKED,
+    handle_api_error,
+)
 from server.extensions import db, jwt
 from server.models import Device, RefreshToken, User
 from server.timeutil import utcnow
@@ -56,7 +65,7 @@ def use_refresh_token(jti, device):
     """
     token = db.session.get(RefreshToken, jti) if isinstance(jti, str) else None
     if token is None or token.device_id != device.id:
-        raise ApiError("token_invalid", 401, "Phiên đăng nhập không hợp lệ")
+        raise TOKEN_INVALID()
     claimed = db.session.execute(
         update(RefreshToken).where(RefreshToken.jti == jti, RefreshToken.used_at.is_(None)).values(used_at=utcnow())
     ).rowcount
@@ -64,17 +73,17 @@ def use_refresh_token(jti, device):
         # A rotated token came back: someone holds a copy. End the whole family.
         revoke_device_tokens(device)
         db.session.commit()
-        raise ApiError("token_reused", 401, "Phiên đăng nhập đã bị thu hồi vì lý do an toàn; hãy đăng nhập lại")
+        raise TOKEN_REUSED()
 
 
 def current_device():
     return g.device
 
 
-def _unauthorized(code, message):
+def _unauthorized(problem, message=None):
     # The loaders run inside flask-jwt-extended's own error handlers: they must return the
     # response, as an exception raised there would escape every handler.
-    return handle_api_error(ApiError(code, 401, message))
+    return handle_api_error(problem(message))
 
 
 @jwt.token_in_blocklist_loader
@@ -86,13 +95,13 @@ def _token_revoked(jwt_header, payload):
         else None
     )
     if device is None or str(device.user_id) != payload.get("sub"):
-        g.auth_problem = ("token_invalid", "Phiên đăng nhập không hợp lệ")
+        g.auth_problem = TOKEN_INVALID
         return True
     if device.revoked_at is not None:
-        g.auth_problem = ("device_revoked", "Thiết bị này đã bị thu hồi quyền truy cập")
+        g.auth_problem = DEVICE_REVOKED
         return True
     if payload.get("gen") != device.token_generation:
-        g.auth_problem = ("token_revoked", "Phiên đăng nhập đã kết thúc; hãy đăng nhập lại")
+        g.auth_problem = TOKEN_REVOKED
         return True
     g.device = device
     return False
@@ -100,8 +109,7 @@ def _token_revoked(jwt_header, payload):
 
 @jwt.revoked_token_loader
 def _revoked_response(jwt_header, payload):
-    code, message = g.pop("auth_problem", ("token_revoked", "Phiên đăng nhập đã kết thúc"))
-    return _unauthorized(code, message)
+    return _unauthorized(g.pop("auth_problem", TOKEN_REVOKED))
 
 
 @jwt.user_lookup_loader
@@ -115,29 +123,29 @@ def _load_user(jwt_header, payload):
 
 @jwt.user_lookup_error_loader
 def _user_lookup_failed(jwt_header, payload):
-    return _unauthorized("account_disabled", "Tài khoản đã bị khóa hoặc không còn tồn tại")
+    return _unauthorized(ACCOUNT_DISABLED)
 
 
 @jwt.expired_token_loader
 def _expired(jwt_header, payload):
-    return _unauthorized("token_expired", "Phiên đăng nhập đã hết hạn")
+    return _unauthorized(TOKEN_EXPIRED)
 
 
 @jwt.invalid_token_loader
 def _invalid(reason):
-    return _unauthorized("token_invalid", "Mã xác thực không hợp lệ")
+    return _unauthorized(TOKEN_INVALID, "Mã xác thực không hợp lệ")
 
 
 @jwt.unauthorized_loader
 def _missing(reason):
-    return _unauthorized("token_missing", "Cần đăng nhập (thiếu mã xác thực)")
+    return _unauthorized(TOKEN_MISSING)
 
 
 @jwt.needs_fresh_token_loader
 def _needs_fresh(jwt_header, payload):
-    return _unauthorized("token_invalid", "Cần đăng nhập lại")
+    return _unauthorized(TOKEN_INVALID, "Cần đăng nhập lại")
 
 
 @jwt.token_verification_failed_loader
 def _claims_failed(jwt_header, payload):
-    return _unauthorized("token_invalid", "Mã xác thực không hợp lệ")
+    return _unauthorized(TOKEN_INVALID, "Mã xác thực không hợp lệ")

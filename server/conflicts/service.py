@@ -8,7 +8,7 @@ server and the device changed it since the base, to different values.
 from sqlalchemy import exists, select
 
 from server.audit import write_audit
-from server.errors import ApiError, not_found, stale_version, validation_failed
+from server.errors import CONFLICT_NOT_OPEN, NOT_FOUND, VALIDATION_FAILED, stale_version
 from server.extensions import db
 from server.forms import changes as record_changes, registry
 from server.models import Conflict, User
@@ -50,7 +50,7 @@ def _load(user, conflict_id):
         db.session.get(Conflict, conflict_id) if isinstance(conflict_id, str) and len(conflict_id) <= 36 else None
     )
     if conflict is None or conflict.commune_id != user.commune_id:
-        raise not_found("Không tìm thấy xung đột")
+        raise NOT_FOUND("Không tìm thấy xung đột")
     return conflict
 
 
@@ -107,7 +107,7 @@ def resolve_conflict(user, conflict_id, base_version, values):
     conflict = _load(user, conflict_id)
     row = store.load_for_update([conflict.record_id])[conflict.record_id]
     if conflict.state != "open":
-        raise ApiError("conflict_not_open", 409, "Xung đột này đã được giải quyết")
+        raise CONFLICT_NOT_OPEN()
     if base_version != row["version"]:
         raise stale_version(row["version"])
     table = field_table(conflict, row)
@@ -117,18 +117,15 @@ def resolve_conflict(user, conflict_id, base_version, values):
     if missing or unknown:
         errors = {name: ["Cần chọn giá trị cho trường đang xung đột"] for name in missing}
         errors.update({name: ["Trường này không thuộc xung đột"] for name in unknown})
-        raise validation_failed(errors)
+        raise VALIDATION_FAILED(fields=errors)
 
     chosen = {f["name"]: f["device"] for f in table if not f["conflicting"]}
     chosen.update(values)
     delete = chosen.pop(DELETED, False) is True
     # The resolver's choice is a change like any other: the same rules and workflow as through sync.
-    try:
-        new_data = record_changes.checked_data(
-            user, registry.get(row["type"]), row["data"], merge.apply_changes(row["data"], chosen)
-        )
-    except record_changes.RefusedChange as refused:
-        raise ApiError(refused.code, 422, refused.message, refused.fields) from None
+    new_data = record_changes.checked_data(
+        user, registry.get(row["type"]), row["data"], merge.apply_changes(row["data"], chosen)
+    )
 
     others_open = db.session.execute(
         select(exists().where(Conflict.record_id == row["id"], Conflict.state == "open", Conflict.id != conflict.id))

@@ -8,15 +8,8 @@ needs, such as the certificate for `certificate_issued`, are such rules), change
 the user's role may edit, and move the type's workflow only along its declared moves.
 """
 
+from server.errors import FIELD_NOT_EDITABLE, INVALID_CASE_TRANSITION, VALIDATION_FAILED
 from server.forms import registry
-
-
-class RefusedChange(Exception):
-    """The change breaks a rule: a stable code, a message and the fields at fault."""
-
-    def __init__(self, code, message, fields):
-        super().__init__(message)
-        self.code, self.message, self.fields = code, message, fields
 
 
 NOT_EDITABLE = "Chỉ Công an xã hoặc Tổ công tác Đề án 06 được sửa trường này"
@@ -38,7 +31,7 @@ def not_editable(user, record_type, names):
 
 def checked_data(user, record_type, before, proposed):
     """The clean data `proposed` (the record's data after the change) becomes, once it passes every
-    rule as a change from `before` made by `user`; raises RefusedChange."""
+    rule as a change from `before` made by `user`; raises the catalogue's error saying why."""
     clean, errors = registry.validate(record_type.type, proposed)
     # A field an older record lacks holds its default, as a new record's would.
     before = {**initial_data(record_type), **before}
@@ -48,18 +41,16 @@ def checked_data(user, record_type, before, proposed):
     changed = {name for name in before.keys() | after.keys() if before.get(name) != after.get(name)}
     forbidden = not_editable(user, record_type, changed)
     if forbidden:
-        raise RefusedChange("field_not_editable", "Có trường bạn không được phép sửa", forbidden)
+        raise FIELD_NOT_EDITABLE(fields=forbidden)
     if errors:
-        raise RefusedChange("validation_failed", "Dữ liệu không hợp lệ", errors)
+        raise VALIDATION_FAILED(fields=errors)
     workflow = record_type.workflow
     if workflow is not None:
         old, new = before.get(workflow.field), clean.get(workflow.field, before.get(workflow.field))
         if not workflow.allows(old, new):
             field = record_type.field(workflow.field)
-            raise RefusedChange(
-                "invalid_case_transition",
-                "Không thể chuyển tình trạng hồ sơ theo hướng này",
-                {
+            raise INVALID_CASE_TRANSITION(
+                fields={
                     workflow.field: [
                         f"Không chuyển được từ «{_choice_label(field, old)}» sang «{_choice_label(field, new)}»"
                     ]

@@ -21,7 +21,7 @@ from flask import current_app, g, has_app_context
 from sqlalchemy import and_, delete, func, insert, select
 
 from server import roles
-from server.errors import ApiError
+from server.errors import PUSH_NOT_CONFIGURED
 from server.extensions import db
 from server.forms import registry
 from server.models import Device, Notification, PushSubscription, Record, User
@@ -62,7 +62,7 @@ FIRST_DIGEST_WINDOW = timedelta(days=1)
 def vapid_public_key():
     config = current_app.config
     if not (config.get("VAPID_PUBLIC_KEY") and config.get("VAPID_PRIVATE_KEY")):
-        raise ApiError("push_not_configured", 503, "Máy chủ chưa được cấu hình thông báo đẩy (chưa có khóa VAPID)")
+        raise PUSH_NOT_CONFIGURED()
     return config["VAPID_PUBLIC_KEY"]
 
 

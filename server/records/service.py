@@ -8,7 +8,7 @@ from sqlalchemy.sql.util import ClauseAdapter
 from server.auth.scope import record_filter
 from server import roles
 from server.audit import audit_records_served, write_audit
-from server.errors import not_found
+from server.errors import NOT_FOUND
 from server.extensions import db
 from server.models import Conflict, Record, RecordVersion, User
 from server.paging import paginate
@@ -116,7 +116,7 @@ def get_record(user, record_id):
         else None
     )
     if record is None:
-        raise not_found("Không tìm thấy bản ghi")
+        raise NOT_FOUND("Không tìm thấy bản ghi")
     versions = (
         db.session.execute(
             select(RecordVersion).where(RecordVersion.record_id == record.id).order_by(RecordVersion.version)

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from server import roles
 from server.audit import write_audit
-from server.errors import ApiError, forbidden, not_found, validation_failed
+from server.errors import ApiError, FORBIDDEN, NOT_FOUND, VALIDATION_FAILED
 from server.extensions import db
 from server.models import Commune, Target, Village
 from server.forms.registry import RECORD_TYPES
@@ -58,7 +58,7 @@ def report_scope(user, village_id=None):
     """The villages and records a report may cover for this user; 403 for volunteers, 404 for
     a village outside the caller's scope."""
     if not roles.role_of(user).can(roles.PROGRESS):
-        raise forbidden("Vai trò của bạn không xem được báo cáo của xã")
+        raise FORBIDDEN("Vai trò của bạn không xem được báo cáo của xã")
     scope = commune_scope(db.session.get(Commune, user.commune_id))
     if roles.role_of(user).reads == roles.VILLAGES:
         allowed = set(user.village_ids)
@@ -67,7 +67,7 @@ def report_scope(user, village_id=None):
     if village_id is not None:
         scope.villages = [v for v in scope.villages if v[0] == village_id]
         if not scope.villages:
-            raise not_found("Không tìm thấy thôn")
+            raise NOT_FOUND("Không tìm thấy thôn")
         scope.commune_wide = False
     if not scope.commune_wide:
         scope.clause = scope.clause & queries.R.c.village_id.in_([v[0] for v in scope.villages])
@@ -80,15 +80,15 @@ def resolve_period(query):
     try:
         if "period" in given:
             if given - {"period"}:
-                raise validation_failed({"period": ["Dùng period hoặc from/to, không dùng cả hai"]})
+                raise VALIDATION_FAILED(fields={"period": ["Dùng period hoặc from/to, không dùng cả hai"]})
             return parse_period(query["period"])
         if given == {"from", "to"}:
             return period_from_dates(query["from"], query["to"])
     except PeriodError as err:
-        raise validation_failed({"period" if "period" in given else "from": [str(err)]}) from None
+        raise VALIDATION_FAILED(fields={"period" if "period" in given else "from": [str(err)]}) from None
     if given:
         missing = ({"from", "to"} - given).pop()
-        raise validation_failed({missing: ["Cần cả from và to"]})
+        raise VALIDATION_FAILED(fields={missing: ["Cần cả from và to"]})
     return current_month()
 
 
@@ -268,7 +268,7 @@ def set_targets(admin, items):
     """Set, change or remove targets of the admin's commune; every change is audited. Items
     name their target by (village_id, measure, period); targets not named are left as they are."""
     if not isinstance(items, list) or len(items) > MAX_TARGETS_PER_PUT:
-        raise validation_failed({"targets": [f"Tối đa {MAX_TARGETS_PER_PUT} chỉ tiêu mỗi lần"]})
+        raise VALIDATION_FAILED(fields={"targets": [f"Tối đa {MAX_TARGETS_PER_PUT} chỉ tiêu mỗi lần"]})
     village_ids = set(db.session.execute(select(Village.id).where(Village.commune_id == admin.commune_id)).scalars())
     errors, wanted = {}, {}
     for index, raw in enumerate(items):
@@ -278,7 +278,7 @@ def set_targets(admin, items):
             item = _ITEM.load(raw)
             period = resolve_period({"period": item.get("period"), "from": item.get("from_"), "to": item.get("to")})
             if item.get("period") is None and item.get("from_") is None:
-                raise validation_failed({"period": ["Cần kỳ chỉ tiêu: period, hoặc from và to"]})
+                raise VALIDATION_FAILED(fields={"period": ["Cần kỳ chỉ tiêu: period, hoặc from và to"]})
         except ma.ValidationError as err:
             messages = err.messages if isinstance(err.messages, dict) else {"_schema": err.messages}
             errors.update({f"targets.{index}.{k}": v for k, v in messages.items()})
@@ -299,7 +299,7 @@ def set_targets(admin, items):
             continue
         wanted[key] = (period, item["value"])
     if errors:
-        raise validation_failed(errors)
+        raise VALIDATION_FAILED(fields=errors)
 
     existing = {
         (t.village_id, t.measure, t.period): t
@@ -351,7 +351,7 @@ class ExportFile:
 def export_report(user, period, fmt, record_type=export.SUMMARY, count_rule=measures.DEFAULT_COUNT_RULE):
     """The commune's periodic report for police and admin (village staff and volunteers: 403)."""
     if not roles.role_of(user).can(roles.EXPORT):
-        raise forbidden("Vai trò của bạn không xuất được báo cáo định kỳ của xã")
+        raise FORBIDDEN("Vai trò của bạn không xuất được báo cáo định kỳ của xã")
     return build_export(
         commune_scope(db.session.get(Commune, user.commune_id)), period, fmt, record_type, count_rule, user=user
     )

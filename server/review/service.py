@@ -6,7 +6,14 @@ Functions flush nothing themselves beyond adding rows; the route commits once.
 
 from server.audit import write_audit
 from server.auth.scope import record_filter
-from server.errors import ApiError, not_found, stale_version, validation_failed
+from server.errors import (
+    INVALID_TRANSITION,
+    NOT_FOUND,
+    RECORD_DELETED,
+    RECORD_HAS_CONFLICT,
+    VALIDATION_FAILED,
+    stale_version,
+)
 from server.push.service import notify_review
 from server.records import store, workflow
 from server.timeutil import utcnow
@@ -23,7 +30,7 @@ def review_record(user, record_id, action, comment=None, base_version=None):
         else None
     )
     if row is None:
-        raise not_found("Không tìm thấy bản ghi")
+        raise NOT_FOUND("Không tìm thấy bản ghi")
     if base_version is not None and base_version != row["version"]:
         raise stale_version(row["version"])
     _check_review(row, action, comment)
@@ -45,18 +52,12 @@ def review_record(user, record_id, action, comment=None, base_version=None):
 
 def _check_review(row, action, comment):
     if action not in workflow.REVIEW_ACTIONS:
-        raise validation_failed({"action": ["Chọn approve, needs_changes hoặc reject"]})
+        raise VALIDATION_FAILED(fields={"action": ["Chọn approve, needs_changes hoặc reject"]})
     if action in workflow.ACTIONS_NEEDING_COMMENT and not (comment or "").strip():
-        raise validation_failed({"comment": ["Cần ghi nhận xét khi yêu cầu bổ sung hoặc từ chối"]})
+        raise VALIDATION_FAILED(fields={"comment": ["Cần ghi nhận xét khi yêu cầu bổ sung hoặc từ chối"]})
     if row["deleted"]:
-        raise ApiError("record_deleted", 422, "Bản ghi đã bị xóa")
+        raise RECORD_DELETED()
     if action == "approve" and row["has_conflict"]:
-        raise ApiError(
-            "record_has_conflict", 409, "Bản ghi đang có xung đột đồng bộ; cần giải quyết xung đột trước khi duyệt"
-        )
+        raise RECORD_HAS_CONFLICT()
     if workflow.review_outcome(row["review_state"], action) is None:
-        raise ApiError(
-            "invalid_transition",
-            409,
-            f"Không thể thực hiện '{action}' khi bản ghi đang ở trạng thái {row['review_state']}",
-        )
+        raise INVALID_TRANSITION(f"Không thể thực hiện '{action}' khi bản ghi đang ở trạng thái {row['review_state']}")

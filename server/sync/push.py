@@ -30,6 +30,19 @@ import orjson
 from sqlalchemy import insert, select
 
 from server.auth.scope import can_edit, can_read, creatable_village_ids, may_change_locked
+from server.errors import (
+    DUPLICATE_RECORD,
+    FORBIDDEN,
+    MUTATION_MISMATCH,
+    NOT_FOUND,
+    RECORD_DELETED,
+    RECORD_LOCKED,
+    UNKNOWN_OP,
+    UNKNOWN_TYPE,
+    VALIDATION_FAILED,
+    VILLAGE_NOT_ALLOWED,
+    ApiError,
+)
 from server.extensions import db
 from server.forms import changes as record_changes, registry
 from server.models import Conflict, Device, Mutation
@@ -83,16 +96,6 @@ RECORD_FLAG_UPDATE = store.DriverUpdate(store.RECORD_TABLE, ("has_conflict",))
 MAX_MUTATION_ID = 2**53 - 1
 
 
-class Rejection(Exception):
-    """A mutation answered with `rejected`; the batch goes on."""
-
-    def __init__(self, code, message, fields=None):
-        super().__init__(message)
-        self.error = {"code": code, "message": message}
-        if fields is not None:
-            self.error["fields"] = fields
-
-
 def payload_hash(mutation):
     return hashlib.sha256(orjson.dumps(mutation, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
@@ -110,7 +113,7 @@ class PreparedCreate:
 @dataclass
 class PreparedUpdate:
     """An update decided before the write transaction against the record as it was then read
-    (at ``version``, whose hash is ``version_hash``): a Rejection, None when nothing changes,
+    (at ``version``, whose hash is ``version_hash``): an ApiError (its rejection), None when nothing changes,
     or (new data, names of the changed fields). Good only while the record is still at that version."""
 
     version: int
@@ -135,7 +138,7 @@ class Batch:
     log: list = field(default_factory=list)
     # (record id, version) -> data, for versions written earlier in this batch
     pending_data: dict = field(default_factory=dict)
-    # mutation id -> a create's PreparedCreate or the Rejection it earns, or a PreparedUpdate
+    # mutation id -> a create's PreparedCreate or the ApiError it is rejected with, or a PreparedUpdate
     prepared: dict = field(default_factory=dict)
     # record id -> driver parameters of a created row, while it is still as prepared
     ready_rows: dict = field(default_factory=dict)
@@ -212,8 +215,12 @@ def apply_push(user, device, mutations):
             continue
         try:
             result = _apply_one(batch, mutation)
-        except Rejection as rejection:
-            result = {"status": "rejected", "record_id": _echoed_record_id(mutation), "error": rejection.error}
+        except ApiError as rejection:
+            result = {
+                "status": "rejected",
+                "record_id": _echoed_record_id(mutation),
+                "error": rejection.body()["error"],
+            }
         result = {"mutation_id": mutation["mutation_id"], **result}
         results.append(result)
         batch.log.append(_log_row(batch, mutation, digest, result, stamp))
@@ -237,7 +244,7 @@ def _replayed(stored, mutation, digest):
             "mutation_id": mutation["mutation_id"],
             "status": "rejected",
             "record_id": _echoed_record_id(mutation),
-            "error": {"code": "mutation_mismatch", "message": "Mã thao tác này đã được dùng cho một nội dung khác"},
+            "error": MUTATION_MISMATCH().body()["error"],
         }
     result = {"mutation_id": stored.mutation_id, "status": stored.status, "record_id": stored.record_id}
     if stored.version is not None:
@@ -290,19 +297,17 @@ def _write(batch):
 def _apply_one(batch, mutation):
     op = mutation.get("op")
     if op not in OPS:
-        raise Rejection("unknown_op", "Thao tác phải là create, update hoặc delete", {"op": ["Giá trị không hợp lệ"]})
+        raise UNKNOWN_OP(fields={"op": ["Giá trị không hợp lệ"]})
     record_id = _record_id(mutation)
     if record_id is None:
-        raise Rejection("validation_failed", "Mã bản ghi không hợp lệ", {"record_id": ["Phải là UUID"]})
+        raise VALIDATION_FAILED("Mã bản ghi không hợp lệ", fields={"record_id": ["Phải là UUID"]})
     if op == "create":
         return _create(batch, record_id, mutation)
     row = _existing_for_change(batch, record_id)
     base_version = mutation.get("base_version")
     if not isinstance(base_version, int) or isinstance(base_version, bool) or not 1 <= base_version <= row["version"]:
-        raise Rejection(
-            "validation_failed",
-            "Phiên bản gốc không hợp lệ",
-            {"base_version": [f"Phải là số nguyên từ 1 đến {row['version']}"]},
+        raise VALIDATION_FAILED(
+            "Phiên bản gốc không hợp lệ", fields={"base_version": [f"Phải là số nguyên từ 1 đến {row['version']}"]}
         )
     if op == "update":
         return _update(batch, row, base_version, mutation)
@@ -314,27 +319,19 @@ def _existing_for_change(batch, record_id):
     user = batch.user
     holder = store.RowView(row) if row else None
     if row is None or not can_read(user, holder):
-        raise Rejection("not_found", "Không tìm thấy bản ghi")
+        raise NOT_FOUND("Không tìm thấy bản ghi")
     if not can_edit(user, holder):
-        raise Rejection("forbidden", "Bạn không có quyền sửa bản ghi này")
+        raise FORBIDDEN("Bạn không có quyền sửa bản ghi này")
     if row["deleted"]:
-        raise Rejection("record_deleted", "Bản ghi đã bị xóa")
+        raise RECORD_DELETED()
     if not may_change_locked(user) and row["review_state"] in workflow.LOCKED_STATES:
-        raise Rejection("record_locked", "Bản ghi đã được duyệt hoặc bị từ chối, không sửa được nữa")
+        raise RECORD_LOCKED()
     return row
-
-
-def _checked(user, record_type, before, proposed):
-    """The clean data, once the change passes every rule of the record type (server/forms/changes.py)."""
-    try:
-        return record_changes.checked_data(user, record_type, before, proposed)
-    except record_changes.RefusedChange as refused:
-        raise Rejection(refused.code, refused.message, refused.fields) from None
 
 
 def _prepare_creates(user, device_id, mutations):
     """Each create worked out as far as it can be without the database, by mutation id:
-    a PreparedCreate, or the Rejection it earns.
+    a PreparedCreate, or the ApiError it is rejected with.
 
     Its time is when the server took it in, before waiting for the write lock: a first
     version has no earlier one to follow, and everything written after it waits for the lock."""
@@ -347,7 +344,7 @@ def _prepare_creates(user, device_id, mutations):
     for mutation in creates:
         try:
             record_type, clean = _checked_create(user, villages, mutation)
-        except Rejection as rejection:
+        except ApiError as rejection:
             prepared[mutation["mutation_id"]] = rejection
             continue
         row = store.new_record_row(
@@ -410,7 +407,7 @@ def _prepare_updates(user, mutations):
             continue
         try:
             outcome = _current_update(user, record_type, row.data, sent)
-        except Rejection as rejection:
+        except ApiError as rejection:
             outcome = rejection
         except Exception:  # noqa: BLE001 - left to the decision under the lock, where it arose before
             continue
@@ -421,25 +418,21 @@ def _prepare_updates(user, mutations):
 def _checked_create(user, creatable_villages, mutation):
     record_type = registry.get(mutation.get("type"))
     if record_type is None:
-        raise Rejection("unknown_type", "Loại bản ghi không tồn tại", {"type": ["Giá trị không hợp lệ"]})
+        raise UNKNOWN_TYPE(fields={"type": ["Giá trị không hợp lệ"]})
     village_id = mutation.get("village_id")
     if not isinstance(village_id, int) or isinstance(village_id, bool) or village_id not in creatable_villages:
-        raise Rejection(
-            "village_not_allowed",
-            "Bạn không được ghi nhận cho thôn này",
-            {"village_id": ["Thôn không thuộc phạm vi của bạn"]},
-        )
+        raise VILLAGE_NOT_ALLOWED(fields={"village_id": ["Thôn không thuộc phạm vi của bạn"]})
     data = mutation.get("data")
     if not isinstance(data, dict):
-        raise Rejection("validation_failed", "Dữ liệu không hợp lệ", {"data": ["Phải là một đối tượng JSON"]})
-    return record_type, _checked(user, record_type, record_changes.initial_data(record_type), data)
+        raise VALIDATION_FAILED("Dữ liệu không hợp lệ", fields={"data": ["Phải là một đối tượng JSON"]})
+    return record_type, record_changes.checked_data(user, record_type, record_changes.initial_data(record_type), data)
 
 
 def _create(batch, record_id, mutation):
     if record_id in batch.records:
-        raise Rejection("duplicate_record", "Bản ghi với mã này đã tồn tại")
+        raise DUPLICATE_RECORD()
     prepared = batch.prepared[mutation["mutation_id"]]
-    if isinstance(prepared, Rejection):
+    if isinstance(prepared, ApiError):
         raise prepared
     batch.add_created(prepared)
     return {"status": "applied", "record_id": record_id, "version": prepared.row["version"]}
@@ -457,10 +450,10 @@ def _update(batch, row, base_version, mutation):
     record_type = registry.get(row["type"])
     sent = mutation.get("data")
     if not isinstance(sent, dict) or not sent:
-        raise Rejection("validation_failed", "Không có trường nào để sửa", {"data": ["Phải là một đối tượng JSON"]})
+        raise VALIDATION_FAILED("Không có trường nào để sửa", fields={"data": ["Phải là một đối tượng JSON"]})
     unknown = {name: ["Trường này không có trong biểu mẫu"] for name in sent if name not in record_type.by_name}
     if unknown:
-        raise Rejection("validation_failed", "Dữ liệu không hợp lệ", unknown)
+        raise VALIDATION_FAILED(fields=unknown)
 
     stale = base_version != row["version"]
     if stale:
@@ -478,7 +471,7 @@ def _update(batch, row, base_version, mutation):
             and prepared.version_hash == row["version_hash"]
         ):
             outcome = prepared.outcome
-            if isinstance(outcome, Rejection):
+            if isinstance(outcome, ApiError):
                 raise outcome
         else:
             outcome = _current_update(batch.user, record_type, row["data"], sent)
@@ -501,7 +494,7 @@ def _update(batch, row, base_version, mutation):
 def _device_changes(user, record_type, base, sent):
     """The fields the device really changes from its base, as normalised values."""
     # The device's whole proposal must pass as a change from its base; this also normalises its values.
-    proposed = _checked(user, record_type, base, merge.apply_changes(base, sent))
+    proposed = record_changes.checked_data(user, record_type, base, merge.apply_changes(base, sent))
     return merge.device_changes(base, proposed, sent.keys())
 
 
@@ -510,11 +503,11 @@ def _applied_changes(user, record_type, data, to_apply):
     when there are none. What the merge keeps must pass as a change from the record as it is."""
     if not to_apply:
         return None
-    return _checked(user, record_type, data, merge.apply_changes(data, to_apply)), to_apply.keys()
+    return record_changes.checked_data(user, record_type, data, merge.apply_changes(data, to_apply)), to_apply.keys()
 
 
 def _current_update(user, record_type, data, sent):
-    """An update whose base is the record's current data: as _applied_changes, or a Rejection."""
+    """An update whose base is the record's current data: as _applied_changes, or an ApiError."""
     return _applied_changes(user, record_type, data, _device_changes(user, record_type, data, sent))
 
 

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from server.auth.scope import login_required
 from server.auth.tokens import current_device
-from server.errors import ApiError, validation_failed
+from server.errors import DEVICE_MISMATCH, TOO_MANY_MUTATIONS, VALIDATION_FAILED
 from server.extensions import db
 from server.jsonio import Blueprint, json_response
 from server.sync import pull, push
@@ -30,7 +30,7 @@ _RETRIES = 3
 def _check_device(device_id):
     device = current_device()
     if str(device_id) != device.id:
-        raise ApiError("device_mismatch", 403, "device_id không khớp với thiết bị đã đăng nhập")
+        raise DEVICE_MISMATCH()
     return device
 
 
@@ -45,9 +45,7 @@ def note_report(device, params):
 def _checked_mutations(raw):
     limit = current_app.config["PUSH_MAX_MUTATIONS"]
     if len(raw) > limit:
-        raise ApiError(
-            "too_many_mutations", 413, f"Mỗi lần gửi tối đa {limit} thao tác; hãy chia nhỏ ({len(raw)} thao tác)"
-        )
+        raise TOO_MANY_MUTATIONS(f"Mỗi lần gửi tối đa {limit} thao tác; hãy chia nhỏ ({len(raw)} thao tác)")
     previous = 0
     for index, mutation in enumerate(raw):
         mutation_id = mutation.get("mutation_id")
@@ -56,11 +54,13 @@ def _checked_mutations(raw):
             or isinstance(mutation_id, bool)
             or not 1 <= mutation_id <= push.MAX_MUTATION_ID
         ):
-            raise validation_failed(
-                {f"mutations.{index}.mutation_id": [f"Phải là số nguyên từ 1 đến {push.MAX_MUTATION_ID}"]}
+            raise VALIDATION_FAILED(
+                fields={f"mutations.{index}.mutation_id": [f"Phải là số nguyên từ 1 đến {push.MAX_MUTATION_ID}"]}
             )
         if mutation_id <= previous:
-            raise validation_failed({f"mutations.{index}.mutation_id": ["mutation_id phải tăng dần trong một lần gửi"]})
+            raise VALIDATION_FAILED(
+                fields={f"mutations.{index}.mutation_id": ["mutation_id phải tăng dần trong một lần gửi"]}
+            )
         previous = mutation_id
     return raw
 
