@@ -1,10 +1,12 @@
 """PROTOCOL.md §4 and DOMAIN.md: the record type declarations and their rules."""
 
+import re
+
 import pytest
 
 from server.forms import registry
 from server.forms.rules import normalise_mobile, personal_id_problems
-from tests.helpers import death_data, propaganda_data, vneid_data
+from tests.helpers import body_of, death_data, propaganda_data, vneid_data
 
 
 def test_forms_lists_the_three_types_with_vietnamese_and_english_labels(login):
@@ -123,3 +125,22 @@ def test_gender_is_stored_as_the_domain_word_whatever_spelling_came():
 def test_the_account_level_may_be_left_out_but_not_sent_as_text():
     assert registry.validate("vneid_activation", vneid_data(level=None))[1] is None
     assert "level" in registry.validate("vneid_activation", vneid_data(level="2"))[1]
+
+
+def _luminance(hex_colour):
+    channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def test_every_type_declares_a_short_label_a_readable_colour_and_a_title(login):
+    document = body_of(login("vol.qt1").get("/forms"))
+    for record_type in document["types"]:
+        assert record_type["short_label"]["vi"] and record_type["short_label"]["en"], record_type["type"]
+        colour = record_type["colour"]
+        assert re.fullmatch(r"#[0-9a-f]{6}", colour), colour
+        # White text on the type's buttons: WCAG AA for normal text.
+        assert (1.05) / (_luminance(colour) + 0.05) >= 4.5, (record_type["type"], colour)
+        fields = {f["name"] for f in record_type["fields"]}
+        assert record_type["name_field"] in fields or set(record_type["title_fields"]) <= fields
+        assert record_type["name_field"] or record_type["title_fields"], record_type["type"]

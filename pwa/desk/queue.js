@@ -3,7 +3,7 @@
 import { h, replace } from "../js/dom.js";
 import { t, label, formatDate } from "../js/i18n.js";
 import { call, NetworkError } from "../js/api.js";
-import { recordTitle, villageName } from "../js/views/rows.js";
+import { recordTitle, typeShortLabel, villageName } from "../js/views/rows.js";
 
 const PER_PAGE = 50;
 const FILTERS = ["type", "village_id", "review_state", "from", "to", "has_conflict", "created_by", "q", "possible_duplicate"];
@@ -83,7 +83,7 @@ export async function renderQueue(container, app, params) {
         h("a", { href: `#/review/${record.id}` },
           h("span", { class: "row-title" }, recordTitle(app.forms, view)),
           h("span", { class: "row-meta" }, [formatDate(record.created_at), villageName(app.session, record.village_id),
-            t(`type.${record.type}`), record.created_by_name].filter(Boolean).join(" · ")),
+            typeShortLabel(app.forms, record.type), record.created_by_name].filter(Boolean).join(" · ")),
           h("span", { class: "badges" }, h("span", { class: `badge state-${view.state}` }, t(`state.${view.state}`)),
             record.possible_duplicate ? h("span", { class: "badge duplicate" }, t("queue.duplicate")) : null)));
     })) : h("p", { class: "empty" }, t("queue.empty")),

@@ -86,12 +86,18 @@ class RecordType:
     type: str
     label: Label
     fields: tuple
+    # What lists and badges call it, where the long label does not fit.
+    short_label: Label
+    # Its colour on the phone's buttons (white text on it: keep the contrast at 4.5:1 or more).
+    colour: str
     # Each rule takes the validated data dict and returns {field: [message, ...]}.
     rules: tuple = ()
     # The data field giving the date the work was done, for reports and lists.
     date_field: str | None = None
     # The data field naming the person, for search and lists.
     name_field: str | None = None
+    # For a type that names no person: the fields whose values (choices by their label) title it in lists.
+    title_fields: tuple = ()
     # The data field holding a personal id, for search and duplicate checks.
     personal_id_field: str | None = None
     workflow: Workflow | None = None

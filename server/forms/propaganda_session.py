@@ -65,6 +65,10 @@ FIELDS = (
 RECORD_TYPE = RecordType(
     type="propaganda_session",
     label=L("Buổi tuyên truyền", "Outreach session"),
+    short_label=L("Tuyên truyền", "Outreach"),
+    colour="#8c3d12",
     fields=FIELDS,
     date_field="activity_date",
+    # The place first: it is what tells one village's sessions apart.
+    title_fields=("location", "form"),
 )

@@ -85,11 +85,14 @@ def _build_document():
         {
             "type": rt.type,
             "label": rt.label.as_dict(),
+            "short_label": rt.short_label.as_dict(),
+            "colour": rt.colour,
             "fields": [_field_document(f) for f in rt.fields],
             # The PWA checks the same cross-field rules by these names (pwa/js/rules.js).
             "rules": [rule.__name__ for rule in rt.rules],
             "date_field": rt.date_field,
             "name_field": rt.name_field,
+            "title_fields": list(rt.title_fields),
             "personal_id_field": rt.personal_id_field,
             # Where a case may move next, for the reviewer's workflow buttons.
             **({"case_moves": {k: list(v) for k, v in rt.workflow.moves.items()}} if rt.workflow else {}),

@@ -15,7 +15,7 @@ class FormsSchema(ResponseSchema):
     types = fields.List(
         fields.Dict(),
         metadata={
-            "description": "record types: {type, label, fields, rules, date_field, name_field, personal_id_field}"
+            "description": "record types: {type, label, short_label, colour, fields, rules, date_field, name_field, title_fields, personal_id_field, case_moves?}"
         },
     )
     province_codes = fields.List(

@@ -110,6 +110,8 @@ def activity_not_before_birth(data):
 RECORD_TYPE = RecordType(
     type="vneid_activation",
     label=L("Hỗ trợ cài đặt, kích hoạt VNeID", "VNeID installation and activation"),
+    short_label=L("VNeID", "VNeID"),
+    colour="#0b5d4b",
     fields=FIELDS,
     rules=(
         personal_id_matches_birth_and_gender,

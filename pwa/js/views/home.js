@@ -14,11 +14,18 @@ export async function renderHome(container, app) {
     h("p", { class: "greeting" }, t("home.hello", { name: app.session.user.full_name })),
     attention.length ? h("a", { class: "attention", href: "#/records?state=attention", id: "attention" },
       t("home.attention", { n: attention.length })) : null,
-    app.can("record") ? h("div", { class: "type-buttons" }, app.forms.types.map((rt) => h("a", {
-      class: `type-button type-${rt.type}`, href: `#/new/${rt.type}`, dataset: { type: rt.type } },
-    h("span", { class: "type-label" }, label(rt.label)),
-    h("span", { class: "type-count" }, t("home.today", { n: todayOf(rt.type) }))))) : null,
+    app.can("record") ? h("div", { class: "type-buttons" }, app.forms.types.map((rt) => typeButton(rt, todayOf(rt.type)))) : null,
     h("h2", {}, t("home.recent")),
     views.length ? h("ul", { class: "record-list compact" }, views.slice(0, 5).map((v) => app.recordRow(v)))
       : h("p", { class: "empty" }, t("home.no_records"))));
+}
+
+// A type's big button, in the colour its declaration gives (set through CSSOM: the page's policy
+// allows no style attribute).
+function typeButton(rt, countToday) {
+  const button = h("a", { class: "type-button", href: `#/new/${rt.type}`, dataset: { type: rt.type } },
+    h("span", { class: "type-label" }, label(rt.label)),
+    h("span", { class: "type-count" }, t("home.today", { n: countToday })));
+  if (rt.colour) button.style.setProperty("--type-colour", rt.colour);
+  return button;
 }

@@ -3,16 +3,26 @@ import { h } from "../dom.js";
 import { t, label, formatDate } from "../i18n.js";
 import { recordType } from "../forms.js";
 
+// A record's title in a list: the person it names, or the values of its type's title fields
+// (a choice by its label), or else the type's name.
 export function recordTitle(forms, view) {
   const rt = recordType(forms, view.type);
-  const name = rt && rt.name_field ? view.data[rt.name_field] : null;
+  if (!rt) return view.type;
+  const name = rt.name_field ? view.data[rt.name_field] : null;
   if (name) return name;
-  if (view.type === "propaganda_session") {
-    const form = rt.fields.find((f) => f.name === "form").choices.find((c) => c.value === view.data.form);
-    // The place first: it is what tells one village's sessions apart.
-    return [view.data.location, form ? label(form.label) : null].filter(Boolean).join(" — ") || label(rt.label);
-  }
-  return rt ? label(rt.label) : view.type;
+  const parts = (rt.title_fields || []).map((fieldName) => {
+    const field = rt.fields.find((f) => f.name === fieldName);
+    const value = view.data[fieldName];
+    const choice = field && field.choices ? field.choices.find((c) => c.value === value) : null;
+    return choice ? label(choice.label) : value;
+  });
+  return parts.filter(Boolean).join(" — ") || label(rt.label);
+}
+
+// The type's short name, for a list row's details.
+export function typeShortLabel(forms, type) {
+  const rt = recordType(forms, type);
+  return rt ? label(rt.short_label || rt.label) : type;
 }
 
 export function recordDate(forms, view) {
@@ -34,6 +44,6 @@ export function recordRow(app, view) {
     h("a", { href: `#/record/${view.id}` },
       h("span", { class: "row-title" }, recordTitle(app.forms, view)),
       h("span", { class: "row-meta" }, [formatDate(recordDate(app.forms, view)), villageName(app.session, view.village_id),
-        t(`type.${view.type}`)].join(" · ")),
+        typeShortLabel(app.forms, view.type)].join(" · ")),
       stateBadge(view.state)));
 }
