@@ -32,26 +32,35 @@ function historyList(rt, history) {
   }));
 }
 
-function caseControls(app, rt, record, message) {
-  const current = record.data.case_status || "reported";
-  const moves = (rt.case_moves || {})[current] || [];
-  if (!moves.length) return null;
-  const statuses = Object.fromEntries(rt.fields.find((f) => f.name === "case_status").choices.map((c) => [c.value, label(c.label)]));
-  const number = h("input", { id: "certificate-number", "aria-label": t("review.certificate_number"), placeholder: t("review.certificate_number") });
-  const date = h("input", { id: "certificate-date", type: "date", "aria-label": t("review.certificate_date") });
+// Moving a record along its type's workflow (the /forms document's `workflow`): a button per
+// move the current state allows, and an input for each field a target state needs.
+function workflowControls(app, rt, record, message) {
+  const { field, moves, needs = {} } = rt.workflow;
+  const statusField = rt.fields.find((f) => f.name === field);
+  const current = record.data[field] || statusField.default;
+  const targets = moves[current] || [];
+  if (!targets.length) return null;
+  const statuses = Object.fromEntries(statusField.choices.map((c) => [c.value, label(c.label)]));
+  const needed = [...new Set(targets.flatMap((target) => needs[target] || []))].map((name) => rt.fields.find((f) => f.name === name));
+  const inputs = Object.fromEntries(needed.map((f) => [f.name, h("input", {
+    id: `need-${f.name}`, type: f.kind === "date" ? "date" : "text", "aria-label": label(f.label), placeholder: label(f.label),
+  })]));
   const move = (status) => async () => {
     const view = await getView(record.id, app.session.user.id);
     if (!view || !view.server) {
       message.textContent = t("review.sync_first");
       return;
     }
-    const data = { ...view.data, case_status: status };
-    if (status === "certificate_issued") {
-      if (!number.value.trim() || !date.value) {
-        message.textContent = t("review.certificate_needed");
+    const data = { ...view.data, [field]: status };
+    for (const name of needs[status] || []) {
+      const value = inputs[name].value.trim();
+      const known = view.data[name];
+      if (!value && !known) {
+        message.textContent = t("review.field_needed", { field: label(rt.fields.find((f) => f.name === name).label) });
+        inputs[name].focus();
         return;
       }
-      Object.assign(data, { certificate_number: number.value.trim(), certificate_date: date.value });
+      if (value) data[name] = value;
     }
     await editRecord(view, data);
     await refreshCounts();
@@ -60,8 +69,8 @@ function caseControls(app, rt, record, message) {
   };
   return h("div", { class: "case-controls", id: "case-controls" },
     h("h2", {}, t("review.case_status", { status: statuses[current] })),
-    moves.includes("certificate_issued") ? h("div", { class: "pair" }, number, date) : null,
-    h("div", { class: "actions" }, moves.map((status) => h("button", { type: "button", dataset: { move: status }, onclick: move(status) },
+    needed.length ? h("div", { class: "pair" }, Object.values(inputs)) : null,
+    h("div", { class: "actions" }, targets.map((status) => h("button", { type: "button", dataset: { move: status }, onclick: move(status) },
       t("review.move_to", { status: statuses[status] })))));
 }
 
@@ -121,7 +130,7 @@ export async function renderReview(container, app, id, staleFrom = null) {
         h("button", { type: "button", class: "primary", id: "action-approve", disabled: blocked, onclick: act("approve") }, t("review.approve")),
         h("button", { type: "button", id: "action-needs_changes", onclick: act("needs_changes") }, t("review.needs_changes")),
         h("button", { type: "button", class: "danger", id: "action-reject", onclick: act("reject") }, t("review.reject")))),
-    record.type === "death_check" ? caseControls(app, rt, record, message) : null,
+    rt.workflow ? workflowControls(app, rt, record, message) : null,
     h("h2", {}, t("record.history")),
     historyList(rt, record.history)));
 }

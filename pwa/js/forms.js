@@ -6,6 +6,11 @@ import { call } from "./api.js";
 import { getMeta, setMeta } from "./session.js";
 import { normaliseMobile, todayInVietnam, validateRecord } from "./rules.js";
 
+// A problem's parameters as text: a {vi, en} label (a state's name, say) in the user's language.
+function labelled(params = {}) {
+  return Object.fromEntries(Object.entries(params).map(([name, value]) => [name, value && typeof value === "object" ? label(value) : value]));
+}
+
 export async function cachedForms() {
   return getMeta("forms");
 }
@@ -165,7 +170,7 @@ export function buildForm(rt, { values = {}, role, villages, villageId, onInput 
     let first = null;
     for (const [name, slot] of Object.entries(errorSlots)) {
       const problems = errors[name] || [];
-      slot.textContent = problems.map((p) => (typeof p === "string" ? p : t(p.key, p.params))).join(" ");
+      slot.textContent = problems.map((p) => (typeof p === "string" ? p : t(p.key, labelled(p.params)))).join(" ");
       slot.closest(".field").classList.toggle("invalid", problems.length > 0);
       if (problems.length && !first) first = slot.closest(".field");
     }

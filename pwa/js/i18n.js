@@ -97,7 +97,7 @@ const STRINGS = {
     "v.failure_reason": "Cần ghi lý do khi chưa kích hoạt được tài khoản",
     "v.activity_before_birth": "Ngày hỗ trợ không thể trước ngày sinh",
     "v.death_before_birth": "Ngày chết không thể trước năm sinh",
-    "v.certificate_needed": "Cần có số và ngày cấp giấy chứng tử",
+    "v.state_needs": "Cần có khi hồ sơ ở tình trạng «{state}»",
     "v.certificate_before_death": "Ngày cấp giấy chứng tử không thể trước ngày chết",
   },
   en: {
@@ -195,7 +195,7 @@ const STRINGS = {
     "v.failure_reason": "Give the reason when the account was not activated",
     "v.activity_before_birth": "The date of help cannot be before the date of birth",
     "v.death_before_birth": "The date of death cannot be before the birth year",
-    "v.certificate_needed": "The death certificate number and date are required",
+    "v.state_needs": "Needed while the case is «{state}»",
     "v.certificate_before_death": "The certificate date cannot be before the date of death",
   },
 };

@@ -152,18 +152,26 @@ export const CROSS_FIELD_RULES = {
   death_not_before_birth(data) {
     return Number(data.date_of_death.slice(0, 4)) < data.birth_year ? { date_of_death: [msg("v.death_before_birth")] } : {};
   },
-  certificate_needed_once_issued(data) {
-    if (!["certificate_issued", "residence_removed"].includes(data.case_status)) return {};
-    const errors = {};
-    for (const name of ["certificate_number", "certificate_date"]) {
-      if (!data[name]) errors[name] = [msg("v.certificate_needed")];
-    }
-    if (!Object.keys(errors).length && data.certificate_date < data.date_of_death) {
-      errors.certificate_date = [msg("v.certificate_before_death")];
-    }
-    return errors;
+  certificate_not_before_death(data) {
+    return data.certificate_date && data.certificate_date < data.date_of_death
+      ? { certificate_date: [msg("v.certificate_before_death")] } : {};
   },
 };
+
+// What the record's workflow state needs and the data lacks (the type's `workflow.needs`).
+function unmetNeeds(recordType, data) {
+  const workflow = recordType.workflow;
+  if (!workflow) return {};
+  const state = data[workflow.field];
+  const choice = recordType.fields.find((f) => f.name === workflow.field).choices.find((c) => c.value === state);
+  const errors = {};
+  for (const name of (workflow.needs || {})[state] || []) {
+    if (data[name] === undefined || data[name] === null || data[name] === "") {
+      errors[name] = [msg("v.state_needs", { state: choice ? choice.label : state })];
+    }
+  }
+  return errors;
+}
 
 // {field: [problem]} for one record's data against its type, as the server would judge it:
 // field checks first, cross-field rules only when every field passed.
@@ -174,6 +182,7 @@ export function validateRecord(recordType, data, context) {
     if (problems.length) errors[field.name] = problems;
   }
   if (Object.keys(errors).length) return errors;
+  Object.assign(errors, unmetNeeds(recordType, data));
   for (const name of recordType.rules || []) {
     const rule = CROSS_FIELD_RULES[name];
     if (!rule) continue;  // a rule this version of the app does not know: the server still checks it

@@ -92,16 +92,10 @@ def death_not_before_birth(data):
     return {}
 
 
-def certificate_needed_once_issued(data):
-    if data.get("case_status") not in ("certificate_issued", "residence_removed"):
-        return {}
-    errors = {}
-    for name in ("certificate_number", "certificate_date"):
-        if not data.get(name):
-            errors[name] = ["Cần có số và ngày cấp giấy chứng tử"]
-    if not errors and data["certificate_date"] < data["date_of_death"]:
-        errors["certificate_date"] = ["Ngày cấp giấy chứng tử không thể trước ngày chết"]
-    return errors
+def certificate_not_before_death(data):
+    if data.get("certificate_date") and data["certificate_date"] < data["date_of_death"]:
+        return {"certificate_date": ["Ngày cấp giấy chứng tử không thể trước ngày chết"]}
+    return {}
 
 
 # reported -> verified_unregistered -> certificate_issued -> residence_removed, or
@@ -113,6 +107,7 @@ WORKFLOW = Workflow(
         "verified_unregistered": ("certificate_issued",),
         "certificate_issued": ("residence_removed",),
     },
+    needs={state: ("certificate_number", "certificate_date") for state in ("certificate_issued", "residence_removed")},
 )
 
 RECORD_TYPE = RecordType(
@@ -121,7 +116,7 @@ RECORD_TYPE = RecordType(
     short_label=L("Khai tử", "Death check"),
     colour="#3d3a8c",
     fields=FIELDS,
-    rules=(personal_id_matches_birth_year, death_not_before_birth, certificate_needed_once_issued),
+    rules=(personal_id_matches_birth_year, death_not_before_birth, certificate_not_before_death),
     date_field="date_of_death",
     name_field="deceased_name",
     personal_id_field="deceased_personal_id",

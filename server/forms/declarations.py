@@ -76,9 +76,21 @@ class Workflow:
     field: str
     # state -> the states it may move to next; a state with no entry is closed
     moves: dict
+    # state -> the fields a record in that state must hold (the certificate, once issued)
+    needs: dict = dataclass_field(default_factory=dict)
 
     def allows(self, old, new):
         return old == new or new in self.moves.get(old, ())
+
+    def unmet_needs(self, record_type, data):
+        """{field: [message]} for each field the record's state needs and the data lacks."""
+        state = data.get(self.field)
+        missing = [name for name in self.needs.get(state, ()) if data.get(name) in (None, "")]
+        if not missing:
+            return {}
+        choice = next((c for c in record_type.field(self.field).choices if c.value == state), None)
+        message = f"Cần có khi hồ sơ ở tình trạng «{choice.label.vi if choice else state}»"
+        return {name: [message] for name in missing}
 
 
 @dataclass(frozen=True)

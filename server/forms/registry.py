@@ -80,6 +80,14 @@ def _field_document(decl):
     return doc
 
 
+def _workflow_document(workflow):
+    return {
+        "field": workflow.field,
+        "moves": {state: list(moves) for state, moves in workflow.moves.items()},
+        "needs": {state: list(fields) for state, fields in workflow.needs.items()},
+    }
+
+
 def _build_document():
     types = [
         {
@@ -94,8 +102,9 @@ def _build_document():
             "name_field": rt.name_field,
             "title_fields": list(rt.title_fields),
             "personal_id_field": rt.personal_id_field,
-            # Where a case may move next, for the reviewer's workflow buttons.
-            **({"case_moves": {k: list(v) for k, v in rt.workflow.moves.items()}} if rt.workflow else {}),
+            # The workflow, for the desk's move buttons and the phone's checks: its field, where each
+            # state may move next, and what each state needs.
+            **({"workflow": _workflow_document(rt.workflow)} if rt.workflow else {}),
         }
         for rt in RECORD_TYPES.values()
     ]

@@ -15,7 +15,7 @@ class FormsSchema(ResponseSchema):
     types = fields.List(
         fields.Dict(),
         metadata={
-            "description": "record types: {type, label, short_label, colour, fields, rules, date_field, name_field, title_fields, personal_id_field, case_moves?}"
+            "description": "record types: {type, label, short_label, colour, fields, rules, date_field, name_field, title_fields, personal_id_field, workflow?: {field, moves, needs}}"
         },
     )
     province_codes = fields.List(

@@ -206,8 +206,10 @@ class RecordDataSchema(ma.Schema):
 
 
 def _rule_errors(record_type, data):
-    """The type's cross-field rules over field-checked data, as {field: [messages]}."""
-    errors = {}
+    """What the type's workflow state needs, then its cross-field rules, over field-checked data,
+    as {field: [messages]}."""
+    workflow = record_type.workflow
+    errors = dict(workflow.unmet_needs(record_type, data)) if workflow else {}
     for rule in record_type.rules:
         for name, messages in rule(data).items():
             errors.setdefault(name, []).extend(messages)

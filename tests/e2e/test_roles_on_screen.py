@@ -41,6 +41,7 @@ def test_the_civil_status_officer_moves_a_death_case_on_the_phone(phone, live_ap
     expect(row).to_be_visible()
     row.locator("a").first.click()
     page.click("#edit-record")
+    expect(page.locator("#save-record")).to_be_visible()
     # Only what the officer may change: the case's status and its certificate.
     shown = page.locator("[data-field]").evaluate_all("inputs => inputs.map(i => i.dataset.field)")
     assert set(shown) <= {"case_status", "certificate_number", "certificate_date", "death_register_ref"}, shown
