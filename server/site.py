@@ -107,7 +107,7 @@ def index():
 # Top-level files and the app's asset folders only, so that /api/v1/... never falls
 # through to here (a GET on a POST-only endpoint must stay a 405).
 @bp.route("/<filename>")
-@bp.route("/<any(js, css, icons, desk):folder>/<path:filename>")
+@bp.route("/<any(js, css, icons, desk, vendor):folder>/<path:filename>")
 @public_file(*FILE_TYPES)
 def pwa_file(filename, folder=None):
     """Một tệp của ứng dụng."""

@@ -70,9 +70,11 @@ def test_level_two_needs_age_fourteen_on_the_day_of_help():
     assert errors is None
 
 
-def test_a_failure_reason_is_needed_when_not_activated():
+def test_a_failure_reason_is_needed_when_not_activated_and_not_kept_once_activated():
     _, errors = registry.validate("vneid_activation", vneid_data(step_reached="installed"))
-    assert errors == {"failure_reason": ["Cần ghi lý do khi chưa kích hoạt được tài khoản"]}
+    assert errors == {"failure_reason": ["Trường này bắt buộc"]}
+    clean, errors = registry.validate("vneid_activation", vneid_data(failure_reason="no_chip_card"))
+    assert errors is None and "failure_reason" not in clean
 
 
 def test_dates_in_the_future_are_refused():

@@ -4,7 +4,15 @@ import { h } from "./dom.js";
 import { t, label } from "./i18n.js";
 import { call } from "./api.js";
 import { getMeta, setMeta } from "./session.js";
+import { isRelevant } from "./logic.js";
 import { normaliseMobile, todayInVietnam, validateRecord } from "./rules.js";
+
+// A problem as the user reads it: the server's text, a declared message ({text: {vi, en}}), or
+// an i18n key with its parameters.
+function problemText(problem) {
+  if (typeof problem === "string") return problem;
+  return problem.text ? label(problem.text) : t(problem.key, labelled(problem.params));
+}
 
 // A problem's parameters as text: a {vi, en} label (a state's name, say) in the user's language.
 function labelled(params = {}) {
@@ -148,11 +156,24 @@ export function buildForm(rt, { values = {}, role, villages, villageId, onInput 
       field.help ? h("p", { class: "help" }, label(field.help)) : null,
       errorSlots[field.name]));
   }
-  const element = h("div", { class: "form-fields", oninput: onInput, onchange: onInput }, rows);
+  // Relevance, live: a field with a condition shows only while the rest of the record meets it,
+  // and a hidden field's value is neither read nor sent.
+  const conditional = fields.filter((f) => f.relevant !== undefined);
+  const rowOf = (field) => rows.find((row) => row.dataset.name === field.name);
+  function showRelevant() {
+    const data = collect(new Set());
+    for (const field of conditional) rowOf(field).hidden = !isRelevant(field, data, today);
+  }
+  const changed = (event) => {
+    showRelevant();
+    if (onInput) onInput(event);
+  };
+  const element = h("div", { class: "form-fields", oninput: changed, onchange: changed }, rows);
 
-  function read() {
+  function collect(hidden) {
     const data = {};
     for (const field of fields) {
+      if (hidden.has(field.name)) continue;
       const value = readField(element, field);
       if (value !== undefined) data[field.name] = value;
     }
@@ -160,9 +181,15 @@ export function buildForm(rt, { values = {}, role, villages, villageId, onInput 
     for (const field of rt.fields) {
       if (!fields.includes(field) && values[field.name] !== undefined) data[field.name] = values[field.name];
     }
-    const village = villageSelect.value ? Number(villageSelect.value) : null;
-    return { data, villageId: village };
+    return data;
   }
+
+  function read() {
+    const hidden = new Set(conditional.filter((f) => rowOf(f).hidden).map((f) => f.name));
+    const village = villageSelect.value ? Number(villageSelect.value) : null;
+    return { data: collect(hidden), villageId: village };
+  }
+  showRelevant();
 
   // Shows problems, local ({key, params}) or from the server (plain text); returns the first
   // field with one, to scroll to.
@@ -170,7 +197,7 @@ export function buildForm(rt, { values = {}, role, villages, villageId, onInput 
     let first = null;
     for (const [name, slot] of Object.entries(errorSlots)) {
       const problems = errors[name] || [];
-      slot.textContent = problems.map((p) => (typeof p === "string" ? p : t(p.key, labelled(p.params)))).join(" ");
+      slot.textContent = problems.map(problemText).join(" ");
       slot.closest(".field").classList.toggle("invalid", problems.length > 0);
       if (problems.length && !first) first = slot.closest(".field");
     }

@@ -1,7 +1,9 @@
-// The checks the server makes (server/forms/schema.py and the record type modules), made
-// on the phone first so a volunteer sees a problem next to the field, offline. Field checks
-// follow each field's kind in the /forms document; cross-field rules are named there and
-// implemented here under the same names. Pure: messages are i18n keys with parameters.
+// The checks the server makes (server/forms/schema.py), made on the phone first so a volunteer
+// sees a problem next to the field, offline. Field checks follow each field's kind in the
+// /forms document; relevance and cross-field rules are declared there as data and evaluated by
+// logic.js, as the server evaluates them. Pure: messages are i18n keys with parameters, or the
+// declaration's own.
+import { holds, isRelevant } from "./logic.js";
 
 const DATE = /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/;
 const MONTH = /^[0-9]{4}-[0-9]{2}$/;
@@ -32,18 +34,11 @@ function msg(key, params = {}) {
   return { key, params };
 }
 
-export function personalIdProblems(id, provinceCodes, birthYear, gender) {
+// A personal id's own form: 12 digits, a province code that exists. How its digits match the
+// holder's birth year and gender are declared rules of each type (server/forms/logic.py).
+export function personalIdProblems(id, provinceCodes) {
   if (!PERSONAL_ID.test(id)) return [msg("v.pid_format")];
-  const problems = [];
-  if (!provinceCodes.includes(id.slice(0, 3))) problems.push(msg("v.pid_province", { code: id.slice(0, 3) }));
-  if (birthYear != null && birthYear >= 1900) {
-    const century = Math.floor((birthYear - 1900) / 100);
-    const digit = Number(id[3]);
-    if (Math.floor(digit / 2) !== century) problems.push(msg("v.pid_century"));
-    else if (gender != null && digit % 2 !== (gender === "nữ" ? 1 : 0)) problems.push(msg("v.pid_gender"));
-    if (id.slice(4, 6) !== String(birthYear % 100).padStart(2, "0")) problems.push(msg("v.pid_year"));
-  }
-  return problems;
+  return provinceCodes.includes(id.slice(0, 3)) ? [] : [msg("v.pid_province", { code: id.slice(0, 3) })];
 }
 
 function notFuture(field, day, today) {
@@ -119,44 +114,9 @@ export function fieldProblems(field, value, context) {
   }
 }
 
-function ageOn(birth, on) {
-  const [by, bm, bd] = birth.split("-").map(Number);
-  const [oy, om, od] = on.split("-").map(Number);
-  return oy - by - (om < bm || (om === bm && od < bd) ? 1 : 0);
+function isEmpty(value) {
+  return value === undefined || value === null || value === "";
 }
-
-// The cross-field rules, by the names the /forms document gives them.
-export const CROSS_FIELD_RULES = {
-  personal_id_matches_birth_and_gender(data, context) {
-    const problems = personalIdProblems(data.personal_id, context.provinceCodes,
-      Number(data.date_of_birth.slice(0, 4)), data.gender);
-    return problems.length ? { personal_id: problems } : {};
-  },
-  level_two_needs_age_fourteen(data, context) {
-    if (data.level !== 2) return {};
-    return ageOn(data.date_of_birth, data.activity_date || context.today) < 14 ? { level: [msg("v.level_two_age")] } : {};
-  },
-  failure_reason_when_not_activated(data) {
-    return ["installed", "registered"].includes(data.step_reached) && !data.failure_reason
-      ? { failure_reason: [msg("v.failure_reason")] } : {};
-  },
-  activity_not_before_birth(data) {
-    return data.activity_date && data.activity_date < data.date_of_birth
-      ? { activity_date: [msg("v.activity_before_birth")] } : {};
-  },
-  personal_id_matches_birth_year(data, context) {
-    if (!data.deceased_personal_id) return {};
-    const problems = personalIdProblems(data.deceased_personal_id, context.provinceCodes, data.birth_year, data.gender);
-    return problems.length ? { deceased_personal_id: problems } : {};
-  },
-  death_not_before_birth(data) {
-    return Number(data.date_of_death.slice(0, 4)) < data.birth_year ? { date_of_death: [msg("v.death_before_birth")] } : {};
-  },
-  certificate_not_before_death(data) {
-    return data.certificate_date && data.certificate_date < data.date_of_death
-      ? { certificate_date: [msg("v.certificate_before_death")] } : {};
-  },
-};
 
 // What the record's workflow state needs and the data lacks (the type's `workflow.needs`).
 function unmetNeeds(recordType, data) {
@@ -166,29 +126,35 @@ function unmetNeeds(recordType, data) {
   const choice = recordType.fields.find((f) => f.name === workflow.field).choices.find((c) => c.value === state);
   const errors = {};
   for (const name of (workflow.needs || {})[state] || []) {
-    if (data[name] === undefined || data[name] === null || data[name] === "") {
-      errors[name] = [msg("v.state_needs", { state: choice ? choice.label : state })];
-    }
+    if (isEmpty(data[name])) errors[name] = [msg("v.state_needs", { state: choice ? choice.label : state })];
   }
   return errors;
 }
 
-// {field: [problem]} for one record's data against its type, as the server would judge it:
-// field checks first, cross-field rules only when every field passed.
+// {field: [problem]} for one record's data against its type, in the server's order
+// (server/forms/schema.py): every field by its kind, a field with a relevance condition being
+// optional there; then, once all pass, what the declaration says beyond single fields, over the
+// data without the fields not relevant to it: a relevant required field left empty, what the
+// workflow's state needs, and the broken rules. A problem is an i18n key with parameters, or a
+// declared message ({text: {vi, en}}).
 export function validateRecord(recordType, data, context) {
   const errors = {};
   for (const field of recordType.fields) {
-    const problems = fieldProblems(field, data[field.name], context);
+    const problems = fieldProblems(field.relevant ? { ...field, required: false } : field, data[field.name], context);
     if (problems.length) errors[field.name] = problems;
   }
   if (Object.keys(errors).length) return errors;
-  Object.assign(errors, unmetNeeds(recordType, data));
-  for (const name of recordType.rules || []) {
-    const rule = CROSS_FIELD_RULES[name];
-    if (!rule) continue;  // a rule this version of the app does not know: the server still checks it
-    for (const [field, problems] of Object.entries(rule(data, context))) {
-      errors[field] = [...(errors[field] || []), ...problems];
+  const irrelevant = new Set(recordType.fields.filter((f) => !isRelevant(f, data, context.today)).map((f) => f.name));
+  const kept = Object.fromEntries(Object.entries(data).filter(([name]) => !irrelevant.has(name)));
+  for (const field of recordType.fields) {
+    if (field.relevant && field.required && !irrelevant.has(field.name) && isEmpty(kept[field.name])) {
+      errors[field.name] = [msg("v.required")];
     }
+  }
+  Object.assign(errors, unmetNeeds(recordType, kept));
+  for (const rule of recordType.rules || []) {
+    if (!holds(rule.broken_when, kept, context.today)) continue;
+    for (const name of rule.fields) errors[name] = [...(errors[name] || []), { text: rule.message }];
   }
   return errors;
 }

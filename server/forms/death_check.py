@@ -1,8 +1,8 @@
 """rà soát khai tử: someone who has died but whose death may never have been registered."""
 
-from server.forms.declarations import REVIEWERS, Choice, Field, RecordType, Workflow
+from server.forms.declarations import REVIEWERS, Choice, Field, RecordType, Rule, Workflow
+from server.forms.logic import number, part, personal_id_rules, present, var
 from server.labels import Label as L
-from server.forms.rules import personal_id_problems, year_of
 from server.forms.vneid_activation import GENDER
 
 # The workflow order; WORKFLOW below holds the allowed moves.
@@ -79,23 +79,35 @@ FIELDS = (
 )
 
 
-def personal_id_matches_birth_year(data):
-    if not data.get("deceased_personal_id"):
-        return {}
-    problems = personal_id_problems(data["deceased_personal_id"], data["birth_year"], data.get("gender"))
-    return {"deceased_personal_id": problems} if problems else {}
-
-
-def death_not_before_birth(data):
-    if year_of(data["date_of_death"]) < data["birth_year"]:
-        return {"date_of_death": ["Ngày chết không thể trước năm sinh"]}
-    return {}
-
-
-def certificate_not_before_death(data):
-    if data.get("certificate_date") and data["certificate_date"] < data["date_of_death"]:
-        return {"certificate_date": ["Ngày cấp giấy chứng tử không thể trước ngày chết"]}
-    return {}
+RULES = (
+    # The year as two digits: "0" before it, then its last two characters.
+    *personal_id_rules(
+        "deceased_personal_id",
+        "birth_year",
+        var("birth_year"),
+        part({"cat": ["0", {"%": [var("birth_year"), 100]}]}, -2),
+    ),
+    Rule(
+        "death_not_before_birth",
+        {
+            "and": [
+                present("date_of_death", "birth_year"),
+                {"<": [number(part(var("date_of_death"), 0, 4)), var("birth_year")]},
+            ]
+        },
+        ("date_of_death",),
+        L("Ngày chết không thể trước năm sinh", "The date of death cannot be before the year of birth"),
+    ),
+    Rule(
+        "certificate_not_before_death",
+        {"and": [present("certificate_date", "date_of_death"), {"<": [var("certificate_date"), var("date_of_death")]}]},
+        ("certificate_date",),
+        L(
+            "Ngày cấp giấy chứng tử không thể trước ngày chết",
+            "The certificate date cannot be before the date of death",
+        ),
+    ),
+)
 
 
 # reported -> verified_unregistered -> certificate_issued -> residence_removed, or
@@ -110,13 +122,14 @@ WORKFLOW = Workflow(
     needs={state: ("certificate_number", "certificate_date") for state in ("certificate_issued", "residence_removed")},
 )
 
+
 RECORD_TYPE = RecordType(
     type="death_check",
     label=L("Rà soát khai tử", "Unregistered death check"),
     short_label=L("Khai tử", "Death check"),
     colour="#3d3a8c",
     fields=FIELDS,
-    rules=(personal_id_matches_birth_year, death_not_before_birth, certificate_not_before_death),
+    rules=RULES,
     date_field="date_of_death",
     name_field="deceased_name",
     personal_id_field="deceased_personal_id",

@@ -5,7 +5,6 @@ the /forms document, report columns and export headers are all derived from it.
 """
 
 from dataclasses import dataclass, field as dataclass_field
-from typing import Callable
 
 from server import roles
 from server.labels import Label
@@ -55,14 +54,33 @@ class Field:
     editable_by: tuple = RECORDERS
     not_future: bool = False
     default: object = None
+    # A JSON Logic condition on the record's other fields (server/forms/logic.py): the field is
+    # shown, and required if `required`, only while it holds; otherwise its value is not kept.
+    relevant: dict | None = None
 
     def __post_init__(self):
         if self.kind not in KINDS:
             raise ValueError(f"unknown field kind {self.kind!r} for {self.name}")
 
     @property
+    def always_required(self):
+        return self.required and self.relevant is None and self.default is None
+
+    @property
     def choice_values(self):
         return tuple(c.value for c in self.choices)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A cross-field rule, as data: when the JSON Logic condition `broken_when` holds of the
+    record's data (server/forms/logic.py), each of `fields` gets `message`. The server and the
+    phone evaluate the same condition."""
+
+    name: str
+    broken_when: dict
+    fields: tuple
+    message: Label
 
 
 @dataclass(frozen=True)
@@ -102,7 +120,7 @@ class RecordType:
     short_label: Label
     # Its colour on the phone's buttons (white text on it: keep the contrast at 4.5:1 or more).
     colour: str
-    # Each rule takes the validated data dict and returns {field: [message, ...]}.
+    # Rule declarations, checked in order once every field is valid.
     rules: tuple = ()
     # The data field giving the date the work was done, for reports and lists.
     date_field: str | None = None
@@ -120,6 +138,3 @@ class RecordType:
 
     def field(self, name) -> Field:
         return self.by_name[name]
-
-
-Rule = Callable[[dict], dict]

@@ -77,6 +77,9 @@ def _field_document(decl):
         doc["default"] = decl.default
     if decl.help:
         doc["help"] = decl.help.as_dict()
+    if decl.relevant is not None:
+        # Shown, and required if `required`, only while this JSON Logic condition holds.
+        doc["relevant"] = decl.relevant
     return doc
 
 
@@ -96,8 +99,11 @@ def _build_document():
             "short_label": rt.short_label.as_dict(),
             "colour": rt.colour,
             "fields": [_field_document(f) for f in rt.fields],
-            # The PWA checks the same cross-field rules by these names (pwa/js/rules.js).
-            "rules": [rule.__name__ for rule in rt.rules],
+            # The cross-field rules as data: the phone evaluates the same JSON Logic (pwa/js/logic.js).
+            "rules": [
+                {"name": r.name, "broken_when": r.broken_when, "fields": list(r.fields), "message": r.message.as_dict()}
+                for r in rt.rules
+            ],
             "date_field": rt.date_field,
             "name_field": rt.name_field,
             "title_fields": list(rt.title_fields),

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 import marshmallow as ma
 
+from server.forms.logic import holds
 from server.forms.rules import normalise_mobile, personal_id_problems, today
 
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -174,7 +175,7 @@ class DeclaredField(ma.fields.Field):
     default_error_messages = {"required": MSG_REQUIRED, "null": MSG_REQUIRED}
 
     def __init__(self, decl):
-        kwargs = {"required": decl.required, "allow_none": not decl.required}
+        kwargs = {"required": decl.always_required, "allow_none": not decl.always_required}
         if decl.default is not None:
             kwargs.update(required=False, load_default=decl.default)
         super().__init__(**kwargs)
@@ -196,24 +197,34 @@ class RecordDataSchema(ma.Schema):
 
     @ma.validates_schema(skip_on_field_errors=True)
     def _cross_field_rules(self, data, **kwargs):
-        errors = _rule_errors(self.record_type, data)
+        errors = _settled(self.record_type, data)[1]
         if errors:
             raise ma.ValidationError(errors)
 
     @ma.post_load
     def _drop_empty(self, data, **kwargs):
-        return _without_empty(data)
+        return _without_empty(_settled(self.record_type, data)[0])
 
 
-def _rule_errors(record_type, data):
-    """What the type's workflow state needs, then its cross-field rules, over field-checked data,
-    as {field: [messages]}."""
-    workflow = record_type.workflow
-    errors = dict(workflow.unmet_needs(record_type, data)) if workflow else {}
+def _settled(record_type, data):
+    """What the declaration says beyond single fields, over field-checked data: (the data without
+    the values of fields not relevant to it, {field: [messages]} for a relevant required field
+    left empty, what the workflow's state needs, and the broken rules). Conditions and rules are
+    JSON Logic, evaluated by server/forms/logic.py as the phone evaluates them."""
+    irrelevant = {f.name for f in record_type.fields if f.relevant is not None and not holds(f.relevant, data)}
+    data = {name: value for name, value in data.items() if name not in irrelevant}
+    errors = {
+        f.name: [MSG_REQUIRED]
+        for f in record_type.fields
+        if f.relevant is not None and f.required and f.name not in irrelevant and data.get(f.name) in (None, "")
+    }
+    if record_type.workflow:
+        errors.update(record_type.workflow.unmet_needs(record_type, data))
     for rule in record_type.rules:
-        for name, messages in rule(data).items():
-            errors.setdefault(name, []).extend(messages)
-    return errors
+        if holds(rule.broken_when, data):
+            for name in rule.fields:
+                errors.setdefault(name, []).append(rule.message.vi)
+    return data, errors
 
 
 def _without_empty(data):
@@ -237,8 +248,7 @@ def validator_for(record_type):
     only where optional, unknown fields refused, rules only when every field passed."""
     # (name, converter, declaration, required when absent, null allowed, default)
     checks = tuple(
-        (d.name, CONVERTERS[d.kind], d, d.required and d.default is None, not d.required, d.default)
-        for d in record_type.fields
+        (d.name, CONVERTERS[d.kind], d, d.always_required, not d.always_required, d.default) for d in record_type.fields
     )
     known = frozenset(record_type.by_name)
 
@@ -264,7 +274,7 @@ def validator_for(record_type):
         for name in data.keys() - known:
             errors[name] = [MSG_UNKNOWN]
         if not errors:
-            errors = _rule_errors(record_type, clean)
+            clean, errors = _settled(record_type, clean)
         return (None, errors) if errors else (_without_empty(clean), None)
 
     return validate

@@ -1,8 +1,8 @@
 """hỗ trợ cài đặt, kích hoạt VNeID: a volunteer helped one citizen with the VNeID app."""
 
-from server.forms.declarations import Choice, Field, RecordType
+from server.forms.declarations import Choice, Field, RecordType, Rule
+from server.forms.logic import TODAY, number, part, personal_id_rules, present, var
 from server.labels import Label as L
-from server.forms.rules import age_on, parse_date, personal_id_problems, today
 
 # The values are the words DOMAIN.md gives; the English ones are accepted on input too.
 GENDER = (
@@ -54,6 +54,9 @@ FIELDS = (
         "failure_reason",
         "choice",
         L("Lý do chưa kích hoạt", "Reason not activated"),
+        # Asked for, and then required, only while the account is not activated.
+        required=True,
+        relevant={"in": [var("step_reached"), ["installed", "registered"]]},
         choices=(
             Choice("no_smartphone", L("Không có điện thoại thông minh", "No smartphone")),
             Choice("no_chip_card", L("CCCD không gắn chip", "ID card without chip")),
@@ -79,32 +82,35 @@ FIELDS = (
 )
 
 
-def personal_id_matches_birth_and_gender(data):
-    birth = parse_date(data["date_of_birth"])
-    problems = personal_id_problems(data["personal_id"], birth.year, data["gender"])
-    return {"personal_id": problems} if problems else {}
+BIRTH = var("date_of_birth")
+# The day the help was given, or today when the record does not say.
+HELPED_ON = {"if": [var("activity_date"), var("activity_date"), var(TODAY)]}
+# Whole years from the date of birth to that day.
+AGE = {
+    "-": [
+        {"-": [number(part(HELPED_ON, 0, 4)), number(part(BIRTH, 0, 4))]},
+        {"if": [{"<": [part(HELPED_ON, 5), part(BIRTH, 5)]}, 1, 0]},
+    ]
+}
 
-
-def level_two_needs_age_fourteen(data):
-    if data.get("level") != 2:
-        return {}
-    birth = parse_date(data["date_of_birth"])
-    on = parse_date(data["activity_date"]) if data.get("activity_date") else None
-    if age_on(birth, on or today()) < 14:
-        return {"level": ["Tài khoản mức 2 chỉ dành cho công dân từ đủ 14 tuổi"]}
-    return {}
-
-
-def failure_reason_when_not_activated(data):
-    if data["step_reached"] in ("installed", "registered") and not data.get("failure_reason"):
-        return {"failure_reason": ["Cần ghi lý do khi chưa kích hoạt được tài khoản"]}
-    return {}
-
-
-def activity_not_before_birth(data):
-    if data.get("activity_date") and data["activity_date"] < data["date_of_birth"]:
-        return {"activity_date": ["Ngày hỗ trợ không thể trước ngày sinh"]}
-    return {}
+RULES = (
+    *personal_id_rules("personal_id", "date_of_birth", number(part(BIRTH, 0, 4)), part(BIRTH, 2, 2)),
+    Rule(
+        "level_two_needs_age_fourteen",
+        {"and": [{"==": [var("level"), 2]}, present("date_of_birth"), {"<": [AGE, 14]}]},
+        ("level",),
+        L(
+            "Tài khoản mức 2 chỉ dành cho công dân từ đủ 14 tuổi",
+            "A level 2 account needs the citizen to be 14 or older",
+        ),
+    ),
+    Rule(
+        "activity_not_before_birth",
+        {"and": [present("activity_date", "date_of_birth"), {"<": [var("activity_date"), BIRTH]}]},
+        ("activity_date",),
+        L("Ngày hỗ trợ không thể trước ngày sinh", "The date of help cannot be before the date of birth"),
+    ),
+)
 
 
 RECORD_TYPE = RecordType(
@@ -113,12 +119,7 @@ RECORD_TYPE = RecordType(
     short_label=L("VNeID", "VNeID"),
     colour="#0b5d4b",
     fields=FIELDS,
-    rules=(
-        personal_id_matches_birth_and_gender,
-        level_two_needs_age_fourteen,
-        failure_reason_when_not_activated,
-        activity_not_before_birth,
-    ),
+    rules=RULES,
     date_field="activity_date",
     name_field="full_name",
     personal_id_field="personal_id",

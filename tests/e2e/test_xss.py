@@ -31,12 +31,14 @@ JS_URL = "javascript:window.__xss=1;alert(1)//"
 LINK = 'https://example.invalid/?q="><svg/onload=window.__xss=1>'  # a valid http(s) URL, still hostile
 
 # What a page holds that was made from data rather than by the app: script, handlers, markup
-# elements other than the app's own (the logo, the dashboard's chart), links out of the app.
+# elements other than the app's own (the logo, the dashboard's chart, its two scripts: the app and
+# the rule evaluator it vendors), links out of the app.
 UNSAFE = """() => ({
   xss: window.__xss === undefined ? null : window.__xss,
   handlers: [...document.querySelectorAll("[onerror], [onload], [onclick]")].map((e) => e.outerHTML.slice(0, 100)),
   elements: [...document.querySelectorAll("img, svg, script, iframe, object, embed")]
-    .filter((e) => !e.matches('.brand img, svg.chart, head > script[type=module][src="/js/app.js"]'))
+    .filter((e) => !e.matches('.brand img, svg.chart, head > script[type=module][src="/js/app.js"], ' +
+      'head > script:not([type])[src="/vendor/json-logic.js"]'))
     .map((e) => e.outerHTML.slice(0, 100)),
   links: [...document.querySelectorAll("a[href]")].map((a) => a.getAttribute("href"))
     .filter((href) => !href.startsWith("#/")),
