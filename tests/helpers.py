@@ -197,3 +197,38 @@ def resolve_names(monkeypatch, addresses):
         ]
 
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+
+
+def one_stop_data(**overrides):
+    """A citizen guided at the one-stop desk through VNeID and an online birth registration."""
+    data = {
+        "site": "one_stop_desk",
+        "citizen_name": "Lê Thị Thu",
+        "personal_id": "038190012345",
+        "services": ["vneid", "online_procedure"],
+        "procedure": "Đăng ký khai sinh",
+        "dvc_account_created": True,
+        "logged_in_with_vneid": True,
+        "submitted_online": True,
+        "result": "done",
+        "helper_unit": "commune_police",
+        "activity_date": "2026-11-20",
+    }
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def correction_data(**overrides):
+    """A wrong date of birth in the population data, found in the field."""
+    data = {
+        "citizen_name": "Phạm Văn Đông",
+        "personal_id": "038185012345",
+        "issue": "wrong",
+        "field_concerned": "date_of_birth",
+        "recorded_value": "01/01/1985",
+        "observed_value": "15/03/1985",
+        "evidence_note": "Giấy khai sinh bản chính của ông Đông",
+        "activity_date": "2026-11-18",
+    }
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}

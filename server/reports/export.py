@@ -45,6 +45,7 @@ COUNT_RULE_LABELS = {
 META_BEFORE = ("STT", "Thôn")
 META_AFTER = ("Trạng thái duyệt", "Người ghi", "Ngày ghi nhận", "Mã bản ghi")
 SUMMARY_TITLE = "Tổng hợp"
+SHEET_NAME_MAX = 31
 
 
 def filename(period, fmt, record_type=SUMMARY):
@@ -238,7 +239,10 @@ def csv_chunks(rows, header=None):
 
 
 def sheet_title(record_type):
-    return re.sub(r"[\[\]:*?/\\]", " ", RECORD_TYPES[record_type].label.vi)[:31]
+    # A sheet's name holds 31 characters: the type's label when it fits, else its short label.
+    rt = RECORD_TYPES[record_type]
+    name = rt.label.vi if len(rt.label.vi) <= SHEET_NAME_MAX else rt.short_label.vi
+    return re.sub(r"[\[\]:*?/\\]", " ", name)[:SHEET_NAME_MAX]
 
 
 def _xlsx_row(sheet, row):

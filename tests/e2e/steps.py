@@ -6,7 +6,7 @@ import uuid
 
 from playwright.sync_api import expect
 
-from tests.helpers import death_data, propaganda_data, vneid_data
+from tests.helpers import correction_data, death_data, one_stop_data, propaganda_data, vneid_data
 
 VOLUNTEER = "vol.qt1"
 REVIEWER = "police.qt"
@@ -26,11 +26,20 @@ def records_of_each_type(mark):
         "vneid_activation": vneid_data(full_name=f"Nguyễn Thị Lan {mark}"),
         "death_check": death_data(deceased_name=f"Trần Văn Cường {mark}"),
         "propaganda_session": propaganda_data(location=f"Nhà văn hóa Thôn 1 {mark}"),
+        "one_stop_guidance": one_stop_data(citizen_name=f"Lê Thị Thu {mark}"),
+        "data_correction": correction_data(citizen_name=f"Phạm Văn Đông {mark}"),
     }
 
 
 # The field that names a record of each type on the server, to find it through the API.
-NAME_FIELD = {"vneid_activation": "full_name", "death_check": "deceased_name", "propaganda_session": "location"}
+NAME_FIELD = {
+    "vneid_activation": "full_name",
+    "death_check": "deceased_name",
+    "propaganda_session": "location",
+    "one_stop_guidance": "citizen_name",
+    "data_correction": "citizen_name",
+}
+TYPE_COUNT = len(NAME_FIELD)
 
 
 def log_in(phone, live_app, username=VOLUNTEER):
@@ -40,7 +49,7 @@ def log_in(phone, live_app, username=VOLUNTEER):
     page.fill("#username", username)
     page.fill("#password", live_app.password)
     page.click("#login-form button[type=submit]")
-    expect(page.locator(".type-buttons a[data-type]")).to_have_count(3)
+    expect(page.locator(".type-buttons a[data-type]")).to_have_count(TYPE_COUNT)
     return page
 
 

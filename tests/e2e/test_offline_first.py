@@ -10,6 +10,8 @@ from tests.e2e.steps import (
     VOLUNTEER,
     expect_unsent,
     log_in,
+    TYPE_COUNT,
+    record_type,
     records_of_each_type,
     rows,
     save_new_record,
@@ -50,7 +52,7 @@ def test_reload_with_the_network_cut_shows_the_shell_and_the_users_records(phone
     expect(rows(page)).to_have_count(1)
     expect(rows(page).first).to_contain_text(name)
     page.click("#nav-home")
-    expect(page.locator(".type-buttons a[data-type]")).to_have_count(3)
+    expect(page.locator(".type-buttons a[data-type]")).to_have_count(TYPE_COUNT)
     expect(page.locator(".home .record-list")).to_contain_text(name)
 
 
@@ -66,16 +68,16 @@ def test_records_saved_offline_survive_a_closed_tab_and_sync_once_when_the_netwo
     for type_name, data in records.items():
         ids[type_name] = save_new_record(page, forms, type_name, data)
         expect(page.locator(".record-detail")).to_have_attribute("data-state", "pending")
-    expect_unsent(page, 3)
+    expect_unsent(page, len(records))
 
     # Close the tab and open the app again, still with no network.
     page.close()
     page = phone.new_page()
     page.goto("/#/records")
     expect(page.locator("#net-state")).to_have_text("Ngoại tuyến")
-    expect_unsent(page, 3)
+    expect_unsent(page, len(records))
     page.fill("#search", mark)
-    expect(rows(page)).to_have_count(3)
+    expect(rows(page)).to_have_count(len(records))
     for record_id in ids.values():
         expect(page.locator(f'li.record-row[data-id="{record_id}"]')).to_have_attribute("data-state", "pending")
 
@@ -92,13 +94,14 @@ def test_records_saved_offline_survive_a_closed_tab_and_sync_once_when_the_netwo
         found = server_records(reviewer, type_name, mark)
         assert [r["id"] for r in found] == [ids[type_name]], (type_name, found)
         stored = found[0]["data"]
-        # The server fills in only what the volunteer may not set (a death case starts "reported").
-        defaults = {"case_status": "reported"} if type_name == "death_check" else {}
+        # The server fills in only what the volunteer may not set: the defaults the type declares
+        # (a workflow's first state).
+        defaults = {f["name"]: f["default"] for f in record_type(forms, type_name)["fields"] if "default" in f}
         assert stored == {**data, **defaults}, type_name
         assert found[0]["village_id"] == THON_1 and found[0]["review_state"] == "submitted"
 
     page.click("#nav-records")
     page.fill("#search", mark)
-    expect(rows(page)).to_have_count(3)
+    expect(rows(page)).to_have_count(len(records))
     for record_id in ids.values():
         expect(page.locator(f'li.record-row[data-id="{record_id}"]')).to_have_attribute("data-state", "synced")

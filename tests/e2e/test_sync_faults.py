@@ -33,7 +33,7 @@ def test_a_push_whose_answer_is_lost_is_sent_again_and_applied_once(phone, live_
 
     phone.set_offline(True)
     ids = {type_name: save_new_record(page, forms, type_name, data) for type_name, data in records.items()}
-    expect_unsent(page, 3)
+    expect_unsent(page, len(records))
 
     # The first push reaches the server and is applied there; its answer never comes back,
     # and the network stays bad (nothing gets through) until the route goes.
@@ -54,7 +54,7 @@ def test_a_push_whose_answer_is_lost_is_sent_again_and_applied_once(phone, live_
     phone.set_offline(False)  # the app syncs by itself on the online event
     eventually(page, lambda: pushes, message="the first push")
     expect(page.locator("#sync-now")).to_be_enabled()  # that run is over, without an answer
-    expect_unsent(page, 3)  # the phone cannot know what arrived: it keeps every entry
+    expect_unsent(page, len(records))  # the phone cannot know what arrived: it keeps every entry
     eventually(
         page,
         lambda: all(server_records(reviewer, t, mark) for t in records),
@@ -73,7 +73,7 @@ def test_a_push_whose_answer_is_lost_is_sent_again_and_applied_once(phone, live_
     # stored. (A retry by the service worker's Background Sync is not always routed through the
     # test; the server's records below are the proof that none was applied twice.)
     first = pushes[0]["mutations"]
-    assert len(first) == 3, pushes
+    assert len(first) == len(records), pushes
     retries = [body["mutations"] for body in pushes[1:]]
     assert all(mutations == first for mutations in retries), (first, retries)
     for type_name in records:
@@ -82,8 +82,8 @@ def test_a_push_whose_answer_is_lost_is_sent_again_and_applied_once(phone, live_
         assert found[0]["version"] == 1, found[0]
     page.click("#nav-records")
     page.fill("#search", mark)
-    expect(rows(page)).to_have_count(3)
-    expect(page.locator('#record-list li.record-row[data-state="synced"]')).to_have_count(3)
+    expect(rows(page)).to_have_count(len(records))
+    expect(page.locator('#record-list li.record-row[data-state="synced"]')).to_have_count(len(records))
     assert not phone.page_errors
 
 

@@ -1,0 +1,80 @@
+"""làm sạch dữ liệu "đúng, đủ, sạch, sống": population data found wrong, missing, duplicated or out
+of date, reported from the field; the commune police check it and correct the national database
+(DOMAIN.md, type 5)."""
+
+from server.forms.declarations import Choice, Field, RecordType, Workflow
+from server.labels import Label as L
+
+# The status moves by the commune police only: they check the report and correct the database.
+STATUS_ROLES = ("police",)
+
+FIELDS = (
+    Field("citizen_name", "text", L("Họ và tên công dân", "Citizen's name"), required=True, max_length=200),
+    Field("personal_id", "personal_id", L("Số định danh cá nhân", "Personal ID number")),
+    Field(
+        "issue",
+        "choice",
+        L("Sai sót", "What is wrong"),
+        required=True,
+        choices=(
+            Choice("wrong", L("Thông tin sai", "Wrong")),
+            Choice("missing", L("Thiếu thông tin", "Missing")),
+            Choice("duplicated", L("Trùng lặp", "Duplicated")),
+            Choice("deceased", L("Người đã chết", "The person has died")),
+            Choice("moved_away", L("Đã chuyển đi nơi khác", "Moved away")),
+            Choice("other", L("Khác", "Other")),
+        ),
+    ),
+    Field(
+        "field_concerned",
+        "choice",
+        L("Thông tin cần sửa", "Which data"),
+        required=True,
+        choices=(
+            Choice("full_name", L("Họ và tên", "Name")),
+            Choice("date_of_birth", L("Ngày sinh", "Date of birth")),
+            Choice("gender", L("Giới tính", "Gender")),
+            Choice("hometown", L("Quê quán", "Hometown")),
+            Choice("permanent_residence", L("Nơi thường trú", "Permanent residence")),
+            Choice("personal_id", L("Số định danh cá nhân", "Personal ID number")),
+            Choice("phone", L("Số điện thoại", "Phone")),
+            Choice("other", L("Khác", "Other")),
+        ),
+    ),
+    Field("recorded_value", "text", L("Thông tin đang ghi trong dữ liệu", "What the data says"), max_length=300),
+    Field("observed_value", "text", L("Thông tin đúng theo thực tế", "What was found"), max_length=300),
+    Field("evidence_note", "long_text", L("Căn cứ, chứng cứ", "Evidence"), required=True, max_length=2000),
+    Field(
+        "status",
+        "choice",
+        L("Tình trạng xử lý", "Status"),
+        choices=(
+            Choice("reported", L("Mới báo cáo", "Reported")),
+            Choice("verified", L("Đã xác minh", "Verified")),
+            Choice("corrected", L("Đã chỉnh sửa trong CSDLQG về dân cư", "Corrected in the national database")),
+            Choice("not_an_error", L("Không phải sai sót", "Not an error")),
+        ),
+        editable_by=STATUS_ROLES,
+        default="reported",
+    ),
+    Field("activity_date", "date", L("Ngày phát hiện", "Date found"), not_future=True),
+    Field("notes", "long_text", L("Ghi chú", "Notes"), max_length=2000),
+)
+
+# reported -> verified -> corrected; or closed as not_an_error before the correction.
+WORKFLOW = Workflow(
+    "status",
+    {"reported": ("verified", "not_an_error"), "verified": ("corrected", "not_an_error")},
+)
+
+RECORD_TYPE = RecordType(
+    type="data_correction",
+    label=L("Làm sạch dữ liệu dân cư", "Population data correction"),
+    short_label=L("Làm sạch dữ liệu", "Data correction"),
+    colour="#6b2f5c",
+    fields=FIELDS,
+    workflow=WORKFLOW,
+    date_field="activity_date",
+    name_field="citizen_name",
+    personal_id_field="personal_id",
+)
