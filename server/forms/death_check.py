@@ -11,6 +11,7 @@ CASE_STATUSES = (
     Choice("verified_unregistered", L("Đã xác minh, chưa khai tử", "Verified, not registered")),
     Choice("certificate_issued", L("Đã cấp giấy chứng tử", "Death certificate issued")),
     Choice("residence_removed", L("Đã xóa đăng ký thường trú", "Permanent residence removed")),
+    Choice("funeral_allowance_done", L("Đã giải quyết trợ cấp mai táng phí", "Funeral allowance settled")),
     Choice("already_registered", L("Đã khai tử từ trước", "Already registered")),
     Choice("person_alive", L("Người còn sống", "Person is alive")),
 )
@@ -63,6 +64,13 @@ FIELDS = (
         default="reported",
     ),
     Field(
+        "death_register_ref",
+        "text",
+        L("Số đăng ký trong sổ khai tử", "Entry in the death register"),
+        max_length=100,
+        editable_by=WORKFLOW_ROLES,
+    ),
+    Field(
         "certificate_number",
         "text",
         L("Số giấy chứng tử", "Death certificate number"),
@@ -110,16 +118,21 @@ RULES = (
 )
 
 
-# reported -> verified_unregistered -> certificate_issued -> residence_removed, or
-# reported -> already_registered | person_alive (closed). Only forward.
+# reported -> verified_unregistered -> certificate_issued -> residence_removed
+# (-> funeral_allowance_done), or reported -> already_registered | person_alive (closed). Only forward.
 WORKFLOW = Workflow(
     "case_status",
     {
         "reported": ("verified_unregistered", "already_registered", "person_alive"),
         "verified_unregistered": ("certificate_issued",),
         "certificate_issued": ("residence_removed",),
+        # Closed here when no funeral allowance applies.
+        "residence_removed": ("funeral_allowance_done",),
     },
-    needs={state: ("certificate_number", "certificate_date") for state in ("certificate_issued", "residence_removed")},
+    needs={
+        state: ("certificate_number", "certificate_date")
+        for state in ("certificate_issued", "residence_removed", "funeral_allowance_done")
+    },
 )
 
 

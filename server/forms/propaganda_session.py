@@ -1,6 +1,7 @@
 """buổi tuyên truyền: an outreach session about Đề án 06, VNeID and online public services."""
 
 from server.forms.declarations import Choice, Field, RecordType
+from server.forms.logic import var
 from server.labels import Label as L
 
 FIELDS = (
@@ -13,10 +14,19 @@ FIELDS = (
         required=True,
         choices=(
             Choice("meeting", L("Họp thôn", "Village meeting")),
+            Choice("briefing", L("Hội nghị, giao ban", "Briefing or meeting of officials")),
+            Choice("model_launch", L("Lễ ra mắt mô hình", "Launch of a model")),
+            Choice("training", L("Tập huấn", "Training")),
             Choice("door_to_door", L("Đến từng hộ gia đình", "Door to door")),
             Choice("loudspeaker", L("Loa truyền thanh", "Loudspeaker")),
-            Choice("banner_poster", L("Pano, băng rôn, áp phích", "Banner or poster")),
-            Choice("online_post", L("Nhóm Zalo, fanpage", "Zalo group or fanpage post")),
+            Choice("banner_poster", L("Pano, băng rôn, áp phích", "Banner, billboard or poster")),
+            Choice("video_screen", L("Video, màn hình LED", "Video or LED screen")),
+            Choice("qr_poster", L("Áp phích mã QR", "QR poster")),
+            Choice("press_radio", L("Báo chí, đài phát thanh", "Press or radio")),
+            Choice(
+                "online_post",
+                L("Trang thông tin xã, nhóm Zalo, fanpage", "Commune website, Zalo group or fanpage post"),
+            ),
             Choice("one_stop_desk", L("Tại Bộ phận một cửa", "At the one-stop desk")),
             Choice("other", L("Khác", "Other")),
         ),
@@ -32,6 +42,10 @@ FIELDS = (
             Choice("online_public_services", L("Dịch vụ công trực tuyến", "Online public services")),
             Choice("residence_law", L("Luật Cư trú", "Law on Residence")),
             Choice("citizen_id_law", L("Luật Căn cước công dân", "Law on Citizen ID")),
+            Choice("integrate_papers", L("Tích hợp giấy tờ vào CCCD, VNeID", "Integrating papers into the ID")),
+            Choice("stay_notification", L("Thông báo lưu trú", "Stay notification")),
+            Choice("pilot_models", L("Các mô hình điểm", "The pilot models")),
+            Choice("social_payments", L("Chi trả an sinh xã hội qua tài khoản", "Social payments through accounts")),
             Choice("cashless_payments", L("Thanh toán không dùng tiền mặt", "Cashless payments")),
             Choice("other", L("Khác", "Other")),
         ),
@@ -44,8 +58,23 @@ FIELDS = (
             Choice("youth_union", L("Đoàn thanh niên", "Youth Union")),
             Choice("women_union", L("Hội phụ nữ", "Women's Union")),
             Choice("commune_police", L("Công an xã", "Commune police")),
+            Choice("culture_society", L("Văn hóa - Xã hội", "Culture and society")),
             Choice("fatherland_front", L("MTTQ", "Fatherland Front")),
+            Choice("post_or_telecom", L("Bưu điện, VNPT, Viettel", "Post office, VNPT, Viettel")),
             Choice("village_staff", L("Cán bộ thôn", "Village staff")),
+            Choice("other", L("Khác", "Other")),
+        ),
+    ),
+    Field(
+        "audience",
+        "multi_choice",
+        L("Đối tượng", "Audience"),
+        choices=(
+            Choice("residents", L("Nhân dân", "Residents")),
+            Choice("members", L("Đoàn viên, hội viên", "Union members")),
+            Choice("pupils", L("Học sinh", "Pupils")),
+            Choice("officials", L("Cán bộ, công chức", "Officials")),
+            Choice("businesses", L("Doanh nghiệp, cơ sở lưu trú", "Businesses and lodging owners")),
             Choice("other", L("Khác", "Other")),
         ),
     ),
@@ -57,7 +86,10 @@ FIELDS = (
         "url",
         L("Đường dẫn bài đăng", "Link to the post"),
         max_length=500,
-        help=L("Với bài đăng trên Zalo, fanpage", "For online posts"),
+        help=L("Đường dẫn tới bài đăng", "Where the post can be read"),
+        # Asked for, and required, for an online post.
+        required=True,
+        relevant={"==": [var("form"), "online_post"]},
     ),
     Field("notes", "long_text", L("Ghi chú", "Notes"), max_length=2000),
 )

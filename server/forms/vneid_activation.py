@@ -11,11 +11,17 @@ GENDER = (
 )
 
 STEPS = (
+    Choice("not_installed", L("Chưa cài được", "Could not be installed")),
     Choice("installed", L("Cài đặt", "Installed")),
     Choice("registered", L("Đăng ký", "Registered")),
     Choice("activated", L("Kích hoạt", "Activated")),
     Choice("logged_in_public_service", L("Đăng nhập Cổng DVC", "Logged in to the public service portal")),
 )
+
+# The steps short of an activated account: a failure reason is asked for then.
+NOT_ACTIVATED = ["not_installed", "installed", "registered"]
+# A citizen with no phone number at all is recorded without one, the reason saying so.
+NO_PHONE = {"and": [{"in": [var("step_reached"), NOT_ACTIVATED]}, {"==": [var("failure_reason"), "no_phone_number"]}]}
 
 FIELDS = (
     Field("full_name", "text", L("Họ, chữ đệm và tên", "Full name"), required=True, max_length=200),
@@ -33,9 +39,11 @@ FIELDS = (
         "phone",
         L("Số điện thoại", "Mobile number"),
         required=True,
+        relevant={"!": NO_PHONE},
         help=L("Số di động 10 chữ số, bắt đầu bằng 0", "10-digit mobile number starting with 0"),
     ),
     Field("phone_is_own", "boolean", L("Số chính chủ", "Phone registered in own name")),
+    Field("has_chip_card", "boolean", L("Có thẻ CCCD gắn chip", "Has a chip ID card")),
     Field(
         "level",
         "choice",
@@ -56,7 +64,7 @@ FIELDS = (
         L("Lý do chưa kích hoạt", "Reason not activated"),
         # Asked for, and then required, only while the account is not activated.
         required=True,
-        relevant={"in": [var("step_reached"), ["installed", "registered"]]},
+        relevant={"in": [var("step_reached"), NOT_ACTIVATED]},
         choices=(
             Choice("no_smartphone", L("Không có điện thoại thông minh", "No smartphone")),
             Choice("no_chip_card", L("CCCD không gắn chip", "ID card without chip")),
@@ -103,6 +111,12 @@ RULES = (
             "Tài khoản mức 2 chỉ dành cho công dân từ đủ 14 tuổi",
             "A level 2 account needs the citizen to be 14 or older",
         ),
+    ),
+    Rule(
+        "level_one_needs_a_chip_card",
+        {"and": [{"==": [var("level"), 1]}, {"===": [var("has_chip_card"), False]}]},
+        ("has_chip_card",),
+        L("Tài khoản mức 1 cần thẻ CCCD gắn chip", "A level 1 account needs a chip ID card"),
     ),
     Rule(
         "activity_not_before_birth",

@@ -28,7 +28,7 @@ TOPICS = OUTREACH.field("topics").choice_values
 # A step at or past activation: the account works.
 ACTIVATED_STEPS = ("activated", "logged_in_public_service")
 # Death cases that got their certificate (and maybe the later residence step).
-CERTIFIED_STATUSES = ("certificate_issued", "residence_removed")
+CERTIFIED_STATUSES = ("certificate_issued", "residence_removed", "funeral_allowance_done")
 # Closed without a certificate because none is needed: they leave the share's denominator.
 CLOSED_WITHOUT_CERTIFICATE = ("already_registered", "person_alive")
 NO_LEVEL = "none"

@@ -25,8 +25,15 @@ def test_vneid_help_is_counted_by_level_step_and_failure_reason(world):
     assert one["measures"]["vneid_activated"] == 3 and two["measures"]["vneid_activated"] == 1
     assert one["measures"]["vneid_activated_level_1"] == 1 and one["measures"]["vneid_activated_level_2"] == 2
     assert two["measures"]["vneid_activated_level_1"] == 0 and two["measures"]["vneid_activated_level_2"] == 0
-    assert one["vneid"]["by_step"] == {"installed": 1, "registered": 0, "activated": 2, "logged_in_public_service": 1}
+    assert one["vneid"]["by_step"] == {
+        "not_installed": 0,
+        "installed": 1,
+        "registered": 0,
+        "activated": 2,
+        "logged_in_public_service": 1,
+    }
     assert one["vneid"]["by_level"]["2"] == {
+        "not_installed": 0,
         "installed": 0,
         "registered": 0,
         "activated": 1,
@@ -52,6 +59,7 @@ def test_death_cases_by_status_and_the_certified_share(world):
         "verified_unregistered": 0,
         "certificate_issued": 1,
         "residence_removed": 0,
+        "funeral_allowance_done": 0,
         "already_registered": 1,
         "person_alive": 0,
     }
