@@ -232,3 +232,19 @@ def correction_data(**overrides):
     }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
+
+
+def level2_data(**overrides):
+    """A level 2 file with its appointment at the police office."""
+    data = {
+        "full_name": "Đinh Thị Ngọc",
+        "personal_id": "038195012345",
+        "date_of_birth": "1995-08-14",
+        "gender": "nữ",
+        "phone": "0912345678",
+        "place": "police_office",
+        "appointment_date": "2026-11-24",
+        "papers": ["health_insurance", "driving_licence"],
+    }
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}

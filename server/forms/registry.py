@@ -8,13 +8,27 @@ import json
 
 
 from server import roles
-from server.forms import data_correction, death_check, one_stop_guidance, propaganda_session, vneid_activation
+from server.forms import (
+    data_correction,
+    death_check,
+    one_stop_guidance,
+    propaganda_session,
+    vneid_activation,
+    vneid_level2_file,
+)
 from server.forms.rules import PROVINCE_CODES
 from server.forms.schema import schema_for, validator_for
 
 RECORD_TYPES = {
     module.RECORD_TYPE.type: module.RECORD_TYPE
-    for module in (vneid_activation, death_check, propaganda_session, one_stop_guidance, data_correction)
+    for module in (
+        vneid_activation,
+        vneid_level2_file,
+        death_check,
+        propaganda_session,
+        one_stop_guidance,
+        data_correction,
+    )
 }
 
 # The marshmallow schemas are the reference the compiled validators are tested against.

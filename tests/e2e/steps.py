@@ -6,7 +6,7 @@ import uuid
 
 from playwright.sync_api import expect
 
-from tests.helpers import correction_data, death_data, one_stop_data, propaganda_data, vneid_data
+from tests.helpers import correction_data, death_data, level2_data, one_stop_data, propaganda_data, vneid_data
 
 VOLUNTEER = "vol.qt1"
 REVIEWER = "police.qt"
@@ -28,6 +28,7 @@ def records_of_each_type(mark):
         "propaganda_session": propaganda_data(location=f"Nhà văn hóa Thôn 1 {mark}"),
         "one_stop_guidance": one_stop_data(citizen_name=f"Lê Thị Thu {mark}"),
         "data_correction": correction_data(citizen_name=f"Phạm Văn Đông {mark}"),
+        "vneid_level2_file": level2_data(full_name=f"Đinh Thị Ngọc {mark}"),
     }
 
 
@@ -38,6 +39,7 @@ NAME_FIELD = {
     "propaganda_session": "location",
     "one_stop_guidance": "citizen_name",
     "data_correction": "citizen_name",
+    "vneid_level2_file": "full_name",
 }
 TYPE_COUNT = len(NAME_FIELD)
 

@@ -15,7 +15,7 @@ import pytest
 from server.forms import registry
 from server.forms.rules import today
 from tests.e2e.steps import REVIEWER
-from tests.helpers import correction_data, death_data, one_stop_data, propaganda_data, vneid_data
+from tests.helpers import correction_data, death_data, level2_data, one_stop_data, propaganda_data, vneid_data
 
 TODAY = today()
 TOMORROW = (TODAY + timedelta(days=1)).isoformat()
@@ -275,6 +275,22 @@ CASES = [
     *[
         ("one_stop_guidance", f"{name} missing", without(one_stop_data, name), {name})
         for name in ("site", "citizen_name", "services", "result")
+    ],
+    # --- hồ sơ định danh mức 2
+    ("vneid_level2_file", "valid", level2_data(), set()),
+    ("vneid_level2_file", "valid, taken in", level2_data(status="file_submitted"), set()),
+    ("vneid_level2_file", "place not offered", level2_data(place="home"), {"place"}),
+    ("vneid_level2_file", "paper not offered", level2_data(papers=["passport"]), {"papers"}),
+    ("vneid_level2_file", "id of a man for a woman", level2_data(personal_id="038095012345"), {"personal_id"}),
+    (
+        "vneid_level2_file",
+        "id year digits not the birth year",
+        level2_data(personal_id="038196012345"),
+        {"personal_id"},
+    ),
+    *[
+        ("vneid_level2_file", f"{name} missing", without(level2_data, name), {name})
+        for name in ("full_name", "personal_id", "date_of_birth", "gender", "place", "appointment_date")
     ],
     # --- làm sạch dữ liệu
     ("data_correction", "valid", correction_data(), set()),

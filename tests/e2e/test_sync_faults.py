@@ -66,8 +66,7 @@ def test_a_push_whose_answer_is_lost_is_sent_again_and_applied_once(phone, live_
     network["good"] = True
     page.click("#sync-now")
     expect_unsent(page, 0)
-    for record_id in ids.values():
-        expect(page.locator(f'li.record-row[data-id="{record_id}"]')).to_have_attribute("data-state", "synced")
+    # (Home lists the five most recent; the record list, below, shows each one synced.)
 
     # Every retry the test saw carried the same mutations, so the server answered from what it
     # stored. (A retry by the service worker's Background Sync is not always routed through the

@@ -6,14 +6,14 @@ import io
 
 import pytest
 
-from tests.helpers import body_of, correction_data, one_stop_data, update
+from tests.helpers import body_of, correction_data, level2_data, one_stop_data, update
 
 FIVE = {"vneid_activation", "death_check", "propaganda_session", "one_stop_guidance", "data_correction"}
 
 
-def test_the_forms_document_has_the_five_types_of_the_protocol(login):
+def test_the_forms_document_has_the_five_types_of_the_protocol_and_the_level_two_file(login):
     document = body_of(login("vol.qt1").get("/forms"))
-    assert {t["type"] for t in document["types"]} == FIVE
+    assert {t["type"] for t in document["types"]} == FIVE | {"vneid_level2_file"}
     labels = {t["type"]: t["label"]["vi"] for t in document["types"]}
     assert labels["one_stop_guidance"] == "Hướng dẫn tại Bộ phận một cửa, điểm DVC"
     assert labels["data_correction"] == "Làm sạch dữ liệu dân cư"
@@ -77,3 +77,18 @@ def test_each_new_type_has_its_own_csv_with_its_declared_headers(created, login,
     assert response.status_code == 200, response.get_data(as_text=True)[:300]
     rows = list(csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig"))))
     assert len(rows) == 1 and rows[0]["Họ và tên công dân"] == data["citizen_name"]
+
+
+def test_a_level_two_file_is_followed_by_the_police_from_appointment_to_activation(created, login):
+    record_id, result = created("vneid_level2_file", level2_data())
+    assert result["status"] == "applied", result
+    police, volunteer = login("police.qt"), login("vol.qt1")
+    assert body_of(police.get(f"/records/{record_id}"))["data"]["status"] == "appointment"
+    (refused,) = volunteer.push_ok([update(record_id, 1, {"status": "file_submitted"})])
+    assert refused["error"]["code"] == "field_not_editable", refused
+    (skipped,) = police.push_ok([update(record_id, 1, {"status": "approved"})])
+    assert skipped["error"]["code"] == "invalid_case_transition", skipped
+    for version, status in enumerate(("file_submitted", "approved", "activated"), start=1):
+        (moved,) = police.push_ok([update(record_id, version, {"status": status})])
+        assert moved["status"] == "applied", moved
+    assert body_of(police.get(f"/records/{record_id}"))["data"]["status"] == "activated"

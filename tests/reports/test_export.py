@@ -41,6 +41,7 @@ def test_the_xlsx_report_has_a_summary_and_a_sheet_per_record_type(world):
     assert workbook.sheetnames == [
         "Tổng hợp",
         "Hỗ trợ cài đặt, kích hoạt VNeID",
+        "Hồ sơ định danh điện tử mức 2",
         "Rà soát khai tử",
         "Buổi tuyên truyền",
         "Một cửa",  # its label is longer than a sheet's name may be: the short label
