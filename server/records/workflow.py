@@ -16,6 +16,14 @@ REVIEW_TRANSITIONS = {
     ("rejected", "approve"): "approved",
 }
 REVIEW_ACTIONS = ("approve", "needs_changes", "reject")
+# What the states and actions are called, for messages and reports.
+REVIEW_STATE_LABELS = {
+    "submitted": "Chờ duyệt",
+    "needs_changes": "Yêu cầu bổ sung",
+    "approved": "Đã duyệt",
+    "rejected": "Từ chối",
+}
+REVIEW_ACTION_LABELS = {"approve": "duyệt", "needs_changes": "yêu cầu bổ sung", "reject": "từ chối"}
 ACTIONS_NEEDING_COMMENT = ("needs_changes", "reject")
 
 # States in which the people who recorded a record can no longer change it.

@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from server.forms.registry import RECORD_TYPES
 from server.models import User, Village
+from server.records import workflow
 from server.reports import measures, queries
 from server.reports.periods import dmy, file_label, local_date, today_local
 
@@ -111,7 +112,7 @@ def record_rows(scope, record_type, review_states, period, session):
             number,
             village,
             *(cell_value(f, data.get(f.name)) for f in rt.fields),
-            measures.REVIEW_STATE_LABELS.get(review_state, review_state),
+            workflow.REVIEW_STATE_LABELS.get(review_state, review_state),
             author,
             local_date(created_at),
             record_id,

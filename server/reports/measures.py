@@ -40,13 +40,6 @@ COUNT_RULES = {
 }
 DEFAULT_COUNT_RULE = "approved"
 
-REVIEW_STATE_LABELS = {
-    "submitted": "Chờ duyệt",
-    "needs_changes": "Yêu cầu bổ sung",
-    "approved": "Đã duyệt",
-    "rejected": "Từ chối",
-}
-
 
 def _choice_label(record_type, field_name, value):
     return next(c.label for c in record_type.field(field_name).choices if c.value == value)

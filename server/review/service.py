@@ -60,4 +60,7 @@ def _check_review(row, action, comment):
     if action == "approve" and row["has_conflict"]:
         raise RECORD_HAS_CONFLICT()
     if workflow.review_outcome(row["review_state"], action) is None:
-        raise INVALID_TRANSITION(f"Không thể thực hiện '{action}' khi bản ghi đang ở trạng thái {row['review_state']}")
+        raise INVALID_TRANSITION(
+            f"Không thể {workflow.REVIEW_ACTION_LABELS[action]} bản ghi đang ở trạng thái "
+            f"«{workflow.REVIEW_STATE_LABELS[row['review_state']]}»"
+        )

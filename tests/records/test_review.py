@@ -60,6 +60,7 @@ def test_transitions_follow_the_table(login, villages):
     police.post(f"/records/{rid}/review", json={"action": "approve", "base_version": 1})
     again = police.post(f"/records/{rid}/review", json={"action": "approve", "base_version": 2})
     assert again.status_code == 409 and body_of(again)["error"]["code"] == "invalid_transition"
+    assert body_of(again)["error"]["message"] == "Không thể duyệt bản ghi đang ở trạng thái «Đã duyệt»"
     reopened = police.post(
         f"/records/{rid}/review", json={"action": "needs_changes", "comment": "Mở lại để bổ sung", "base_version": 2}
     )
