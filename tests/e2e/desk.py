@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import DEFAULT_TIMEOUT_MS, PHONE
+from tests.e2e.steps import sign_in
 
 DESKTOP = {
     "viewport": {"width": 1280, "height": 800},
@@ -28,11 +29,7 @@ def desk(browser, live_app, username, width=1280):
     errors = []
     context.on("page", lambda page: page.on("pageerror", lambda error: errors.append(f"{page.url}: {error}")))
     try:
-        page = context.new_page()
-        page.goto("/")
-        page.fill("#username", username)
-        page.fill("#password", live_app.password)
-        page.click("#login-form button[type=submit]")
+        page = sign_in(context.new_page(), live_app, username)
         expect(page.locator("#nav-review")).to_be_visible()
         yield page
         assert not errors, "uncaught exceptions in the desk's page:\n  " + "\n  ".join(errors)

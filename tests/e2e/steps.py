@@ -44,13 +44,18 @@ NAME_FIELD = {
 TYPE_COUNT = len(NAME_FIELD)
 
 
-def log_in(phone, live_app, username=VOLUNTEER):
-    """Opens the app and logs in; returns once the home screen shows the record types."""
-    page = phone.page
+def sign_in(page, live_app, username):
+    """Opens the app on `page` and logs in as `username` with the demo password."""
     page.goto("/")
     page.fill("#username", username)
     page.fill("#password", live_app.password)
     page.click("#login-form button[type=submit]")
+    return page
+
+
+def log_in(phone, live_app, username=VOLUNTEER):
+    """Opens the app and logs in; returns once the home screen shows the record types."""
+    page = sign_in(phone.page, live_app, username)
     expect(page.locator(".type-buttons a[data-type]")).to_have_count(TYPE_COUNT)
     return page
 

@@ -9,15 +9,12 @@ from playwright.sync_api import expect
 
 from tests.e2e.conftest import save_screenshot
 from tests.e2e.desk import SIZES
-from tests.e2e.steps import THON_1, eventually, tag, wait_for_service_worker
+from tests.e2e.steps import THON_1, eventually, sign_in, tag, wait_for_service_worker
 from tests.helpers import death_data
 
 
 def open_as(page, live_app, username):
-    page.goto("/")
-    page.fill("#username", username)
-    page.fill("#password", live_app.password)
-    page.click("#login-form button[type=submit]")
+    sign_in(page, live_app, username)
     expect(page.locator("#nav-settings")).to_be_visible()
     return page
 

@@ -3,51 +3,38 @@ only: a citizen with no phone number is recorded without one, a level 1 account 
 card, an online post needs its link, and a death case gains its register entry and the funeral
 allowance step. Records of the old shape stay valid."""
 
-import pytest
-
 from tests.helpers import body_of, death_data, propaganda_data, update, vneid_data
 
 CERTIFICATE = {"certificate_number": "40/2026/TP-KT", "certificate_date": "2026-11-25"}
 
 
-@pytest.fixture
-def push(login, villages):
-    def push(record_type, data, username="vol.qt1"):
-        caller = login(username)
-        mutation = caller.create(record_type, villages["Thôn 1"], data)
-        (result,) = caller.push_ok([mutation])
-        return mutation["record_id"], result
-
-    return push
-
-
-def test_a_citizen_with_no_phone_number_is_recorded_without_one(push):
+def test_a_citizen_with_no_phone_number_is_recorded_without_one(created):
     no_number = vneid_data(step_reached="not_installed", failure_reason="no_phone_number", phone=None, level=None)
-    assert push("vneid_activation", no_number)[1]["status"] == "applied"
-    _, refused = push("vneid_activation", vneid_data(phone=None))
+    assert created("vneid_activation", no_number)[1]["status"] == "applied"
+    _, refused = created("vneid_activation", vneid_data(phone=None))
     assert refused["status"] == "rejected" and set(refused["error"]["fields"]) == {"phone"}
 
 
-def test_a_level_one_account_needs_a_chip_card(push):
-    _, refused = push("vneid_activation", vneid_data(level=1, has_chip_card=False))
+def test_a_level_one_account_needs_a_chip_card(created):
+    _, refused = created("vneid_activation", vneid_data(level=1, has_chip_card=False))
     assert refused["error"]["fields"] == {"has_chip_card": ["Tài khoản mức 1 cần thẻ CCCD gắn chip"]}
-    assert push("vneid_activation", vneid_data(level=1, has_chip_card=True))[1]["status"] == "applied"
+    assert created("vneid_activation", vneid_data(level=1, has_chip_card=True))[1]["status"] == "applied"
     # A record of the old shape, which never said, stays valid.
-    assert push("vneid_activation", vneid_data(level=1))[1]["status"] == "applied"
+    assert created("vneid_activation", vneid_data(level=1))[1]["status"] == "applied"
 
 
-def test_an_online_post_needs_its_link_and_other_sessions_keep_none(push, login):
-    _, refused = push("propaganda_session", propaganda_data(form="online_post"))
+def test_an_online_post_needs_its_link_and_other_sessions_keep_none(created, login):
+    _, refused = created("propaganda_session", propaganda_data(form="online_post"))
     assert set(refused["error"]["fields"]) == {"link"}
-    _, applied = push("propaganda_session", propaganda_data(form="online_post", link="https://zalo.me/g/abc123"))
+    _, applied = created("propaganda_session", propaganda_data(form="online_post", link="https://zalo.me/g/abc123"))
     assert applied["status"] == "applied"
-    record_id, applied = push("propaganda_session", propaganda_data(form="training", link="https://zalo.me/g/x"))
+    record_id, applied = created("propaganda_session", propaganda_data(form="training", link="https://zalo.me/g/x"))
     assert applied["status"] == "applied"
     assert "link" not in body_of(login("police.qt").get(f"/records/{record_id}"))["data"]
 
 
-def test_a_death_case_records_its_register_entry_and_its_funeral_allowance(push, login):
-    record_id, _ = push("death_check", death_data())
+def test_a_death_case_records_its_register_entry_and_its_funeral_allowance(created, login):
+    record_id, _ = created("death_check", death_data())
     volunteer, officer, police = login("vol.qt1"), login("civil.qt"), login("police.qt")
     (refused,) = volunteer.push_ok([update(record_id, 1, {"death_register_ref": "Số 12, quyển 01/2026"})])
     assert refused["error"]["code"] == "field_not_editable"

@@ -19,17 +19,6 @@ def test_the_forms_document_has_the_five_types_of_the_protocol_and_the_level_two
     assert labels["data_correction"] == "Làm sạch dữ liệu dân cư"
 
 
-@pytest.fixture
-def created(login, villages):
-    def create(record_type, data, username="vol.qt1"):
-        caller = login(username)
-        mutation = caller.create(record_type, villages["Thôn 1"], data)
-        (result,) = caller.push_ok([mutation])
-        return mutation["record_id"], result
-
-    return create
-
-
 def test_a_guided_citizen_is_recorded_and_a_stray_procedure_is_not_kept(created, login):
     record_id, result = created("one_stop_guidance", one_stop_data())
     assert result["status"] == "applied", result
