@@ -39,7 +39,7 @@ function workflowControls(app, rt, record, message) {
   const statusField = rt.fields.find((f) => f.name === field);
   const current = record.data[field] || statusField.default;
   const targets = moves[current] || [];
-  if (!targets.length) return null;
+  if (!targets.length) return reopenControls(app, rt, record, message);
   const statuses = Object.fromEntries(statusField.choices.map((c) => [c.value, label(c.label)]));
   const needed = [...new Set(targets.flatMap((target) => needs[target] || []))].map((name) => rt.fields.find((f) => f.name === name));
   const inputs = Object.fromEntries(needed.map((f) => [f.name, h("input", {
@@ -72,6 +72,35 @@ function workflowControls(app, rt, record, message) {
     needed.length ? h("div", { class: "pair" }, Object.values(inputs)) : null,
     h("div", { class: "actions" }, targets.map((status) => h("button", { type: "button", dataset: { move: status }, onclick: move(status) },
       t("review.move_to", { status: statuses[status] })))));
+}
+
+// A closed record reopened by a role the workflow allows (`workflow.reopen`), with its reason.
+function reopenControls(app, rt, record, message) {
+  const { field, reopen } = rt.workflow;
+  if (!reopen || !reopen.by.includes(app.session.user.role)) return null;
+  const reasonField = rt.fields.find((f) => f.name === reopen.reason);
+  const reason = h("textarea", { id: `need-${reopen.reason}`, rows: 2, "aria-label": label(reasonField.label), placeholder: label(reasonField.label) });
+  const statuses = Object.fromEntries(rt.fields.find((f) => f.name === field).choices.map((c) => [c.value, label(c.label)]));
+  const reopenCase = async () => {
+    const view = await getView(record.id, app.session.user.id);
+    if (!view || !view.server) {
+      message.textContent = t("review.sync_first");
+      return;
+    }
+    if (!reason.value.trim()) {
+      message.textContent = t("review.field_needed", { field: label(reasonField.label) });
+      reason.focus();
+      return;
+    }
+    await editRecord(view, { ...view.data, [field]: reopen.to, [reopen.reason]: reason.value.trim() });
+    await refreshCounts();
+    app.toast(t("review.case_saved", { status: statuses[reopen.to] }));
+    syncNow().then(() => app.navigate(location.hash, true));
+  };
+  return h("div", { class: "case-controls", id: "case-controls" },
+    h("h2", {}, t("review.case_status", { status: statuses[record.data[field]] })),
+    reason,
+    h("div", { class: "actions" }, h("button", { type: "button", id: "reopen", onclick: reopenCase }, t("review.reopen"))));
 }
 
 export async function renderReview(container, app, id, staleFrom = null) {

@@ -47,7 +47,13 @@ def checked_data(user, record_type, before, proposed):
     workflow = record_type.workflow
     if workflow is not None:
         old, new = before.get(workflow.field), clean.get(workflow.field, before.get(workflow.field))
-        if not workflow.allows(old, new):
+        if workflow.reopens(old, new) and user.role in workflow.reopen_by:
+            # A closed record reopened: allowed with a reason given by this very change.
+            if not clean.get(workflow.reopen_reason) or clean.get(workflow.reopen_reason) == before.get(
+                workflow.reopen_reason
+            ):
+                raise VALIDATION_FAILED(fields={workflow.reopen_reason: ["Cần ghi lý do mở lại hồ sơ"]})
+        elif not workflow.allows(old, new):
             field = record_type.field(workflow.field)
             raise INVALID_CASE_TRANSITION(
                 fields={

@@ -64,6 +64,13 @@ FIELDS = (
         default="reported",
     ),
     Field(
+        "reopen_reason",
+        "long_text",
+        L("Lý do mở lại hồ sơ", "Why the case was reopened"),
+        max_length=1000,
+        editable_by=("admin",),
+    ),
+    Field(
         "death_register_ref",
         "text",
         L("Số đăng ký trong sổ khai tử", "Entry in the death register"),
@@ -133,6 +140,10 @@ WORKFLOW = Workflow(
         state: ("certificate_number", "certificate_date")
         for state in ("certificate_issued", "residence_removed", "funeral_allowance_done")
     },
+    # The working group reopens a case closed by mistake, saying why.
+    reopen_to="reported",
+    reopen_by=("admin",),
+    reopen_reason="reopen_reason",
 )
 
 

@@ -96,9 +96,19 @@ class Workflow:
     moves: dict
     # state -> the fields a record in that state must hold (the certificate, once issued)
     needs: dict = dataclass_field(default_factory=dict)
+    # A record closed by mistake may be reopened: from a closed state (one with no moves) back to
+    # `reopen_to`, only by the roles in `reopen_by`, and only by a change that writes its reason
+    # in the field `reopen_reason`.
+    reopen_to: str | None = None
+    reopen_by: tuple = ()
+    reopen_reason: str | None = None
 
     def allows(self, old, new):
         return old == new or new in self.moves.get(old, ())
+
+    def reopens(self, old, new):
+        """Whether old -> new is reopening a closed record."""
+        return self.reopen_to is not None and new == self.reopen_to and old not in self.moves
 
     def unmet_needs(self, record_type, data):
         """{field: [message]} for each field the record's state needs and the data lacks."""

@@ -103,6 +103,11 @@ def _workflow_document(workflow):
         "field": workflow.field,
         "moves": {state: list(moves) for state, moves in workflow.moves.items()},
         "needs": {state: list(fields) for state, fields in workflow.needs.items()},
+        **(
+            {"reopen": {"to": workflow.reopen_to, "by": list(workflow.reopen_by), "reason": workflow.reopen_reason}}
+            if workflow.reopen_to
+            else {}
+        ),
     }
 
 

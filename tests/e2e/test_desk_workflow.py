@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.desk import desk
 from tests.e2e.steps import REVIEWER, THON_1, eventually, tag
-from tests.helpers import death_data
+from tests.helpers import death_data, update
 
 
 def test_police_moves_a_death_case_and_is_asked_for_what_the_next_state_needs(live_app, api, browser):
@@ -36,3 +36,24 @@ def test_police_moves_a_death_case_and_is_asked_for_what_the_next_state_needs(li
         eventually(police, lambda: status() == "certificate_issued", message="the certificate on the server")
     record = reviewer.get(f"/records/{record_id}")["data"]
     assert (record["certificate_number"], record["certificate_date"]) == ("31/2026/TP-KT", "2026-11-30")
+
+
+def test_the_working_group_reopens_a_closed_case_at_the_desk_with_its_reason(live_app, api, browser):
+    volunteer, police, admin = api("vol.qt1"), api(REVIEWER), api("admin.qt")
+    mutation = volunteer.caller.create("death_check", THON_1, death_data(deceased_name=f"Lý Văn Bảy {tag()}"))
+    volunteer.caller.push_ok([mutation])
+    record_id = mutation["record_id"]
+    police.caller.push_ok([update(record_id, 1, {"case_status": "already_registered"})])
+
+    with desk(browser, live_app, "admin.qt") as page:
+        page.goto(f"/#/review/{record_id}")
+        page.click("#reopen")
+        expect(page.locator("#review-error")).to_contain_text("Lý do mở lại hồ sơ")
+        page.fill("#need-reopen_reason", "Sổ khai tử ghi nhầm người cùng tên")
+        page.click("#reopen")
+        eventually(
+            page,
+            lambda: admin.get(f"/records/{record_id}")["data"]["case_status"] == "reported",
+            message="the case reopened on the server",
+        )
+    assert admin.get(f"/records/{record_id}")["data"]["reopen_reason"] == "Sổ khai tử ghi nhầm người cùng tên"

@@ -50,3 +50,26 @@ def test_a_death_case_records_its_register_entry_and_its_funeral_allowance(creat
     assert settled["status"] == "applied", settled
     data = body_of(police.get(f"/records/{record_id}"))["data"]
     assert (data["case_status"], data["death_register_ref"]) == ("funeral_allowance_done", "Số 12, quyển 01/2026")
+
+
+def test_only_the_working_group_reopens_a_case_closed_by_mistake_and_says_why(created, login):
+    record_id, _ = created("death_check", death_data())
+    admin, police, volunteer = login("admin.qt"), login("police.qt"), login("vol.qt1")
+    assert police.push_ok([update(record_id, 1, {"case_status": "person_alive"})])[0]["status"] == "applied"
+    (refused,) = police.push_ok([update(record_id, 2, {"case_status": "reported", "reopen_reason": "Nhầm người"})])
+    assert refused["error"]["code"] == "field_not_editable", refused  # the reason is the working group's
+    (refused,) = police.push_ok([update(record_id, 2, {"case_status": "reported"})])
+    assert refused["error"]["code"] == "invalid_case_transition", refused
+    (no_reason,) = admin.push_ok([update(record_id, 2, {"case_status": "reported"})])
+    assert set(no_reason["error"]["fields"]) == {"reopen_reason"}, no_reason
+    reason = "Người báo tin nhầm với ông Trần Văn Cường ở Thôn 3"
+    (reopened,) = admin.push_ok([update(record_id, 2, {"case_status": "reported", "reopen_reason": reason})])
+    assert reopened["status"] == "applied", reopened
+    data = body_of(admin.get(f"/records/{record_id}"))["data"]
+    assert (data["case_status"], data["reopen_reason"]) == ("reported", reason)
+    # Open again: the case moves on as any other, and a case not closed is never "reopened".
+    assert police.push_ok([update(record_id, 3, {"case_status": "verified_unregistered"})])[0]["status"] == "applied"
+    (back,) = admin.push_ok([update(record_id, 4, {"case_status": "reported", "reopen_reason": "Thử lại"})])
+    assert back["error"]["code"] == "invalid_case_transition", back
+    (theirs,) = volunteer.push_ok([update(record_id, 4, {"reopen_reason": "?"})])
+    assert theirs["error"]["code"] == "field_not_editable", theirs
