@@ -104,7 +104,7 @@ def hostile(live_app):
             informant_relation=JS_URL,
             evidence_note=IMG,
         ),
-        "propaganda_session": propaganda_data(location=f"{SVG} {mark}", notes=SCRIPT, link=LINK),
+        "propaganda_session": propaganda_data(form="online_post", location=f"{SVG} {mark}", notes=SCRIPT, link=LINK),
     }
     results = phone_a.caller.push_ok(
         [phone_a.caller.create(type_name, village["id"], values) for type_name, values in data.items()]
