@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import marshmallow as ma
 
-from server.forms.logic import holds
+from server.forms.logic import context_of, holds_in
 from server.forms.rules import normalise_mobile, personal_id_problems, today
 
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -211,8 +211,11 @@ def _settled(record_type, data):
     the values of fields not relevant to it, {field: [messages]} for a relevant required field
     left empty, what the workflow's state needs, and the broken rules). Conditions and rules are
     JSON Logic, evaluated by server/forms/logic.py as the phone evaluates them."""
-    irrelevant = {f.name for f in record_type.fields if f.relevant is not None and not holds(f.relevant, data)}
+    context = context_of(data)
+    irrelevant = {f.name for f in record_type.fields if f.relevant is not None and not holds_in(f.relevant, context)}
     data = {name: value for name, value in data.items() if name not in irrelevant}
+    if irrelevant:
+        context = context_of(data)
     errors = {
         f.name: [MSG_REQUIRED]
         for f in record_type.fields
@@ -221,7 +224,7 @@ def _settled(record_type, data):
     if record_type.workflow:
         errors.update(record_type.workflow.unmet_needs(record_type, data))
     for rule in record_type.rules:
-        if holds(rule.broken_when, data):
+        if holds_in(rule.broken_when, context):
             for name in rule.fields:
                 errors.setdefault(name, []).append(rule.message.vi)
     return data, errors
