@@ -1,7 +1,7 @@
 """Reference checks from DOMAIN.md: personal ids, mobile numbers, ages. Pure functions."""
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 VIETNAM_TZ = timezone(timedelta(hours=7))
 
@@ -82,23 +82,15 @@ def today():
     return datetime.now(VIETNAM_TZ).date()
 
 
-def personal_id_problems(personal_id, birth_year=None, gender=None):
-    """Messages for a 12-digit personal id that is malformed or disagrees with birth year/gender."""
+def personal_id_problems(personal_id):
+    """Messages for a personal id that is not 12 digits or whose province code does not exist.
+    How its digits match the holder's birth year and gender are declared rules of each type
+    (server/forms/logic.py, personal_id_rules)."""
     if not _PERSONAL_ID.fullmatch(personal_id):
         return ["Số định danh cá nhân phải gồm đúng 12 chữ số"]
-    problems = []
     if personal_id[:3] not in PROVINCE_CODES:
-        problems.append(f"Mã tỉnh {personal_id[:3]} (3 chữ số đầu) không tồn tại")
-    if birth_year is not None and birth_year >= 1900:
-        century = (birth_year - 1900) // 100
-        digit = int(personal_id[3])
-        if digit // 2 != century:
-            problems.append("Chữ số thứ 4 (mã thế kỷ và giới tính) không khớp với năm sinh")
-        elif gender is not None and digit % 2 != (1 if gender == "nữ" else 0):
-            problems.append("Chữ số thứ 4 (mã thế kỷ và giới tính) không khớp với giới tính")
-        if personal_id[4:6] != f"{birth_year % 100:02d}":
-            problems.append("Chữ số thứ 5–6 phải là hai số cuối của năm sinh")
-    return problems
+        return [f"Mã tỉnh {personal_id[:3]} (3 chữ số đầu) không tồn tại"]
+    return []
 
 
 def normalise_mobile(text):
@@ -109,16 +101,3 @@ def normalise_mobile(text):
     elif digits.startswith("84") and len(digits) == 11:
         digits = "0" + digits[2:]
     return digits if _MOBILE.fullmatch(digits) else None
-
-
-def age_on(birth, on):
-    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
-
-
-def parse_date(text):
-    return date.fromisoformat(text)
-
-
-def year_of(partial):
-    """The year of 'YYYY-MM-DD' or 'YYYY-MM'."""
-    return int(partial[:4])
