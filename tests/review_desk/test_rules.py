@@ -92,7 +92,7 @@ def test_a_closed_death_case_moves_no_further(login, villages):
         rid = _record(volunteer, villages["Thôn 1"], "death_check")
         [result] = admin.push_ok([update(rid, 1, {"case_status": closing})])
         assert result["status"] == "applied", result
-        for later in ("reported", "verified_unregistered", "certificate_issued", "residence_removed"):
+        for later in ("verified_unregistered", "certificate_issued", "residence_removed", "funeral_allowance_done"):
             [result] = admin.push_ok(
                 [
                     update(
@@ -101,6 +101,10 @@ def test_a_closed_death_case_moves_no_further(login, villages):
                 ]
             )
             assert result["status"] == "rejected" and result["error"]["code"] == "invalid_case_transition", result
+        # Back to reported is reopening it, which only the working group may do, and with a reason
+        # (tests/records/test_domain_corrections.py).
+        [result] = admin.push_ok([update(rid, 2, {"case_status": "reported"})])
+        assert result["error"]["fields"] == {"reopen_reason": ["Cần ghi lý do mở lại hồ sơ"]}, result
 
 
 def test_residence_removed_is_the_end_and_the_certificate_stays_required(login, villages):
