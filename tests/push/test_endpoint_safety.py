@@ -20,6 +20,7 @@ from sqlalchemy import insert, select
 from server.extensions import db
 from server.models import PushSubscription
 from server.push import endpoints, sender
+from server.push.service import MAX_SUBSCRIPTIONS_PER_DEVICE, MAX_SUBSCRIPTIONS_PER_USER
 from server.timeutil import utcnow
 from tests.helpers import PUBLIC_STAND_IN, body_of, resolve_names, vneid_data
 from tests.push.conftest import Browser, b64url, notifications
@@ -218,23 +219,15 @@ def test_a_device_keeps_only_its_newest_few_subscriptions(vapid, app, login, vil
     browsers = [Browser(push_service) for _ in range(50)]
     for browser in browsers:
         assert volunteer.post("/push/subscriptions", json=browser.subscription()).status_code == 201
-    newest = [b.endpoint for b in browsers[-endpoints_cap() :]]
+    newest = [b.endpoint for b in browsers[-MAX_SUBSCRIPTIONS_PER_DEVICE:]]
     assert stored_endpoints() == newest
     _review_record_of(login, villages, volunteer)
     # One approval, as many outgoing requests as the cap, not fifty-one.
-    assert sender.send_due() == {"sent": endpoints_cap()}
+    assert sender.send_due() == {"sent": MAX_SUBSCRIPTIONS_PER_DEVICE}
     assert sorted(r["token"] for r in push_service.received) == sorted(e.rsplit("/", 1)[-1] for e in newest)
 
 
-def endpoints_cap():
-    from server.push.service import MAX_SUBSCRIPTIONS_PER_DEVICE
-
-    return MAX_SUBSCRIPTIONS_PER_DEVICE
-
-
 def test_a_user_keeps_only_a_bounded_number_of_subscriptions_across_devices(vapid, app, login, push_service):
-    from server.push.service import MAX_SUBSCRIPTIONS_PER_USER
-
     callers = [login("vol.qt1") for _ in range(MAX_SUBSCRIPTIONS_PER_USER + 3)]
     for caller in callers:
         assert caller.post("/push/subscriptions", json=Browser(push_service).subscription()).status_code == 201

@@ -12,12 +12,11 @@ from tests.helpers import body_of, death_data, update
 CERTIFICATE = {"certificate_number": "15/2026/TP-KT", "certificate_date": "2026-11-02"}
 
 
-def _death_case(login, villages):
+def _death_case(login, created):
     """A case of vol.qt1 that police.qt moved to certificate_issued (version 3)."""
-    volunteer, police = login("vol.qt1"), login("police.qt")
-    mutation = volunteer.create("death_check", villages["Thôn 1"], death_data())
-    assert volunteer.push_ok([mutation])[0]["status"] == "applied"
-    rid = mutation["record_id"]
+    police = login("police.qt")
+    rid, result = created("death_check", death_data())
+    assert result["status"] == "applied", result
     assert police.push_ok([update(rid, 1, {"case_status": "verified_unregistered"})])[0]["status"] == "applied"
     assert (
         police.push_ok([update(rid, 2, {"case_status": "certificate_issued", **CERTIFICATE})])[0]["status"] == "applied"
@@ -51,19 +50,17 @@ def test_a_create_starts_at_the_first_state_or_one_move_from_it(login, villages)
     assert moved["status"] == "applied", moved
 
 
-def test_an_update_on_the_current_version_cannot_move_a_case_backwards(login, villages):
-    rid = _death_case(login, villages)
+def test_an_update_on_the_current_version_cannot_move_a_case_backwards(login, created):
+    rid = _death_case(login, created)
     for target, label in (("person_alive", "Người còn sống"), ("reported", "Mới phát hiện")):
         [result] = login("admin.qt").push_ok([update(rid, 3, {"case_status": target})])
         _refused_move(result, "Đã cấp giấy chứng tử", label)
     assert _data(login, rid)["case_status"] == "certificate_issued"
 
 
-def test_a_stale_update_that_would_merge_cannot_skip_a_state(login, villages):
-    volunteer, police = login("vol.qt1"), login("police.qt")
-    mutation = volunteer.create("death_check", villages["Thôn 1"], death_data())
-    volunteer.push_ok([mutation])
-    rid = mutation["record_id"]
+def test_a_stale_update_that_would_merge_cannot_skip_a_state(login, created):
+    police = login("police.qt")
+    rid, _ = created("death_check", death_data())
     stale = login("admin.qt")  # saw version 1
     police.push_ok([update(rid, 1, {"evidence_note": "Đã gặp gia đình"})])
     # Another field changed on the server: the status alone would merge, but it skips a state.
@@ -75,14 +72,11 @@ def test_a_stale_update_that_would_merge_cannot_skip_a_state(login, villages):
 
 
 @pytest.fixture
-def conflict_on_status(login, villages):
+def conflict_on_status(login, created):
     """A certified case, and a conflict opened by a second police phone that still saw it
     `reported` and closed it as `person_alive`: (record id, conflict id)."""
     stale_phone = login("police.qt")
-    volunteer = login("vol.qt1")
-    mutation = volunteer.create("death_check", villages["Thôn 1"], death_data())
-    volunteer.push_ok([mutation])
-    rid = mutation["record_id"]
+    rid, _ = created("death_check", death_data())
     police = login("police.qt")
     police.push_ok([update(rid, 1, {"case_status": "verified_unregistered"})])
     police.push_ok([update(rid, 2, {"case_status": "certificate_issued", **CERTIFICATE})])
@@ -122,8 +116,8 @@ def test_a_conflict_resolution_along_the_workflow_goes_through(login, conflict_o
     assert _data(login, rid)["case_status"] == "certificate_issued"
 
 
-def test_a_review_changes_no_data(login, villages):
-    rid = _death_case(login, villages)
+def test_a_review_changes_no_data(login, created):
+    rid = _death_case(login, created)
     police = login("police.qt")
     for action, comment in (("needs_changes", "Bổ sung giấy tờ"), ("reject", "Trùng hồ sơ"), ("approve", None)):
         version = body_of(police.get(f"/records/{rid}"))["version"]
