@@ -8,8 +8,6 @@ import { getMeta, setMeta } from "../js/session.js";
 import { todayInVietnam } from "../js/rules.js";
 import { barChart } from "./chart.js";
 
-const TABLE_MEASURES = ["vneid_activated", "death_cases_certified", "outreach_sessions", "people_reached"];
-
 async function loadProgress(period, count) {
   const key = `progress:${period}:${count}`;
   try {
@@ -85,10 +83,13 @@ export async function renderDashboard(container, app, params) {
   // The commune's targets first, then the villages furthest behind.
   const targets = progress.targets.filter((target) => measures[target.measure])
     .sort((a, b) => (a.village_id !== null) - (b.village_id !== null) || (a.percent_of_target ?? 0) - (b.percent_of_target ?? 0));
-  const trendMeasure = params.get("trend") || "vneid_activated";
+  // The village table's columns: the measures the record types mark as headline, in their order.
+  const headline = progress.measures.filter((m) => m.headline).map((m) => m.key);
+  const counted = progress.measures.filter((m) => m.unit !== "percent");
+  const trendMeasure = params.get("trend") || (counted.find((m) => m.headline) || counted[0])?.key;
   const points = progress.trend.series.map((p) => ({ label: formatDate(p.start).slice(0, 5), value: p.measures[trendMeasure] ?? 0 }));
-  // Villages with the fewest activations first: where the working group should go next.
-  const villages = progress.villages.slice().sort((a, b) => (a.measures.vneid_activated ?? 0) - (b.measures.vneid_activated ?? 0));
+  // Villages with the least done first (by the first headline measure): where the working group should go next.
+  const villages = progress.villages.slice().sort((a, b) => (a.measures[headline[0]] ?? 0) - (b.measures[headline[0]] ?? 0));
   const exportFile = (format) => async () => {
     try {
       const file = await call("GET", `/reports/export?${new URLSearchParams({ format, period, count })}`, undefined, { asFile: true });
@@ -110,13 +111,15 @@ export async function renderDashboard(container, app, params) {
       : h("p", { class: "muted" }, t("dash.no_targets")),
     h("h2", {}, t("dash.trend")),
     h("select", { "aria-label": t("dash.measure"), id: "trend-measure", onchange: (e) => reload({ trend: e.target.value }) },
-      progress.measures.filter((m) => m.unit !== "percent").map((m) => h("option", { value: m.key, selected: m.key === trendMeasure }, label(m.label)))),
+      counted.map((m) => h("option", { value: m.key, selected: m.key === trendMeasure }, label(m.label)))),
     barChart(points, label(measures[trendMeasure]?.label)),
-    h("h2", {}, t("dash.villages")),
+    h("h2", { id: "dash-villages" }, t("dash.villages")),
+    // One column per headline measure: wider than a phone, so the table scrolls sideways (focusable, to scroll by keyboard).
+    h("div", { class: "table-scroll", tabindex: 0, role: "region", "aria-labelledby": "dash-villages" },
     h("table", { class: "village-table" },
-      h("thead", {}, h("tr", {}, h("th", {}, t("form.village")), TABLE_MEASURES.map((key) => h("th", {}, label(measures[key]?.label))))),
+      h("thead", {}, h("tr", {}, h("th", {}, t("form.village")), headline.map((key) => h("th", {}, label(measures[key].label))))),
       h("tbody", {}, [...villages, { name: t("dash.whole_commune"), measures: progress.totals.measures, total: true }].map((v) =>
-        h("tr", { class: v.total ? "total" : "" }, h("td", {}, v.name), TABLE_MEASURES.map((key) => h("td", {}, String(v.measures[key] ?? "—"))))))),
+        h("tr", { class: v.total ? "total" : "" }, h("td", {}, v.name), headline.map((key) => h("td", {}, String(v.measures[key] ?? "—")))))))),
     // The report file holds every record's personal data: only for roles that may export it.
     app.can("export") ? [h("h2", {}, t("dash.report")),
       h("div", { class: "actions" },

@@ -3,6 +3,8 @@ of date, reported from the field; the commune police check it and correct the na
 (DOMAIN.md, type 5)."""
 
 from server.forms.declarations import Choice, Field, RecordType, Workflow
+from server.forms.logic import var
+from server.forms.measures import Breakdown, Count
 from server.labels import Label as L
 
 # The status moves by the commune police only: they check the report and correct the database.
@@ -77,4 +79,17 @@ RECORD_TYPE = RecordType(
     date_field="activity_date",
     name_field="citizen_name",
     personal_id_field="personal_id",
+    measures=(
+        Count(
+            "data_errors_reported",
+            L("Làm sạch dữ liệu: số trường hợp phát hiện", "Data correction: cases reported"),
+            headline=False,
+        ),
+        Count(
+            "data_errors_corrected",
+            L("Làm sạch dữ liệu: đã chỉnh sửa trong CSDLQG", "Data correction: corrected in the national database"),
+            where={"==": [var("status"), "corrected"]},
+        ),
+    ),
+    breakdowns=(Breakdown("status"), Breakdown("issue"), Breakdown("field_concerned")),
 )

@@ -1,6 +1,7 @@
 """rà soát khai tử: someone who has died but whose death may never have been registered."""
 
 from server.forms.declarations import REVIEWERS, Choice, Field, RecordType, Rule, Workflow
+from server.forms.measures import Breakdown, Count, Share
 from server.forms.logic import number, part, personal_id_rules, present, var
 from server.labels import Label as L
 from server.forms.vneid_activation import GENDER
@@ -144,6 +145,39 @@ WORKFLOW = Workflow(
     reopen_to="reported",
     reopen_by=("admin",),
     reopen_reason="reopen_reason",
+    timed=(
+        ("reported", "verified_unregistered"),
+        ("verified_unregistered", "certificate_issued"),
+        ("certificate_issued", "residence_removed"),
+        ("residence_removed", "funeral_allowance_done"),
+        ("reported", "certificate_issued"),
+        ("reported", "already_registered"),
+        ("reported", "person_alive"),
+    ),
+)
+
+# Cases that got their certificate (and maybe the later steps).
+CERTIFIED = {"in": [var("case_status"), ["certificate_issued", "residence_removed", "funeral_allowance_done"]]}
+# Closed without a certificate because none is needed: they leave the share's denominator.
+NEEDING_CERTIFICATE = {"!": {"in": [var("case_status"), ["already_registered", "person_alive"]]}}
+
+MEASURES = (
+    Count(
+        "death_cases_reported",
+        L("Rà soát khai tử: số trường hợp phát hiện", "Unregistered death check: cases found"),
+        headline=False,
+    ),
+    Count(
+        "death_cases_certified",
+        L("Rà soát khai tử: đã cấp giấy chứng tử", "Unregistered death check: death certificate issued"),
+        where=CERTIFIED,
+    ),
+    Share(
+        "death_cases_certified_percent",
+        L("Rà soát khai tử: tỷ lệ đã cấp giấy chứng tử (%)", "Unregistered death check: share with a certificate (%)"),
+        where=CERTIFIED,
+        among=NEEDING_CERTIFICATE,
+    ),
 )
 
 
@@ -158,4 +192,8 @@ RECORD_TYPE = RecordType(
     name_field="deceased_name",
     personal_id_field="deceased_personal_id",
     workflow=WORKFLOW,
+    measures=MEASURES,
+    breakdowns=(Breakdown("case_status"),),
+    # A death in 2023 found in November 2026 is November's work.
+    counted_on_date_field=False,
 )

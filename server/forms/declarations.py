@@ -1,7 +1,8 @@
 """The vocabulary record types are declared in: fields, choices, labels and cross-field rules.
 
 A record type module declares each field once; the validator (server/forms/schema.py),
-the /forms document, report columns and export headers are all derived from it.
+the /forms document, report columns and export headers are all derived from it, and what
+reports count from its measures (server/forms/measures.py).
 """
 
 from dataclasses import dataclass, field as dataclass_field
@@ -102,6 +103,9 @@ class Workflow:
     reopen_to: str | None = None
     reopen_by: tuple = ()
     reopen_reason: str | None = None
+    # (from state, to state) pairs whose time reports measure: how many days records took from
+    # the first version in one state to the first in the other.
+    timed: tuple = ()
 
     def allows(self, old, new):
         return old == new or new in self.moves.get(old, ())
@@ -141,6 +145,12 @@ class RecordType:
     # The data field holding a personal id, for search and duplicate checks.
     personal_id_field: str | None = None
     workflow: Workflow | None = None
+    # What reports count (server/forms/measures.py): measures and breakdowns.
+    measures: tuple = ()
+    breakdowns: tuple = ()
+    # The day reports count a record on: the day of the work (`date_field`, when it is a full
+    # date), or, where that field is not the day of the work (a death's date), the day recorded.
+    counted_on_date_field: bool = True
     by_name: dict = dataclass_field(init=False, repr=False, compare=False)
 
     def __post_init__(self):

@@ -3,6 +3,7 @@ or a post/VNPT/Viettel point to use VNeID and online public services (DOMAIN.md,
 
 from server.forms.declarations import Choice, Field, RecordType
 from server.forms.logic import var
+from server.forms.measures import Breakdown, Count
 from server.labels import Label as L
 
 ONLINE_PROCEDURE = "online_procedure"
@@ -100,4 +101,18 @@ RECORD_TYPE = RecordType(
     date_field="activity_date",
     name_field="citizen_name",
     personal_id_field="personal_id",
+    measures=(
+        Count(
+            "citizens_guided",
+            L("Hướng dẫn tại Bộ phận một cửa: số lượt công dân", "One-stop guidance: citizens guided"),
+            unit="people",
+        ),
+        Count(
+            "online_submissions",
+            L("Hướng dẫn tại Bộ phận một cửa: số hồ sơ nộp trực tuyến", "One-stop guidance: files submitted online"),
+            where=var("submitted_online"),
+            headline=False,
+        ),
+    ),
+    breakdowns=(Breakdown("site"), Breakdown("services"), Breakdown("result"), Breakdown("helper_unit")),
 )

@@ -2,6 +2,7 @@
 
 from server.forms.declarations import Choice, Field, RecordType
 from server.forms.logic import var
+from server.forms.measures import Breakdown, Count, Sum
 from server.labels import Label as L
 
 FIELDS = (
@@ -103,4 +104,13 @@ RECORD_TYPE = RecordType(
     date_field="activity_date",
     # The place first: it is what tells one village's sessions apart.
     title_fields=("location", "form"),
+    measures=(
+        Count("outreach_sessions", L("Buổi tuyên truyền: số buổi", "Outreach sessions: sessions")),
+        Sum(
+            "people_reached",
+            L("Buổi tuyên truyền: số người tham gia", "Outreach sessions: people reached"),
+            field="people_reached",
+        ),
+    ),
+    breakdowns=(Breakdown("form"), Breakdown("topics"), Breakdown("organizers"), Breakdown("audience")),
 )

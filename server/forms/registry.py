@@ -1,35 +1,55 @@
 """The registry of record types: validation, the /forms document and its version.
 
-Adding a record type is one new module declaring RECORD_TYPE, listed here.
+Adding a record type is one new module declaring RECORD_TYPE, listed in BUILT_IN (or named in
+SOTAY_RECORD_TYPE_MODULES); everything else, reports included, follows its declaration.
 """
 
 import hashlib
+import importlib
 import json
-
+import os
 
 from server import roles
-from server.forms import (
-    data_correction,
-    death_check,
-    one_stop_guidance,
-    propaganda_session,
-    vneid_activation,
-    vneid_level2_file,
-)
+from server.forms import measures
 from server.forms.rules import PROVINCE_CODES
 from server.forms.schema import schema_for, validator_for
 
-RECORD_TYPES = {
-    module.RECORD_TYPE.type: module.RECORD_TYPE
-    for module in (
-        vneid_activation,
-        vneid_level2_file,
-        death_check,
-        propaganda_session,
-        one_stop_guidance,
-        data_correction,
-    )
-}
+# The record types every commune has, in the order the phone offers them: each module declares
+# RECORD_TYPE. A deployment adds its province's own types without touching this list by naming
+# their modules (import paths, comma-separated) in SOTAY_RECORD_TYPE_MODULES.
+BUILT_IN = (
+    "server.forms.vneid_activation",
+    "server.forms.vneid_level2_file",
+    "server.forms.death_check",
+    "server.forms.propaganda_session",
+    "server.forms.one_stop_guidance",
+    "server.forms.data_correction",
+)
+
+
+def _module_names():
+    extra = os.environ.get("SOTAY_RECORD_TYPE_MODULES", "")
+    return (*BUILT_IN, *(name.strip() for name in extra.split(",") if name.strip()))
+
+
+def _registered(module_names):
+    """{type: declaration} from the modules, refusing (at start-up) a declaration reports or the
+    other types could not live with."""
+    types, measure_keys = {}, set()
+    for module_name in module_names:
+        rt = importlib.import_module(module_name).RECORD_TYPE
+        wrong = measures.problems(rt)
+        if rt.type in types:
+            wrong.append("a type of that name is already registered")
+        wrong += [f"measure {m.key!r} is declared by another type too" for m in rt.measures if m.key in measure_keys]
+        if wrong:
+            raise ValueError(f"record type {rt.type!r} ({module_name}): " + "; ".join(wrong))
+        types[rt.type] = rt
+        measure_keys |= {m.key for m in rt.measures}
+    return types
+
+
+RECORD_TYPES = _registered(_module_names())
 
 # The marshmallow schemas are the reference the compiled validators are tested against.
 SCHEMAS = {name: schema_for(rt) for name, rt in RECORD_TYPES.items()}

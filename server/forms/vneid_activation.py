@@ -1,6 +1,7 @@
 """hỗ trợ cài đặt, kích hoạt VNeID: a volunteer helped one citizen with the VNeID app."""
 
 from server.forms.declarations import Choice, Field, RecordType, Rule
+from server.forms.measures import Breakdown, Count
 from server.forms.logic import TODAY, number, part, personal_id_rules, present, var
 from server.labels import Label as L
 
@@ -127,6 +128,35 @@ RULES = (
 )
 
 
+# A step at or past activation: the account works.
+ACTIVATED = {"!": {"in": [var("step_reached"), NOT_ACTIVATED]}}
+
+
+def _activated_at(level):
+    return Count(
+        f"vneid_activated_level_{level}",
+        L(f"Tài khoản VNeID đã kích hoạt – Mức {level}", f"VNeID accounts activated – level {level}"),
+        where={"and": [ACTIVATED, {"==": [var("level"), level]}]},
+        headline=False,
+    )
+
+
+MEASURES = (
+    Count(
+        "vneid_helped",
+        L("Hỗ trợ cài đặt, kích hoạt VNeID: số lượt hỗ trợ", "VNeID installation and activation: people helped"),
+        unit="people",
+        headline=False,
+    ),
+    Count(
+        "vneid_activated",
+        L("Tài khoản VNeID đã kích hoạt (mọi mức)", "VNeID accounts activated (any level)"),
+        where=ACTIVATED,
+    ),
+    _activated_at(1),
+    _activated_at(2),
+)
+
 RECORD_TYPE = RecordType(
     type="vneid_activation",
     label=L("Hỗ trợ cài đặt, kích hoạt VNeID", "VNeID installation and activation"),
@@ -137,4 +167,9 @@ RECORD_TYPE = RecordType(
     date_field="activity_date",
     name_field="full_name",
     personal_id_field="personal_id",
+    measures=MEASURES,
+    breakdowns=(
+        Breakdown("step_reached", across="level"),
+        Breakdown("failure_reason", where={"in": [var("step_reached"), NOT_ACTIVATED]}),
+    ),
 )

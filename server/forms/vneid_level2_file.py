@@ -9,6 +9,7 @@ moved on by the police as the papers come in; one record per file keeps both sim
 from server.forms.declarations import Choice, Field, RecordType, Workflow
 from server.forms.logic import personal_id_rules, number, part, var
 from server.forms.vneid_activation import GENDER
+from server.forms.measures import Breakdown, Count
 from server.labels import Label as L
 
 # The commune police take the file in, approve it and see the account activated.
@@ -64,6 +65,7 @@ FIELDS = (
 WORKFLOW = Workflow(
     "status",
     {"appointment": ("file_submitted",), "file_submitted": ("approved",), "approved": ("activated",)},
+    timed=(("appointment", "file_submitted"), ("file_submitted", "approved"), ("approved", "activated")),
 )
 
 RECORD_TYPE = RecordType(
@@ -77,4 +79,13 @@ RECORD_TYPE = RecordType(
     date_field="appointment_date",
     name_field="full_name",
     personal_id_field="personal_id",
+    measures=(
+        Count("level2_files", L("Hồ sơ định danh mức 2: số hồ sơ", "VNeID level 2 files: files"), headline=False),
+        Count(
+            "level2_files_activated",
+            L("Hồ sơ định danh mức 2: đã kích hoạt", "VNeID level 2 files: activated"),
+            where={"==": [var("status"), "activated"]},
+        ),
+    ),
+    breakdowns=(Breakdown("status"), Breakdown("place"), Breakdown("papers")),
 )

@@ -18,6 +18,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from sqlalchemy import select
 
+from server.forms.measures import summed_fields
 from server.forms.registry import RECORD_TYPES
 from server.models import User, Village
 from server.records import workflow
@@ -46,6 +47,8 @@ COUNT_RULE_LABELS = {
 META_BEFORE = ("STT", "Thôn")
 META_AFTER = ("Trạng thái duyệt", "Người ghi", "Ngày ghi nhận", "Mã bản ghi")
 SUMMARY_TITLE = "Tổng hợp"
+# A breakdown's row for records that give no value.
+NOT_GIVEN_LABEL = "Chưa rõ"
 SHEET_NAME_MAX = 31
 
 
@@ -87,21 +90,19 @@ def cell_value(field, value):
     return value
 
 
-def headers(record_type):
-    rt = RECORD_TYPES[record_type]
+def headers(rt):
     return [*META_BEFORE, *(f.label.vi for f in rt.fields), *META_AFTER]
 
 
-def record_rows(scope, record_type, review_states, period, session):
+def record_rows(scope, rt, review_states, period, session):
     """The report's records of one type as lists of cell values, read in batches."""
-    rt = RECORD_TYPES[record_type]
     R = queries.R
     statement = (
         select(R.c.id, R.c.data, R.c.review_state, R.c.created_at, Village.name, User.full_name)
         .join(Village, Village.id == R.c.village_id)
         .join(User, User.id == R.c.created_by)
-        .where(*queries.conditions(scope.clause, record_type, review_states, period))
-        .order_by(R.c.village_id, queries.report_day(record_type), R.c.created_at, R.c.id)
+        .where(*queries.conditions(scope.clause, rt, review_states, period))
+        .order_by(R.c.village_id, queries.report_day(rt), R.c.created_at, R.c.id)
         .execution_options(yield_per=BATCH)
     )
     for number, (record_id, data, review_state, created_at, village, author) in enumerate(
@@ -123,13 +124,9 @@ def record_rows(scope, record_type, review_states, period, session):
 # The summary: results per village, targets, and the breakdowns
 
 
-def _label(record_type, field_name, value):
-    field = record_type.field(field_name)
-    return next(c.label.vi for c in field.choices if c.value == value)
-
-
 def summary_rows(document):
-    """The summary sheet as rows, from a progress document (service.progress_document)."""
+    """The summary sheet as rows, from a progress document (service.progress_document): the
+    measures by village, the targets, then a section per record type with its breakdowns."""
     keys = list(measures.MEASURES)
     labels = {m.key: m.label.vi for m in measures.MEASURES.values()}
     start, end = date.fromisoformat(document["from"]), date.fromisoformat(document["to"])
@@ -163,42 +160,74 @@ def summary_rows(document):
                 target["percent_of_target"],
             ]
         )
-
-    vneid, V = totals["vneid"], measures.VNEID
-    levels = [str(level) for level in measures.LEVELS]
-    rows += [
-        [],
-        ["III. HỖ TRỢ VNeID THEO BƯỚC VÀ MỨC ĐỘ"],
-        ["Bước đã hoàn thành", *(_label(V, "level", int(lv)) for lv in levels), "Chưa rõ mức", "Tổng"],
-    ]
-    for step in measures.STEPS:
-        by_level = [vneid["by_level"][lv][step] for lv in (*levels, measures.NO_LEVEL)]
-        rows.append([_label(V, "step_reached", step), *by_level, vneid["by_step"][step]])
-    rows += [[], [V.field("failure_reason").label.vi, "Số lượt"]]
-    rows += [[_label(V, "failure_reason", r), n] for r, n in vneid["by_failure_reason"].items()]
-
-    D = measures.DEATH
-    rows += [[], ["IV. RÀ SOÁT KHAI TỬ"], [D.field("case_status").label.vi, "Số trường hợp"]]
-    rows += [[_label(D, "case_status", s), n] for s, n in totals["death"]["by_case_status"].items()]
-    rows += [[], ["Giai đoạn xử lý", "Số trường hợp", "Số ngày trung bình", "Ít nhất", "Nhiều nhất"]]
-    for stage in document["death_stage_days"]:
-        rows.append(
-            [
-                f"{_label(D, 'case_status', stage['from_status'])} → {_label(D, 'case_status', stage['to_status'])}",
-                stage["cases"],
-                stage["avg_days"],
-                stage["min_days"],
-                stage["max_days"],
-            ]
-        )
-
-    P, outreach = measures.OUTREACH, totals["outreach"]
-    reached = P.field("people_reached").label.vi
-    rows += [[], ["V. TUYÊN TRUYỀN"], [P.field("form").label.vi, "Số buổi", reached]]
-    rows += [[_label(P, "form", f), x["sessions"], x["people_reached"]] for f, x in outreach["by_form"].items()]
-    rows += [[], [P.field("topics").label.vi, "Số buổi", reached]]
-    rows += [[_label(P, "topics", t), x["sessions"], x["people_reached"]] for t, x in outreach["by_topic"].items()]
+    for number, rt in enumerate(RECORD_TYPES.values(), start=3):
+        stages = document["stage_days"].get(rt.type, ())
+        rows += _type_section(f"{_roman(number)}. {rt.label.vi.upper()}", rt, totals["types"][rt.type], stages)
     return rows
+
+
+def _type_section(title, rt, counted, stages):
+    """One record type's part of the summary: its records, a table per breakdown, and how long
+    its workflow's timed stages took."""
+    sums = summed_fields(rt)
+    rows = [[], [title], ["Số bản ghi", counted[measures.RECORDS]]]
+    for breakdown in rt.breakdowns:
+        field, table = rt.field(breakdown.field), counted["breakdowns"][breakdown.name]
+        crossed = breakdown.across is not None
+        shown = [key for key, cells in table.items() if key != measures.NOT_GIVEN or _records(cells, crossed)]
+        if crossed:
+            across = rt.field(breakdown.across)
+            columns = [
+                c
+                for c in measures.breakdown_rows(rt, across.name)
+                if c != measures.NOT_GIVEN or any(table[key][c][measures.RECORDS] for key in table)
+            ]
+            rows += [
+                [],
+                [f"{field.label.vi} \\ {across.label.vi}", *(_choice_label(across, c) for c in columns), "Tổng"],
+            ]
+            for key in shown:
+                cells = table[key]
+                rows.append(
+                    [
+                        _choice_label(field, key),
+                        *(cells[c][measures.RECORDS] for c in columns),
+                        _records(cells, crossed),
+                    ]
+                )
+        else:
+            rows += [[], [field.label.vi, "Số bản ghi", *(rt.field(name).label.vi for name in sums)]]
+            rows += [
+                [_choice_label(field, key), table[key][measures.RECORDS], *(table[key][n] for n in sums)]
+                for key in shown
+            ]
+    if stages:
+        state = rt.field(rt.workflow.field)
+        rows += [[], ["Giai đoạn xử lý", "Số bản ghi", "Số ngày trung bình", "Ít nhất", "Nhiều nhất"]]
+        for stage in stages:
+            moved = f"{_choice_label(state, stage['from_state'])} → {_choice_label(state, stage['to_state'])}"
+            rows.append([moved, stage["records"], stage["avg_days"], stage["min_days"], stage["max_days"]])
+    return rows
+
+
+def _records(cells, crossed):
+    """A breakdown row's records: its cell's, or the sum of a crossed row's cells."""
+    return sum(cell[measures.RECORDS] for cell in cells.values()) if crossed else cells[measures.RECORDS]
+
+
+def _choice_label(field, key):
+    if key == measures.NOT_GIVEN:
+        return NOT_GIVEN_LABEL
+    return next((c.label.vi for c in field.choices if str(c.value) == key), key)
+
+
+def _roman(number):
+    numerals = ((10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
+    text = ""
+    for size, numeral in numerals:
+        while number >= size:
+            text, number = text + numeral, number - size
+    return text
 
 
 # --------------------------------------------------------------------------------------------
@@ -239,9 +268,8 @@ def csv_chunks(rows, header=None):
     yield buffer.getvalue().encode()
 
 
-def sheet_title(record_type):
+def sheet_title(rt):
     # A sheet's name holds 31 characters: the type's label when it fits, else its short label.
-    rt = RECORD_TYPES[record_type]
     name = rt.label.vi if len(rt.label.vi) <= SHEET_NAME_MAX else rt.short_label.vi
     return re.sub(r"[\[\]:*?/\\]", " ", name)[:SHEET_NAME_MAX]
 
@@ -263,14 +291,14 @@ def _xlsx_row(sheet, row):
 
 def write_xlsx(path, document, record_sources):
     """Write the workbook to `path`: the summary, then one sheet per record type.
-    `record_sources` is [(record_type, rows iterable)]."""
+    `record_sources` is [(record type declaration, rows iterable)]."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(SUMMARY_TITLE)
     for row in summary_rows(document):
         sheet.append(_xlsx_row(sheet, row))
-    for record_type, rows in record_sources:
-        sheet = workbook.create_sheet(sheet_title(record_type))
-        sheet.append(_xlsx_row(sheet, headers(record_type)))
+    for rt, rows in record_sources:
+        sheet = workbook.create_sheet(sheet_title(rt))
+        sheet.append(_xlsx_row(sheet, headers(rt)))
         for row in rows:
             sheet.append(_xlsx_row(sheet, row))
     workbook.save(path)

@@ -1,37 +1,21 @@
-"""What reports count, and the arithmetic from grouped counts to figures: pure functions.
+"""What reports count, from grouped rows to figures and measures: pure functions.
 
-The database answers a few GROUP BY queries (server/reports/queries.py); the
-rows come here as plain tuples and become, per village (or per trend bucket),
-*figures*: counts by the choices the record types declare. *Measures* (the
-numbers targets are set for) are computed from figures. Choice values and
-labels come from the record type declarations in server/forms/, so a new step
-or topic appears in reports without a change here.
+The database answers one GROUP BY query per record type (server/reports/queries.py): its
+records grouped by the fields the type's measures and breakdowns read (its *dimensions*,
+server/forms/measures.py), each group with its number of records and the totals of the fields
+its measures sum. Each group comes here and is *tallied* into figures: a Counter keyed by what
+is counted, so the figures of villages, days or weeks add up by plain addition. Measures and
+breakdown tables are then read off the figures. Nothing here names a type or a field: every
+count comes from a declaration.
 """
 
+import json
+from collections import Counter
 from dataclasses import dataclass
-from typing import Callable
 
-from server.labels import Label
+from server.forms.logic import context_of, holds_in
+from server.forms.measures import Count, Share, Sum, summed_fields
 from server.forms.registry import RECORD_TYPES
-
-VNEID = RECORD_TYPES["vneid_activation"]
-DEATH = RECORD_TYPES["death_check"]
-OUTREACH = RECORD_TYPES["propaganda_session"]
-
-STEPS = VNEID.field("step_reached").choice_values
-LEVELS = VNEID.field("level").choice_values
-FAILURE_REASONS = VNEID.field("failure_reason").choice_values
-CASE_STATUSES = DEATH.field("case_status").choice_values
-FORMS = OUTREACH.field("form").choice_values
-TOPICS = OUTREACH.field("topics").choice_values
-
-# A step at or past activation: the account works.
-ACTIVATED_STEPS = ("activated", "logged_in_public_service")
-# Death cases that got their certificate (and maybe the later residence step).
-CERTIFIED_STATUSES = ("certificate_issued", "residence_removed", "funeral_allowance_done")
-# Closed without a certificate because none is needed: they leave the share's denominator.
-CLOSED_WITHOUT_CERTIFICATE = ("already_registered", "person_alive")
-NO_LEVEL = "none"
 
 # The review states each counting rule lets into a report (`count=` parameter).
 COUNT_RULES = {
@@ -39,90 +23,116 @@ COUNT_RULES = {
     "submitted_and_approved": ("submitted", "approved"),
 }
 DEFAULT_COUNT_RULE = "approved"
+# A breakdown's row or column for records that give no value, or one no longer declared.
+NOT_GIVEN = ""
+RECORDS = "records"
 
 
-def _choice_label(record_type, field_name, value):
-    return next(c.label for c in record_type.field(field_name).choices if c.value == value)
+@dataclass(frozen=True)
+class Measure:
+    """A declared measure with the type that declares it."""
+
+    record_type: object
+    declared: object
+
+    @property
+    def key(self):
+        return self.declared.key
+
+    @property
+    def unit(self):
+        return self.declared.unit
+
+    @property
+    def label(self):
+        return self.declared.label
+
+    def document(self):
+        return {
+            "key": self.key,
+            "record_type": self.record_type.type,
+            "unit": self.unit,
+            "label": self.label.as_dict(),
+            "headline": self.declared.headline,
+        }
+
+
+# Every measure of every type, in the registry's order: what targets may be set for.
+MEASURES = {m.key: Measure(rt, m) for rt in RECORD_TYPES.values() for m in rt.measures}
 
 
 # --------------------------------------------------------------------------------------------
-# Figures: counts by declared choices, for one village or one trend bucket
+# Tallying grouped rows
 
 
-def empty_figures():
-    return {
-        "vneid": {
-            "helped": 0,
-            "by_step": dict.fromkeys(STEPS, 0),
-            "by_level": {str(level): dict.fromkeys(STEPS, 0) for level in (*LEVELS, NO_LEVEL)},
-            "by_failure_reason": dict.fromkeys(FAILURE_REASONS, 0),
-        },
-        "death": {"by_case_status": dict.fromkeys(CASE_STATUSES, 0)},
-        "outreach": {
-            "sessions": 0,
-            "people_reached": 0,
-            "by_form": {form: {"sessions": 0, "people_reached": 0} for form in FORMS},
-            "by_topic": {topic: {"sessions": 0, "people_reached": 0} for topic in TOPICS},
-        },
-    }
+def value_of(field, raw):
+    """A grouped column's value as the record holds it: SQLite hands back a JSON integer as an
+    integer and a boolean as 1 or 0, PostgreSQL both as text; a list comes back as JSON text.
+    A missing value is the field's declared default (a new death case is `reported`)."""
+    if raw is None:
+        return field.default
+    if field.kind == "boolean":
+        return raw in (1, True, "true")
+    if field.kind == "multi_choice":
+        try:
+            items = json.loads(raw) if isinstance(raw, str) else raw
+        except ValueError:
+            return []
+        return [_declared(field, item) for item in items] if isinstance(items, list) else []
+    return _declared(field, raw)
 
 
-def _level_key(level):
-    # SQLite hands a JSON integer back as an integer, PostgreSQL's ->> as text.
-    if level is None or str(level) not in {str(v) for v in LEVELS}:
-        return NO_LEVEL
-    return str(level)
+def _declared(field, raw):
+    by_text = {str(c.value): c.value for c in field.choices}
+    return by_text.get(str(raw), raw) if field.choices else raw
 
 
-def add_vneid_group(figures, level, step, failure_reason, n):
-    vneid = figures["vneid"]
-    vneid["helped"] += n
-    if step in vneid["by_step"]:
-        vneid["by_step"][step] += n
-        vneid["by_level"][_level_key(level)][step] += n
-    if failure_reason in vneid["by_failure_reason"] and step not in ACTIVATED_STEPS:
-        vneid["by_failure_reason"][failure_reason] += n
+def tally(figures, record_type, values, records, sums):
+    """Add one group of `records` records of the type, whose dimensions hold `values` and whose
+    summed fields total `sums` ({field: total}), into `figures`."""
+    name = record_type.type
+    figures[(name, RECORDS)] += records
+    context = context_of(values)
+    for measure in record_type.measures:
+        if isinstance(measure, Share):
+            if measure.among is None or holds_in(measure.among, context):
+                figures[(name, measure.key, "whole")] += records
+                if holds_in(measure.where, context):
+                    figures[(name, measure.key, "part")] += records
+        elif measure.where is None or holds_in(measure.where, context):
+            figures[(name, measure.key)] += sums[measure.field] if isinstance(measure, Sum) else records
+    for breakdown in record_type.breakdowns:
+        if breakdown.where is not None and not holds_in(breakdown.where, context):
+            continue
+        columns = _keys(record_type, breakdown.across, values) if breakdown.across else (None,)
+        for row in _keys(record_type, breakdown.field, values):
+            for column in columns:
+                cell = (name, breakdown.name, row, column)
+                figures[(*cell, RECORDS)] += records
+                for field_name, total in sums.items():
+                    figures[(*cell, field_name)] += total
 
 
-def add_death_group(figures, case_status, n):
-    # A case without a status is a volunteer's new report.
-    status = case_status if case_status in CASE_STATUSES else "reported"
-    figures["death"]["by_case_status"][status] += n
+def _keys(record_type, field_name, values):
+    """The breakdown rows a group counts in: each declared value it holds (a list holds several),
+    as text (JSON's keys are); NOT_GIVEN when it holds none."""
+    value = values.get(field_name)
+    held = value if isinstance(value, list) else [value]
+    declared = {c.value for c in record_type.field(field_name).choices}
+    keys = [str(v) for v in dict.fromkeys(held) if v in declared]
+    return keys or [NOT_GIVEN]
 
 
-def add_outreach_group(figures, form, sessions, people):
-    outreach = figures["outreach"]
-    outreach["sessions"] += sessions
-    outreach["people_reached"] += people
-    if form in outreach["by_form"]:
-        outreach["by_form"][form]["sessions"] += sessions
-        outreach["by_form"][form]["people_reached"] += people
-
-
-def add_topic_group(figures, topic, sessions, people):
-    if topic in figures["outreach"]["by_topic"]:
-        figures["outreach"]["by_topic"][topic]["sessions"] += sessions
-        figures["outreach"]["by_topic"][topic]["people_reached"] += people
-
-
-def merge_figures(parts):
-    """The sum of several figures (the commune's total from its villages)."""
-    total = empty_figures()
+def merged(parts):
+    """The sum of several figures (the commune's from its villages', a week's from its days')."""
+    total = Counter()
     for part in parts:
-        _add_into(total, part)
+        total.update(part)
     return total
 
 
-def _add_into(total, part):
-    for key, value in part.items():
-        if isinstance(value, dict):
-            _add_into(total[key], value)
-        else:
-            total[key] += value
-
-
 # --------------------------------------------------------------------------------------------
-# Measures: the numbers targets are set for
+# Reading figures
 
 
 def percent(part, whole):
@@ -130,124 +140,48 @@ def percent(part, whole):
     return None if not whole else round(100.0 * part / whole, 1)
 
 
-def _activated(figures, level=None):
-    vneid = figures["vneid"]
-    steps = vneid["by_step"] if level is None else vneid["by_level"][str(level)]
-    return sum(steps[s] for s in ACTIVATED_STEPS)
-
-
-def _death_cases(figures):
-    return sum(figures["death"]["by_case_status"].values())
-
-
-def _certified(figures):
-    return sum(figures["death"]["by_case_status"][s] for s in CERTIFIED_STATUSES)
-
-
-def _certified_share(figures):
-    statuses = figures["death"]["by_case_status"]
-    needing = _death_cases(figures) - sum(statuses[s] for s in CLOSED_WITHOUT_CERTIFICATE)
-    return percent(_certified(figures), needing)
-
-
-@dataclass(frozen=True)
-class Measure:
-    key: str
-    record_type: str
-    unit: str  # "count", "people" or "percent"
-    label: Label
-    compute: Callable  # figures -> number (None when it cannot be worked out)
-
-    def document(self):
-        return {"key": self.key, "record_type": self.record_type, "unit": self.unit, "label": self.label.as_dict()}
-
-
-_ACTIVATED = _choice_label(VNEID, "step_reached", "activated")
-_CERTIFIED = _choice_label(DEATH, "case_status", "certificate_issued")
-
-
-def _level_measure(level):
-    level_label = _choice_label(VNEID, "level", level)
-    return Measure(
-        f"vneid_activated_level_{level}",
-        VNEID.type,
-        "count",
-        Label(
-            f"Tài khoản VNeID đã {_ACTIVATED.vi.lower()} – {level_label.vi}",
-            f"VNeID accounts {_ACTIVATED.en.lower()} – {level_label.en}",
-        ),
-        lambda figures: _activated(figures, level),
-    )
-
-
-MEASURES = {
-    m.key: m
-    for m in (
-        Measure(
-            "vneid_helped",
-            VNEID.type,
-            "people",
-            Label(f"{VNEID.label.vi}: số lượt hỗ trợ", f"{VNEID.label.en}: people helped"),
-            lambda figures: figures["vneid"]["helped"],
-        ),
-        Measure(
-            "vneid_activated",
-            VNEID.type,
-            "count",
-            Label(
-                f"Tài khoản VNeID đã {_ACTIVATED.vi.lower()} (mọi mức)",
-                f"VNeID accounts {_ACTIVATED.en.lower()} (any level)",
-            ),
-            _activated,
-        ),
-        *(_level_measure(level) for level in LEVELS),
-        Measure(
-            "death_cases_reported",
-            DEATH.type,
-            "count",
-            Label(f"{DEATH.label.vi}: số trường hợp phát hiện", f"{DEATH.label.en}: cases found"),
-            _death_cases,
-        ),
-        Measure(
-            "death_cases_certified",
-            DEATH.type,
-            "count",
-            Label(f"{DEATH.label.vi}: {_CERTIFIED.vi.lower()}", f"{DEATH.label.en}: {_CERTIFIED.en.lower()}"),
-            _certified,
-        ),
-        Measure(
-            "death_cases_certified_percent",
-            DEATH.type,
-            "percent",
-            Label(
-                f"{DEATH.label.vi}: tỷ lệ {_CERTIFIED.vi.lower()} (%)",
-                f"{DEATH.label.en}: share with a certificate (%)",
-            ),
-            _certified_share,
-        ),
-        Measure(
-            "outreach_sessions",
-            OUTREACH.type,
-            "count",
-            Label(f"{OUTREACH.label.vi}: số buổi", f"{OUTREACH.label.en}s: sessions"),
-            lambda figures: figures["outreach"]["sessions"],
-        ),
-        Measure(
-            "people_reached",
-            OUTREACH.type,
-            "people",
-            Label(
-                f"{OUTREACH.label.vi}: {OUTREACH.field('people_reached').label.vi.lower()}",
-                f"{OUTREACH.label.en}s: {OUTREACH.field('people_reached').label.en.lower()}",
-            ),
-            lambda figures: figures["outreach"]["people_reached"],
-        ),
-    )
-}
+def value(figures, measure):
+    name, declared = measure.record_type.type, measure.declared
+    if isinstance(declared, Share):
+        return percent(figures[(name, declared.key, "part")], figures[(name, declared.key, "whole")])
+    if isinstance(declared, (Count, Sum)):
+        return figures[(name, declared.key)]
+    raise TypeError(f"unknown kind of measure: {declared!r}")
 
 
 def measures_of(figures):
-    return {key: measure.compute(figures) for key, measure in MEASURES.items()}
+    return {key: value(figures, measure) for key, measure in MEASURES.items()}
+
+
+def breakdown_rows(record_type, field_name):
+    """A breakdown's rows (or columns) in declaration order: each choice, then NOT_GIVEN."""
+    return [str(c.value) for c in record_type.field(field_name).choices] + [NOT_GIVEN]
+
+
+def types_of(figures):
+    """Per type: how many records, and each breakdown's table, every declared row present
+    (zeros too). A cell is {"records": n, <each summed field>: total}; a crossed breakdown's
+    row is {column: cell}."""
+    document = {}
+    for name, rt in RECORD_TYPES.items():
+        counted = (RECORDS, *summed_fields(rt))
+        tables = {}
+        for b in rt.breakdowns:
+            rows, columns = breakdown_rows(rt, b.field), breakdown_rows(rt, b.across) if b.across else None
+            tables[b.name] = {
+                row: (
+                    {column: _cell(figures, (name, b.name, row, column), counted) for column in columns}
+                    if columns
+                    else _cell(figures, (name, b.name, row, None), counted)
+                )
+                for row in rows
+            }
+        document[name] = {RECORDS: figures[(name, RECORDS)], "breakdowns": tables}
+    return document
+
+
+def _cell(figures, key, counted):
+    return {what: figures[(*key, what)] for what in counted}
 
 
 def progress_against(target_value, actual):

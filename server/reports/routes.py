@@ -10,6 +10,7 @@ from marshmallow import fields, validate
 from server import roles
 from server.auth.scope import power_required
 from server.extensions import db
+from server.forms.measures import UNITS
 from server.jsonio import Blueprint, json_response
 from server.reports import export, measures, service
 from server.schemas import InputSchema, ResponseSchema, id_field
@@ -76,7 +77,7 @@ class TargetsPutSchema(InputSchema):
 
 
 _DATE = {"format": "date"}
-_UNITS = {"enum": ["count", "people", "percent"]}
+_UNITS = {"enum": list(UNITS)}
 
 
 class LabelSchema(ResponseSchema):
@@ -89,6 +90,7 @@ class MeasureSchema(ResponseSchema):
     record_type = fields.String()
     unit = fields.String(metadata=_UNITS)
     label = fields.Nested(LabelSchema)
+    headline = fields.Boolean(metadata={"description": "shown as a column of the dashboard's village table"})
 
 
 class TargetSchema(ResponseSchema):
@@ -119,9 +121,12 @@ class TargetProgressSchema(TargetSchema):
 
 class FiguresSchema(ResponseSchema):
     measures = fields.Dict(metadata={"description": "measure key -> number (null: cannot be worked out)"})
-    vneid = fields.Dict(metadata={"description": "helped, by_step, by_level, by_failure_reason"})
-    death = fields.Dict(metadata={"description": "by_case_status"})
-    outreach = fields.Dict(metadata={"description": "sessions, people_reached, by_form, by_topic"})
+    types = fields.Dict(
+        metadata={
+            "description": "record type -> {records, breakdowns: {name: {value: {records, <summed field>: total}}}}; "
+            'a crossed breakdown nests {row value: {column value: cell}}; "" is the row of records giving no value'
+        }
+    )
 
 
 class VillageProgressSchema(FiguresSchema):
@@ -130,9 +135,9 @@ class VillageProgressSchema(FiguresSchema):
 
 
 class StageSchema(ResponseSchema):
-    from_status = fields.String()
-    to_status = fields.String()
-    cases = fields.Integer()
+    from_state = fields.String()
+    to_state = fields.String()
+    records = fields.Integer()
     avg_days = fields.Float(allow_none=True)
     min_days = fields.Float(allow_none=True)
     max_days = fields.Float(allow_none=True)
@@ -166,7 +171,9 @@ class ProgressSchema(ResponseSchema):
     measures = fields.List(fields.Nested(MeasureSchema))
     totals = fields.Nested(FiguresSchema)
     villages = fields.List(fields.Nested(VillageProgressSchema))
-    death_stage_days = fields.List(fields.Nested(StageSchema))
+    stage_days = fields.Dict(
+        keys=fields.String(), values=fields.List(fields.Nested(StageSchema)), metadata={"description": "per record type"}
+    )
     targets = fields.List(fields.Nested(TargetProgressSchema))
     trend = fields.Nested(TrendSchema)
 

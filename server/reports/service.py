@@ -10,6 +10,7 @@ for review. Records asked to change, rejected or deleted never count.
 
 import os
 import tempfile
+from collections import Counter
 from dataclasses import dataclass
 
 import marshmallow as ma
@@ -104,8 +105,7 @@ def progress(user, period, village_id=None, count_rule=measures.DEFAULT_COUNT_RU
 def progress_document(scope, period, count_rule):
     states = measures.COUNT_RULES[count_rule]
     per_village = queries.figures(scope.clause, states, period)
-    village_ids = [vid for vid, _ in scope.villages]
-    total = measures.merge_figures(per_village.get(vid, measures.empty_figures()) for vid in village_ids)
+    total = measures.merged(per_village.get(vid, {}) for vid, _ in scope.villages)
     bucket, buckets = trend_buckets(period)
     days = queries.figures(scope.clause, states, period, key=queries.by_day)
     trend = []
@@ -115,7 +115,7 @@ def progress_document(scope, period, count_rule):
             {
                 "start": start.isoformat(),
                 "end": end.isoformat(),
-                "measures": measures.measures_of(measures.merge_figures(in_bucket)),
+                "measures": measures.measures_of(measures.merged(in_bucket)),
             }
         )
     return {
@@ -128,20 +128,19 @@ def progress_document(scope, period, count_rule):
         "commune_wide": scope.commune_wide,
         "generated_at": iso(utcnow()),
         "measures": [m.document() for m in measures.MEASURES.values()],
-        "totals": {"measures": measures.measures_of(total), **total},
+        "totals": _figures_document(total),
         "villages": [
-            {
-                "village_id": vid,
-                "name": name,
-                "measures": measures.measures_of(per_village.get(vid, measures.empty_figures())),
-                **per_village.get(vid, measures.empty_figures()),
-            }
+            {"village_id": vid, "name": name, **_figures_document(per_village.get(vid, Counter()))}
             for vid, name in scope.villages
         ],
-        "death_stage_days": queries.death_stage_days(scope.clause, states, period),
+        "stage_days": queries.stage_days(scope.clause, states, period),
         "targets": targets_progress(scope, period, states),
         "trend": {"bucket": bucket, "series": trend},
     }
+
+
+def _figures_document(figures):
+    return {"measures": measures.measures_of(figures), "types": measures.types_of(figures)}
 
 
 def targets_progress(scope, period, states):
@@ -157,12 +156,10 @@ def targets_progress(scope, period, states):
             figures_by_period[span] = queries.figures(scope.clause, states, Period("", *span))
         per_village = figures_by_period[span]
         if target.village_id is None:
-            figures = measures.merge_figures(
-                per_village.get(vid, measures.empty_figures()) for vid, _ in scope.villages
-            )
+            figures = measures.merged(per_village.get(vid, {}) for vid, _ in scope.villages)
         else:
-            figures = per_village.get(target.village_id, measures.empty_figures())
-        actual = measures.MEASURES[target.measure].compute(figures)
+            figures = per_village.get(target.village_id, Counter())
+        actual = measures.value(figures, measures.MEASURES[target.measure])
         items.append(
             {
                 **target_document(target),
@@ -371,9 +368,8 @@ def build_export(
         handle, path = tempfile.mkstemp(prefix="bao-cao-", suffix=".xlsx")
         os.close(handle)
         try:
-            export.write_xlsx(
-                path, document, [(rt, export.record_rows(scope, rt, states, period, session)) for rt in RECORD_TYPES]
-            )
+            sources = [(rt, export.record_rows(scope, rt, states, period, session)) for rt in RECORD_TYPES.values()]
+            export.write_xlsx(path, document, sources)
         except BaseException:
             os.unlink(path)
             raise
@@ -383,13 +379,13 @@ def build_export(
             export.filename(period, "csv"), export.CSV_MIMETYPE, chunks=export.csv_chunks(export.summary_rows(document))
         )
     else:
-        rows = export.record_rows(scope, record_type, states, period, session)
+        rt = RECORD_TYPES[record_type]
+        rows = export.record_rows(scope, rt, states, period, session)
         result = ExportFile(
             export.filename(period, "csv", record_type),
             export.CSV_MIMETYPE,
-            chunks=export.csv_chunks(rows, header=export.headers(record_type)),
+            chunks=export.csv_chunks(rows, header=export.headers(rt)),
         )
-    totals = document["totals"]["measures"]
     write_audit(
         "report.export",
         user=user,
@@ -401,11 +397,7 @@ def build_export(
             "period": period.name,
             "count": count_rule,
             "via": via,
-            "records": {
-                "vneid_activation": totals["vneid_helped"],
-                "death_check": totals["death_cases_reported"],
-                "propaganda_session": totals["outreach_sessions"],
-            },
+            "records": {name: counted["records"] for name, counted in document["totals"]["types"].items()},
         },
     )
     return result

@@ -30,7 +30,10 @@ def _data(login, rid):
 
 def _certified(login):
     progress = body_of(login("admin.qt").get("/reports/progress?period=2023&count=submitted_and_approved"))
-    return progress["totals"]["death"]["by_case_status"]
+    return {
+        status: cell["records"]
+        for status, cell in progress["totals"]["types"]["death_check"]["breakdowns"]["case_status"].items()
+    }
 
 
 def _refused_move(result, old, new):

@@ -1,9 +1,12 @@
 """The report's pure parts, without a database: periods, trend buckets and measures from figures."""
 
+from collections import Counter
 from datetime import date, datetime, timezone
 
 import pytest
 
+from server.forms.measures import dimensions
+from server.forms.registry import RECORD_TYPES
 from server.reports import measures
 from server.reports.periods import (
     PeriodError,
@@ -69,26 +72,50 @@ def test_trend_buckets_are_weeks_from_monday_then_months():
     assert bucket == "month" and len(months) == 12
 
 
+def grouped(figures, type_name, records, sums=None, **values):
+    """Tally one group as the grouped query hands it over (raw column values)."""
+    rt = RECORD_TYPES[type_name]
+    held = {name: measures.value_of(rt.field(name), values.get(name)) for name in dimensions(rt)}
+    measures.tally(figures, rt, held, records, sums or {})
+
+
 def test_measures_from_grouped_counts():
-    figures = measures.empty_figures()
-    measures.add_vneid_group(figures, 2, "activated", None, 3)
-    measures.add_vneid_group(figures, "2", "logged_in_public_service", None, 1)  # PostgreSQL's text
-    measures.add_vneid_group(figures, None, "installed", "no_smartphone", 2)
+    figures = Counter()
+    grouped(figures, "vneid_activation", 3, level=2, step_reached="activated")
+    grouped(figures, "vneid_activation", 1, level="2", step_reached="logged_in_public_service")  # PostgreSQL's text
+    grouped(figures, "vneid_activation", 2, step_reached="installed", failure_reason="no_smartphone")
     for status, n in (("reported", 1), ("certificate_issued", 2), ("person_alive", 1), (None, 1)):
-        measures.add_death_group(figures, status, n)
-    measures.add_outreach_group(figures, "meeting", 2, 80)
+        grouped(figures, "death_check", n, case_status=status)
+    grouped(figures, "propaganda_session", 2, {"people_reached": 80}, form="meeting", topics='["vneid", "other"]')
     values = measures.measures_of(figures)
     assert values["vneid_helped"] == 6 and values["vneid_activated_level_2"] == 4
     assert values["vneid_activated_level_1"] == 0 and values["vneid_activated"] == 4
-    assert figures["vneid"]["by_failure_reason"]["no_smartphone"] == 2
+    vneid = measures.types_of(figures)["vneid_activation"]["breakdowns"]
+    assert vneid["failure_reason"]["no_smartphone"] == {"records": 2}
+    assert vneid["step_reached_by_level"]["activated"]["2"] == {"records": 3}
+    assert vneid["step_reached_by_level"]["installed"][measures.NOT_GIVEN] == {"records": 2}
+    # A case without a status is its declared default: a new report.
     assert values["death_cases_reported"] == 5 and values["death_cases_certified_percent"] == 50.0  # 2 of 4
+    assert measures.types_of(figures)["death_check"]["breakdowns"]["case_status"]["reported"] == {"records": 2}
     assert values["people_reached"] == 80
-    total = measures.merge_figures([figures, figures])
+    topics = measures.types_of(figures)["propaganda_session"]["breakdowns"]["topics"]
+    assert topics["vneid"] == topics["other"] == {"records": 2, "people_reached": 80}
+    assert topics["residence_law"] == {"records": 0, "people_reached": 0}
+    total = measures.merged([figures, figures])
     assert measures.measures_of(total)["vneid_helped"] == 12
 
 
+def test_booleans_and_lists_read_the_same_from_either_database():
+    one_stop = RECORD_TYPES["one_stop_guidance"]
+    submitted, services = one_stop.field("submitted_online"), one_stop.field("services")
+    assert measures.value_of(submitted, 1) is measures.value_of(submitted, "true") is True
+    assert measures.value_of(submitted, 0) is measures.value_of(submitted, "false") is False
+    assert measures.value_of(services, '["vneid","dvc_account"]') == ["vneid", "dvc_account"]
+    assert measures.value_of(services, "not json") == []
+
+
 def test_a_share_with_nothing_to_divide_is_none_and_progress_says_so():
-    assert measures.measures_of(measures.empty_figures())["death_cases_certified_percent"] is None
+    assert measures.measures_of(Counter())["death_cases_certified_percent"] is None
     assert measures.progress_against(600, None) == {"percent_of_target": None, "met": False}
     assert measures.progress_against(600, 150) == {"percent_of_target": 25.0, "met": False}
     assert measures.progress_against(0, 0) == {"percent_of_target": None, "met": True}

@@ -11,19 +11,26 @@ from server.extensions import db
 from server.models import AuditEntry
 from tests.helpers import body_of
 
+# Every declared measure, in the registry's order of types.
 MEASURE_HEADERS = [
     "Thôn",
     "Hỗ trợ cài đặt, kích hoạt VNeID: số lượt hỗ trợ",
     "Tài khoản VNeID đã kích hoạt (mọi mức)",
     "Tài khoản VNeID đã kích hoạt – Mức 1",
     "Tài khoản VNeID đã kích hoạt – Mức 2",
+    "Hồ sơ định danh mức 2: số hồ sơ",
+    "Hồ sơ định danh mức 2: đã kích hoạt",
     "Rà soát khai tử: số trường hợp phát hiện",
     "Rà soát khai tử: đã cấp giấy chứng tử",
     "Rà soát khai tử: tỷ lệ đã cấp giấy chứng tử (%)",
     "Buổi tuyên truyền: số buổi",
     "Buổi tuyên truyền: số người tham gia",
+    "Hướng dẫn tại Bộ phận một cửa: số lượt công dân",
+    "Hướng dẫn tại Bộ phận một cửa: số hồ sơ nộp trực tuyến",
+    "Làm sạch dữ liệu: số trường hợp phát hiện",
+    "Làm sạch dữ liệu: đã chỉnh sửa trong CSDLQG",
 ]
-TOTAL_ROW = ["Tổng cộng", 6, 4, 1, 2, 4, 2, 66.7, 3, 257]
+TOTAL_ROW = ["Tổng cộng", 6, 4, 1, 2, 0, 0, 4, 2, 66.7, 3, 257, 0, 0, 0, 0]
 
 
 def download(world, username="admin.qt", **query):

@@ -12,6 +12,10 @@ def progress(world, username="police.qt", **query):
     return body_of(response)
 
 
+def breakdown(figures, record_type, name):
+    return figures["types"][record_type]["breakdowns"][name]
+
+
 def by_name(document):
     return {v["name"]: v for v in document["villages"]}
 
@@ -25,27 +29,34 @@ def test_vneid_help_is_counted_by_level_step_and_failure_reason(world):
     assert one["measures"]["vneid_activated"] == 3 and two["measures"]["vneid_activated"] == 1
     assert one["measures"]["vneid_activated_level_1"] == 1 and one["measures"]["vneid_activated_level_2"] == 2
     assert two["measures"]["vneid_activated_level_1"] == 0 and two["measures"]["vneid_activated_level_2"] == 0
-    assert one["vneid"]["by_step"] == {
+    steps = breakdown(one, "vneid_activation", "step_reached_by_level")
+    assert {step: sum(cell["records"] for cell in row.values()) for step, row in steps.items()} == {
         "not_installed": 0,
         "installed": 1,
         "registered": 0,
         "activated": 2,
         "logged_in_public_service": 1,
+        "": 0,
     }
-    assert one["vneid"]["by_level"]["2"] == {
+    assert {step: row["2"]["records"] for step, row in steps.items()} == {
         "not_installed": 0,
         "installed": 0,
         "registered": 0,
         "activated": 1,
         "logged_in_public_service": 1,
+        "": 0,
     }
-    assert two["vneid"]["by_level"]["none"]["activated"] == 1
-    assert one["vneid"]["by_failure_reason"]["no_chip_card"] == 1
-    assert two["vneid"]["by_failure_reason"]["data_mismatch"] == 1
+    # b2 gave no level: the row of records that give none.
+    assert breakdown(two, "vneid_activation", "step_reached_by_level")["activated"][""] == {"records": 1}
+    assert breakdown(one, "vneid_activation", "failure_reason")["no_chip_card"] == {"records": 1}
+    assert breakdown(two, "vneid_activation", "failure_reason")["data_mismatch"] == {"records": 1}
     totals = document["totals"]
     assert totals["measures"]["vneid_helped"] == 6 and totals["measures"]["vneid_activated"] == 4
     assert totals["measures"]["vneid_activated_level_2"] == 2
-    assert sum(totals["vneid"]["by_failure_reason"].values()) == 2
+    reasons = breakdown(totals, "vneid_activation", "failure_reason")
+    assert (
+        sum(cell["records"] for cell in reasons.values()) == 2 and totals["types"]["vneid_activation"]["records"] == 6
+    )
     assert [v["name"] for v in document["villages"]] == ["Thôn 1", "Thôn 2", "Thôn 3", "Thôn 4", "Thôn 5"]
     assert by_name(document)["Thôn 5"]["measures"]["vneid_helped"] == 0
 
@@ -54,7 +65,9 @@ def test_death_cases_by_status_and_the_certified_share(world):
     document = progress(world)
     villages = by_name(document)
     # October (Vietnam time): d1, d3 in Thôn 1; d4, d5 in Thôn 2. d2 reached the server at 03:00 on 1/11.
-    assert villages["Thôn 1"]["death"]["by_case_status"] == {
+    assert {
+        status: cell["records"] for status, cell in breakdown(villages["Thôn 1"], "death_check", "case_status").items()
+    } == {
         "reported": 0,
         "verified_unregistered": 0,
         "certificate_issued": 1,
@@ -62,6 +75,7 @@ def test_death_cases_by_status_and_the_certified_share(world):
         "funeral_allowance_done": 0,
         "already_registered": 1,
         "person_alive": 0,
+        "": 0,
     }
     assert villages["Thôn 1"]["measures"]["death_cases_certified_percent"] == 100.0  # 1 of 2 - 1 closed
     assert villages["Thôn 2"]["measures"]["death_cases_certified_percent"] == 50.0  # 1 of 2
@@ -70,28 +84,28 @@ def test_death_cases_by_status_and_the_certified_share(world):
     assert totals["death_cases_certified_percent"] == 66.7  # 2 of 4 - 1 closed
     assert villages["Thôn 3"]["measures"]["death_cases_certified_percent"] is None  # no cases: no share
     november = progress(world, period="2026-11")
-    assert november["totals"]["death"]["by_case_status"]["reported"] == 1  # d2
+    assert breakdown(november["totals"], "death_check", "case_status")["reported"] == {"records": 1}  # d2
 
 
 def test_death_stages_are_timed_from_the_version_history(world):
-    stages = {(s["from_status"], s["to_status"]): s for s in progress(world)["death_stage_days"]}
+    stages = {(s["from_state"], s["to_state"]): s for s in progress(world)["stage_days"]["death_check"]}
     assert stages[("reported", "verified_unregistered")] == {
-        "from_status": "reported",
-        "to_status": "verified_unregistered",
-        "cases": 2,
+        "from_state": "reported",
+        "to_state": "verified_unregistered",
+        "records": 2,
         "avg_days": 3.0,
         "min_days": 2.0,
         "max_days": 4.0,
     }  # d1 2 days, d4 4
     assert stages[("verified_unregistered", "certificate_issued")]["avg_days"] == 3.0  # 5 and 1
-    assert stages[("certificate_issued", "residence_removed")]["cases"] == 1
+    assert stages[("certificate_issued", "residence_removed")]["records"] == 1
     assert stages[("certificate_issued", "residence_removed")]["max_days"] == 3.0
     assert stages[("reported", "certificate_issued")]["avg_days"] == 6.0  # 7 and 5
     assert stages[("reported", "already_registered")]["avg_days"] == 1.5
     assert stages[("reported", "person_alive")] == {
-        "from_status": "reported",
-        "to_status": "person_alive",
-        "cases": 0,
+        "from_state": "reported",
+        "to_state": "person_alive",
+        "records": 0,
         "avg_days": None,
         "min_days": None,
         "max_days": None,
@@ -102,13 +116,14 @@ def test_outreach_sessions_by_form_and_topic_with_people_reached(world):
     document = progress(world)
     totals = document["totals"]
     assert totals["measures"]["outreach_sessions"] == 3 and totals["measures"]["people_reached"] == 257
-    assert totals["outreach"]["by_form"]["meeting"] == {"sessions": 1, "people_reached": 45}
-    assert totals["outreach"]["by_form"]["loudspeaker"] == {"sessions": 1, "people_reached": 200}
-    assert totals["outreach"]["by_form"]["door_to_door"] == {"sessions": 1, "people_reached": 12}
-    assert totals["outreach"]["by_topic"]["vneid"] == {"sessions": 3, "people_reached": 257}
-    assert totals["outreach"]["by_topic"]["online_public_services"] == {"sessions": 1, "people_reached": 45}
-    assert totals["outreach"]["by_topic"]["utility_groups"] == {"sessions": 1, "people_reached": 12}
-    assert totals["outreach"]["by_topic"]["residence_law"] == {"sessions": 0, "people_reached": 0}  # p4 not approved
+    forms, topics = (breakdown(totals, "propaganda_session", name) for name in ("form", "topics"))
+    assert forms["meeting"] == {"records": 1, "people_reached": 45}
+    assert forms["loudspeaker"] == {"records": 1, "people_reached": 200}
+    assert forms["door_to_door"] == {"records": 1, "people_reached": 12}
+    assert topics["vneid"] == {"records": 3, "people_reached": 257}
+    assert topics["online_public_services"] == {"records": 1, "people_reached": 45}
+    assert topics["utility_groups"] == {"records": 1, "people_reached": 12}
+    assert topics["residence_law"] == {"records": 0, "people_reached": 0}  # p4 not approved
     assert by_name(document)["Thôn 1"]["measures"]["people_reached"] == 245
 
 
@@ -163,7 +178,7 @@ def test_one_village_alone(world):
 
 def test_another_communes_numbers_never_appear(world):
     quang_trung = progress(world, "admin.qt")
-    assert "Thôn Đông" not in str(quang_trung) and "999" not in str(quang_trung["totals"]["outreach"])
+    assert "Thôn Đông" not in str(quang_trung) and "999" not in str(quang_trung["totals"]["types"])
     cam_hai = progress(world, "police.ch")
     assert [v["name"] for v in cam_hai["villages"]] == ["Thôn Đông", "Thôn Tây"]
     assert cam_hai["totals"]["measures"]["vneid_activated_level_2"] == 1
