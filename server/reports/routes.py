@@ -172,7 +172,9 @@ class ProgressSchema(ResponseSchema):
     totals = fields.Nested(FiguresSchema)
     villages = fields.List(fields.Nested(VillageProgressSchema))
     stage_days = fields.Dict(
-        keys=fields.String(), values=fields.List(fields.Nested(StageSchema)), metadata={"description": "per record type"}
+        keys=fields.String(),
+        values=fields.List(fields.Nested(StageSchema)),
+        metadata={"description": "per record type"},
     )
     targets = fields.List(fields.Nested(TargetProgressSchema))
     trend = fields.Nested(TrendSchema)
