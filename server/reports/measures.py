@@ -3,8 +3,8 @@
 The database answers one GROUP BY query per record type (server/reports/queries.py): its
 records grouped by the fields the type's measures and breakdowns read (its *dimensions*,
 server/forms/measures.py), each group with its number of records and the totals of the fields
-its measures sum. Each group comes here and is *tallied* into figures: a Counter keyed by what
-is counted, so the figures of villages, days or weeks add up by plain addition. Measures and
+its measures sum. Each group comes here and is tallied (`Tally`) into figures: a Counter keyed
+by what is counted, so the figures of villages, days or weeks add up by plain addition. Measures and
 breakdown tables are then read off the figures. Nothing here names a type or a field: every
 count comes from a declaration.
 """
@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from server.forms.logic import context_of, holds_in
-from server.forms.measures import Count, Share, Sum, summed_fields
+from server.forms.measures import Count, Share, Sum, dimensions, summed_fields
 from server.forms.registry import RECORD_TYPES
 
 # The review states each counting rule lets into a report (`count=` parameter).
@@ -87,20 +87,41 @@ def _declared(field, raw):
     return by_text.get(str(raw), raw) if field.choices else raw
 
 
-def tally(figures, record_type, values, records, sums):
-    """Add one group of `records` records of the type, whose dimensions hold `values` and whose
-    summed fields total `sums` ({field: total}), into `figures`."""
-    name = record_type.type
-    figures[(name, RECORDS)] += records
+class Tally:
+    """Adds one type's grouped rows into figures. What a row adds to (which measures' conditions
+    hold, which breakdown rows it counts in) depends only on its dimension values, so it is worked
+    out once per distinct combination: a year's trend repeats each combination on many days."""
+
+    def __init__(self, record_type):
+        self.record_type = record_type
+        self.fields = [record_type.field(name) for name in dimensions(record_type)]
+        self._plans = {}
+
+    def add(self, figures, raw_values, records, sums):
+        """Add a group of `records` records whose dimensions hold `raw_values` (as the database
+        hands them back, in `dimensions` order) and whose summed fields total `sums`."""
+        plan = self._plans.get(raw_values)
+        if plan is None:
+            values = {f.name: value_of(f, raw) for f, raw in zip(self.fields, raw_values, strict=True)}
+            plan = self._plans[raw_values] = _plan(self.record_type, values)
+        for key, summed_field in plan:
+            figures[key] += records if summed_field is None else sums[summed_field]
+
+
+def _plan(record_type, values):
+    """[(figures key, None to add the records or a summed field to add its total)] for a group
+    of the type whose dimensions hold `values`."""
+    name, plan = record_type.type, []
     context = context_of(values)
+    plan.append(((name, RECORDS), None))
     for measure in record_type.measures:
         if isinstance(measure, Share):
             if measure.among is None or holds_in(measure.among, context):
-                figures[(name, measure.key, "whole")] += records
+                plan.append(((name, measure.key, "whole"), None))
                 if holds_in(measure.where, context):
-                    figures[(name, measure.key, "part")] += records
+                    plan.append(((name, measure.key, "part"), None))
         elif measure.where is None or holds_in(measure.where, context):
-            figures[(name, measure.key)] += sums[measure.field] if isinstance(measure, Sum) else records
+            plan.append(((name, measure.key), measure.field if isinstance(measure, Sum) else None))
     for breakdown in record_type.breakdowns:
         if breakdown.where is not None and not holds_in(breakdown.where, context):
             continue
@@ -108,9 +129,9 @@ def tally(figures, record_type, values, records, sums):
         for row in _keys(record_type, breakdown.field, values):
             for column in columns:
                 cell = (name, breakdown.name, row, column)
-                figures[(*cell, RECORDS)] += records
-                for field_name, total in sums.items():
-                    figures[(*cell, field_name)] += total
+                plan.append(((*cell, RECORDS), None))
+                plan += [((*cell, field_name), field_name) for field_name in summed_fields(record_type)]
+    return plan
 
 
 def _keys(record_type, field_name, values):

@@ -79,22 +79,20 @@ def figures(scope, review_states, period, key=by_village):
     the type's dimensions, with the totals of the fields its measures sum."""
     result = defaultdict(Counter)
     for rt in RECORD_TYPES.values():
+        summed_names = summed_fields(rt)
         grouped = [data(name).label(f"d{i}") for i, name in enumerate(dimensions(rt))]
         summed = [
-            func.coalesce(func.sum(cast(data(name), Integer)), 0).label(f"s{i}")
-            for i, name in enumerate(summed_fields(rt))
+            func.coalesce(func.sum(cast(data(name), Integer)), 0).label(f"s{i}") for i, name in enumerate(summed_names)
         ]
         rows = db.session.execute(
             select(key(rt).label("grp"), func.count().label("n"), *summed, *grouped)
             .where(*conditions(scope, rt, review_states, period))
             .group_by("grp", *(column.name for column in grouped))
         )
-        fields = [rt.field(name) for name in dimensions(rt)]
+        tally = measures.Tally(rt)
         for grp, n, *rest in rows:
-            totals, raw_values = rest[: len(summed)], rest[len(summed) :]
-            sums = {name: int(total) for name, total in zip(summed_fields(rt), totals, strict=True)}
-            values = {f.name: measures.value_of(f, raw) for f, raw in zip(fields, raw_values, strict=True)}
-            measures.tally(result[grp], rt, values, n, sums)
+            sums = {name: int(total) for name, total in zip(summed_names, rest[: len(summed)], strict=True)}
+            tally.add(result[grp], tuple(rest[len(summed) :]), n, sums)
     return dict(result)
 
 

@@ -75,8 +75,7 @@ def test_trend_buckets_are_weeks_from_monday_then_months():
 def grouped(figures, type_name, records, sums=None, **values):
     """Tally one group as the grouped query hands it over (raw column values)."""
     rt = RECORD_TYPES[type_name]
-    held = {name: measures.value_of(rt.field(name), values.get(name)) for name in dimensions(rt)}
-    measures.tally(figures, rt, held, records, sums or {})
+    measures.Tally(rt).add(figures, tuple(values.get(name) for name in dimensions(rt)), records, sums or {})
 
 
 def test_measures_from_grouped_counts():
