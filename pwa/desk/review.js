@@ -68,7 +68,7 @@ function workflowControls(app, rt, record, message) {
     syncNow().then(() => app.navigate(location.hash, true));
   };
   return h("div", { class: "case-controls", id: "case-controls" },
-    h("h2", {}, t("review.case_status", { status: statuses[current] })),
+    h("h2", {}, t("review.workflow_state", { status: statuses[current] })),
     needed.length ? h("div", { class: "pair" }, Object.values(inputs)) : null,
     h("div", { class: "actions" }, targets.map((status) => h("button", { type: "button", dataset: { move: status }, onclick: move(status) },
       t("review.move_to", { status: statuses[status] })))));
@@ -98,7 +98,7 @@ function reopenControls(app, rt, record, message) {
     syncNow().then(() => app.navigate(location.hash, true));
   };
   return h("div", { class: "case-controls", id: "case-controls" },
-    h("h2", {}, t("review.case_status", { status: statuses[record.data[field]] })),
+    h("h2", {}, t("review.workflow_state", { status: statuses[record.data[field]] })),
     reason,
     h("div", { class: "actions" }, h("button", { type: "button", id: "reopen", onclick: reopenCase }, t("review.reopen"))));
 }
