@@ -74,13 +74,17 @@ function workflowControls(app, rt, record, message) {
       t("review.move_to", { status: statuses[status] })))));
 }
 
-// A closed record reopened by a role the workflow allows (`workflow.reopen`), with its reason.
+// A closed record: its state, and for a role the workflow allows (`workflow.reopen`) the way to
+// reopen it, with its reason.
 function reopenControls(app, rt, record, message) {
   const { field, reopen } = rt.workflow;
-  if (!reopen || !reopen.by.includes(app.session.user.role)) return null;
+  const statuses = Object.fromEntries(rt.fields.find((f) => f.name === field).choices.map((c) => [c.value, label(c.label)]));
+  const heading = h("h2", {}, t("review.workflow_state", { status: statuses[record.data[field]] }));
+  if (!reopen || !reopen.by.includes(app.session.user.role)) {
+    return h("div", { class: "case-controls", id: "case-controls" }, heading, h("p", { class: "muted" }, t("review.closed")));
+  }
   const reasonField = rt.fields.find((f) => f.name === reopen.reason);
   const reason = h("textarea", { id: `need-${reopen.reason}`, rows: 2, "aria-label": label(reasonField.label), placeholder: label(reasonField.label) });
-  const statuses = Object.fromEntries(rt.fields.find((f) => f.name === field).choices.map((c) => [c.value, label(c.label)]));
   const reopenCase = async () => {
     const view = await getView(record.id, app.session.user.id);
     if (!view || !view.server) {
@@ -98,7 +102,7 @@ function reopenControls(app, rt, record, message) {
     syncNow().then(() => app.navigate(location.hash, true));
   };
   return h("div", { class: "case-controls", id: "case-controls" },
-    h("h2", {}, t("review.workflow_state", { status: statuses[record.data[field]] })),
+    heading,
     reason,
     h("div", { class: "actions" }, h("button", { type: "button", id: "reopen", onclick: reopenCase }, t("review.reopen"))));
 }

@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.desk import desk
 from tests.e2e.steps import REVIEWER, THON_1, eventually, tag
-from tests.helpers import death_data, update
+from tests.helpers import correction_data, death_data, level2_data, update
 
 
 def test_police_moves_a_death_case_and_is_asked_for_what_the_next_state_needs(live_app, api, browser):
@@ -57,3 +57,34 @@ def test_the_working_group_reopens_a_closed_case_at_the_desk_with_its_reason(liv
             message="the case reopened on the server",
         )
     assert admin.get(f"/records/{record_id}")["data"]["reopen_reason"] == "Sổ khai tử ghi nhầm người cùng tên"
+
+
+def test_police_follow_a_level_two_file_and_a_data_correction_at_the_desk(live_app, api, browser):
+    """The two other workflows, at the desk from their declarations alone: a level 2 file from
+    appointment to activation, and a data correction verified then corrected."""
+    volunteer, reviewer = api("vol.qt1"), api(REVIEWER)
+    mark = tag()
+    level2 = volunteer.caller.create("vneid_level2_file", THON_1, level2_data(full_name=f"Đinh Thị Ngọc {mark}"))
+    correction = volunteer.caller.create(
+        "data_correction", THON_1, correction_data(citizen_name=f"Phạm Văn Đông {mark}")
+    )
+    volunteer.caller.push_ok([level2, correction])
+
+    def state(mutation):
+        return reviewer.get(f"/records/{mutation['record_id']}")["data"]["status"]
+
+    with desk(browser, live_app, REVIEWER) as police:
+        controls = police.locator("#case-controls")
+        for mutation, moves in (
+            (level2, [("file_submitted", "Đã nộp hồ sơ"), ("approved", "Đã phê duyệt"), ("activated", "Đã kích hoạt")]),
+            (correction, [("verified", "Đã xác minh"), ("corrected", "Đã chỉnh sửa trong CSDLQG về dân cư")]),
+        ):
+            for move, label in moves:
+                police.goto(f"/#/review/{mutation['record_id']}")
+                controls.locator(f'button[data-move="{move}"]').click()
+                eventually(police, lambda m=mutation, s=move: state(m) == s, message=f"{move} on the server")
+                police.goto(f"/#/review/{mutation['record_id']}")
+                expect(controls.locator("h2")).to_contain_text(label)
+        # Closed: its state, and no move left to offer.
+        expect(controls).to_contain_text("Hồ sơ đã kết thúc")
+        expect(controls.locator("button")).to_have_count(0)
