@@ -7,6 +7,7 @@ import { holds, isRelevant } from "./logic.js";
 
 const DATE = /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/;
 const MONTH = /^[0-9]{4}-[0-9]{2}$/;
+const YEAR = /^[0-9]{4}$/;
 const TIME = /^([01][0-9]|2[0-3]):[0-5][0-9]$/;
 const PERSONAL_ID = /^[0-9]{12}$/;
 const MOBILE = /^0[35789][0-9]{8}$/;
@@ -86,6 +87,10 @@ export function fieldProblems(field, value, context) {
         const month = Number(value.slice(5, 7));
         if (month < 1 || month > 12 || Number(value.slice(0, 4)) < 1880) return [msg("v.month_missing")];
         return notFuture(field, `${value}-01`, today);
+      }
+      // Only the year, when that is all the family knows.
+      if (typeof value === "string" && YEAR.test(value)) {
+        return Number(value) < 1880 ? [msg("v.date_too_old")] : notFuture(field, `${value}-01-01`, today);
       }
       return typeof value === "string" && DATE.test(value) ? checkDate(field, value, today) : [msg("v.partial_date_format")];
     case "time":

@@ -23,6 +23,7 @@ from server.forms.rules import normalise_mobile, personal_id_problems, today
 
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _MONTH = re.compile(r"[0-9]{4}-[0-9]{2}")
+_YEAR = re.compile(r"[0-9]{4}")
 _TIME = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")
 
 MSG_REQUIRED = "Trường này bắt buộc"
@@ -76,7 +77,13 @@ def _partial_date(decl, value):
         return value
     if isinstance(value, str) and _DATE.fullmatch(value):
         return _date(decl, value)
-    raise ma.ValidationError("Ngày phải theo dạng YYYY-MM-DD, hoặc YYYY-MM nếu không rõ ngày")
+    # Only the year, when that is all the family knows.
+    if isinstance(value, str) and _YEAR.fullmatch(value):
+        if int(value) < 1880:
+            raise ma.ValidationError("Ngày quá xa trong quá khứ")
+        _check_not_future(decl, date(int(value), 1, 1))
+        return value
+    raise ma.ValidationError("Ngày phải theo dạng YYYY-MM-DD, hoặc YYYY-MM hay YYYY nếu không rõ ngày")
 
 
 def _time(decl, value):
