@@ -51,8 +51,9 @@ export function validationContext(forms) {
   return { provinceCodes: forms.province_codes || [], today: todayInVietnam() };
 }
 
-export function validate(forms, rt, data) {
-  return validateRecord(rt, data, validationContext(forms));
+// `before`: the record's data an edit starts from (null for a new record).
+export function validate(forms, rt, data, before = null) {
+  return validateRecord(rt, data, validationContext(forms), before);
 }
 
 export function fieldsFor(rt, role) {

@@ -123,6 +123,12 @@ function isEmpty(value) {
   return value === undefined || value === null || value === "";
 }
 
+// Whether an edit from `before` to `data` changes any of these fields (an empty value is no value).
+function writesAny(names, data, before) {
+  const given = (value) => JSON.stringify(isEmpty(value) ? null : value);
+  return names.some((name) => given(data[name]) !== given(before[name]));
+}
+
 // What the record's workflow state needs and the data lacks (the type's `workflow.needs`).
 function unmetNeeds(recordType, data) {
   const workflow = recordType.workflow;
@@ -141,8 +147,10 @@ function unmetNeeds(recordType, data) {
 // optional there; then, once all pass, what the declaration says beyond single fields, over the
 // data without the fields not relevant to it: a relevant required field left empty, what the
 // workflow's state needs, and the broken rules. A problem is an i18n key with parameters, or a
-// declared message ({text: {vi, en}}).
-export function validateRecord(recordType, data, context) {
+// declared message ({text: {vi, en}}). `before` is the record's data before an edit (null for a
+// new record): the edit is checked only against the rules that read a field it changes, as the
+// server checks it, so a record kept from before a rule can be edited elsewhere.
+export function validateRecord(recordType, data, context, before = null) {
   const errors = {};
   for (const field of recordType.fields) {
     const problems = fieldProblems(field.relevant ? { ...field, required: false } : field, data[field.name], context);
@@ -158,6 +166,8 @@ export function validateRecord(recordType, data, context) {
   }
   Object.assign(errors, unmetNeeds(recordType, kept));
   for (const rule of recordType.rules || []) {
+    // A cached /forms document from before `reads` checks every rule, as before.
+    if (before && rule.reads && !writesAny(rule.reads, kept, before)) continue;
     if (!holds(rule.broken_when, kept, context.today)) continue;
     for (const name of rule.fields) errors[name] = [...(errors[name] || []), { text: rule.message }];
   }
