@@ -29,11 +29,12 @@ def vneid(rng):
         "gender": gender,
         "phone": f"09{rng.randrange(10**8):08d}",
         "phone_is_own": rng.random() < 0.8,
-        "level": 2,
         "step_reached": "activated",
-        "place": rng.choice(PLACES),
         "activity_date": "2025-11-20",
     }
+    # Level 2 is registered only at the police office or a mobile point.
+    data["place"] = rng.choice(PLACES)
+    data["level"] = 2 if data["place"] in ("police_office", "mobile_point") else 1
     if rng.random() < 0.3:
         data["notes"] = "Đã hướng dẫn đăng nhập Cổng dịch vụ công và tích hợp giấy phép lái xe."
     return data

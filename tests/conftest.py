@@ -1,6 +1,7 @@
 """Fixtures: an app on a fresh database per test, on SQLite always and on PostgreSQL when
 TEST_DATABASE_URL is set (REQUIRE_POSTGRES=1 makes a missing PostgreSQL a failure, not a skip)."""
 
+import dataclasses
 import os
 import uuid
 from contextlib import contextmanager
@@ -14,6 +15,7 @@ from server import create_app
 from server.cli import seed_demo
 from server.extensions import db
 from server.forms import registry
+from server.forms.schema import schema_for, validator_for
 from server.models import Village
 from tests.helpers import PASSWORD, PUBLIC_STAND_IN, Caller, resolve_names
 
@@ -175,14 +177,29 @@ def villages(app):
     return {v.name: v.id for v in db.session.execute(db.select(Village)).scalars()}
 
 
-def validate_with_schema(type_name, data):
+def validate_with_schema(type_name, data, before=None):
     """registry.validate through the marshmallow schema: the reference its compiled validator must match."""
     if not isinstance(data, dict):
         return None, {"data": ["Phải là một đối tượng JSON"]}
     try:
-        return registry.SCHEMAS[type_name].load(data), None
+        return type(registry.SCHEMAS[type_name])(before=before).load(data), None
     except ma.ValidationError as err:
         return None, {name: list(messages) for name, messages in err.messages.items()}
+
+
+@contextmanager
+def declared_before(type_name, *rule_names):
+    """The app as it was before these rules of a type were declared: a record pushed meanwhile is
+    stored as the old app stored it (through the real push, its history hash-chained), a record of
+    the old shape that deployments hold."""
+    declared = registry.RECORD_TYPES[type_name]
+    old = dataclasses.replace(declared, rules=tuple(r for r in declared.rules if r.name not in rule_names))
+    assert len(old.rules) == len(declared.rules) - len(rule_names), rule_names
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setitem(registry.RECORD_TYPES, type_name, old)
+        patch.setitem(registry._VALIDATORS, type_name, validator_for(old))
+        patch.setitem(registry.SCHEMAS, type_name, schema_for(old))
+        yield
 
 
 # Hosts tests give push subscriptions: names reserved for examples (RFC 2606), and Mozilla's push
@@ -205,9 +222,9 @@ def _validator_agrees_with_schema(monkeypatch):
     """Every record any test validates in this process is judged by the marshmallow schema too."""
     fast = registry.validate
 
-    def both(type_name, data):
-        result = fast(type_name, data)
-        assert result == validate_with_schema(type_name, data), (type_name, data)
+    def both(type_name, data, before=None):
+        result = fast(type_name, data, before)
+        assert result == validate_with_schema(type_name, data, before), (type_name, data, before)
         return result
 
     monkeypatch.setattr(registry, "validate", both)

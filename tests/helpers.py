@@ -118,7 +118,7 @@ def vneid_data(**overrides):
         "phone_is_own": True,
         "level": 2,
         "step_reached": "activated",
-        "place": "home",
+        "place": "police_office",
         "activity_date": "2026-11-20",
     }
     data.update(overrides)

@@ -5,7 +5,10 @@ import re
 import pytest
 
 from server.forms import registry
+from server.forms.declarations import Rule
+from server.forms.logic import TODAY, present, var
 from server.forms.rules import normalise_mobile
+from server.labels import Label
 from tests.helpers import body_of, death_data, propaganda_data, vneid_data
 
 
@@ -128,8 +131,25 @@ def test_gender_is_stored_as_the_domain_word_whatever_spelling_came():
         assert errors is None and clean["gender"] == stored, (sent, errors)
 
 
-def test_the_account_level_may_be_left_out_but_not_sent_as_text():
-    assert registry.validate("vneid_activation", vneid_data(level=None))[1] is None
+def test_a_rule_names_the_fields_it_reads_which_decide_the_edits_it_checks():
+    message = Label("Sai", "Wrong")
+    rule = Rule("r", {"and": [present("a", "b"), {"<": [var("a"), var(TODAY)]}]}, ("a",), message)
+    assert rule.reads == {"a", "b"}
+    # A name worked out when the rule runs would hide from the change gate what the rule reads.
+    with pytest.raises(ValueError):
+        Rule("r", {"!": {"var": {"cat": ["a", "b"]}}}, ("a",), message)
+    before = vneid_data(level=None)
+    assert registry.validate("vneid_activation", {**before, "notes": "Gọi lại"}, before=before)[1] is None
+    moved = {**before, "step_reached": "logged_in_public_service"}
+    assert set(registry.validate("vneid_activation", moved, before=before)[1]) == {"level"}
+
+
+def test_the_account_level_may_be_left_out_until_activation_but_not_sent_as_text():
+    registered = vneid_data(level=None, step_reached="registered", failure_reason="data_mismatch")
+    assert registry.validate("vneid_activation", registered)[1] is None
+    assert registry.validate("vneid_activation", vneid_data(level=None))[1] == {
+        "level": ["Cần ghi mức độ tài khoản khi đã kích hoạt"]
+    }
     assert "level" in registry.validate("vneid_activation", vneid_data(level="2"))[1]
 
 

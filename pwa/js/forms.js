@@ -51,8 +51,9 @@ export function validationContext(forms) {
   return { provinceCodes: forms.province_codes || [], today: todayInVietnam() };
 }
 
-export function validate(forms, rt, data) {
-  return validateRecord(rt, data, validationContext(forms));
+// `before`: the record's data an edit starts from (null for a new record).
+export function validate(forms, rt, data, before = null) {
+  return validateRecord(rt, data, validationContext(forms), before);
 }
 
 export function fieldsFor(rt, role) {
@@ -78,17 +79,8 @@ function inputFor(field, value, today) {
       return h("input", { ...common, type: "time", value: value ?? "" });
     case "url":
       return h("input", { ...common, type: "url", inputmode: "url", value: value ?? "" });
-    case "partial_date": {
-      const monthOnly = typeof value === "string" && value.length === 7;
-      const input = h("input", { ...common, type: monthOnly ? "month" : "date", max: monthOnly ? today.slice(0, 7) : today, value: value ?? "" });
-      const toggle = h("input", { type: "checkbox", id: `${id}-month`, checked: monthOnly, onchange: () => {
-        input.value = "";
-        input.type = toggle.checked ? "month" : "date";
-        input.max = toggle.checked ? today.slice(0, 7) : today;
-        input.dispatchEvent(new Event("input", { bubbles: true }));
-      } });
-      return h("div", { class: "partial-date" }, input, h("label", { class: "inline", for: `${id}-month` }, toggle, t("form.month_only")));
-    }
+    case "partial_date":
+      return partialDateInput(field, common, value, today);
     case "boolean":
       return h("label", { class: "inline switch" },
         h("input", { ...common, type: "checkbox", checked: value === true }), t("form.yes"));
@@ -108,6 +100,32 @@ function inputFor(field, value, today) {
     default:
       return h("input", { ...common, type: "text", maxlength: field.max_length || 500, value: value ?? "" });
   }
+}
+
+// A date of which the user may know only the month and year, or only the year: one input, and
+// what is known chosen beside it (the full date, the month/year, the year alone). Choosing again
+// empties the input, since a value of one precision is not one of another.
+const PRECISIONS = [
+  { name: "day", length: 10, key: "form.full_date", attrs: (today) => ({ type: "date", max: today }) },
+  { name: "month", length: 7, key: "form.month_only", attrs: (today) => ({ type: "month", max: today.slice(0, 7) }) },
+  { name: "year", length: 4, key: "form.year_only",
+    attrs: () => ({ type: "text", inputmode: "numeric", maxlength: 4, placeholder: t("form.year_placeholder") }) },
+];
+
+function partialDateInput(field, common, value, today) {
+  const known = PRECISIONS.find((p) => typeof value === "string" && value.length === p.length) || PRECISIONS[0];
+  const input = h("input", { ...common, ...known.attrs(today), value: value ?? "" });
+  const set = (precision) => {
+    for (const name of ["type", "max", "inputmode", "maxlength", "placeholder"]) input.removeAttribute(name);
+    for (const [name, attr] of Object.entries(precision.attrs(today))) input.setAttribute(name, attr);
+    input.value = "";
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+  };
+  const choices = PRECISIONS.map((precision) => h("label", { class: "inline", for: `${common.id}-${precision.name}` },
+    h("input", { type: "radio", name: `${field.name}-precision`, id: `${common.id}-${precision.name}`,
+      checked: precision === known, onchange: () => set(precision) }), t(precision.key)));
+  // What is known comes first, then the input takes that shape.
+  return h("div", { class: "partial-date" }, h("div", { class: "partial-date-known", role: "radiogroup" }, choices), input);
 }
 
 // What one field's input holds, typed as the server expects; undefined when empty.

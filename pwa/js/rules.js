@@ -7,6 +7,7 @@ import { holds, isRelevant } from "./logic.js";
 
 const DATE = /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/;
 const MONTH = /^[0-9]{4}-[0-9]{2}$/;
+const YEAR = /^[0-9]{4}$/;
 const TIME = /^([01][0-9]|2[0-3]):[0-5][0-9]$/;
 const PERSONAL_ID = /^[0-9]{12}$/;
 const MOBILE = /^0[35789][0-9]{8}$/;
@@ -87,6 +88,10 @@ export function fieldProblems(field, value, context) {
         if (month < 1 || month > 12 || Number(value.slice(0, 4)) < 1880) return [msg("v.month_missing")];
         return notFuture(field, `${value}-01`, today);
       }
+      // Only the year, when that is all the family knows.
+      if (typeof value === "string" && YEAR.test(value)) {
+        return Number(value) < 1880 ? [msg("v.date_too_old")] : notFuture(field, `${value}-01-01`, today);
+      }
       return typeof value === "string" && DATE.test(value) ? checkDate(field, value, today) : [msg("v.partial_date_format")];
     case "time":
       return typeof value === "string" && TIME.test(value) ? [] : [msg("v.time_format")];
@@ -118,6 +123,12 @@ function isEmpty(value) {
   return value === undefined || value === null || value === "";
 }
 
+// Whether an edit from `before` to `data` changes any of these fields (an empty value is no value).
+function writesAny(names, data, before) {
+  const given = (value) => JSON.stringify(isEmpty(value) ? null : value);
+  return names.some((name) => given(data[name]) !== given(before[name]));
+}
+
 // What the record's workflow state needs and the data lacks (the type's `workflow.needs`).
 function unmetNeeds(recordType, data) {
   const workflow = recordType.workflow;
@@ -136,8 +147,10 @@ function unmetNeeds(recordType, data) {
 // optional there; then, once all pass, what the declaration says beyond single fields, over the
 // data without the fields not relevant to it: a relevant required field left empty, what the
 // workflow's state needs, and the broken rules. A problem is an i18n key with parameters, or a
-// declared message ({text: {vi, en}}).
-export function validateRecord(recordType, data, context) {
+// declared message ({text: {vi, en}}). `before` is the record's data before an edit (null for a
+// new record): the edit is checked only against the rules that read a field it changes, as the
+// server checks it, so a record kept from before a rule can be edited elsewhere.
+export function validateRecord(recordType, data, context, before = null) {
   const errors = {};
   for (const field of recordType.fields) {
     const problems = fieldProblems(field.relevant ? { ...field, required: false } : field, data[field.name], context);
@@ -153,6 +166,8 @@ export function validateRecord(recordType, data, context) {
   }
   Object.assign(errors, unmetNeeds(recordType, kept));
   for (const rule of recordType.rules || []) {
+    // A cached /forms document from before `reads` checks every rule, as before.
+    if (before && rule.reads && !writesAny(rule.reads, kept, before)) continue;
     if (!holds(rule.broken_when, kept, context.today)) continue;
     for (const name of rule.fields) errors[name] = [...(errors[name] || []), { text: rule.message }];
   }

@@ -6,6 +6,11 @@ death case backwards; here there is one check, so no path can skip a rule the ot
 A change must give data that passes the type's field rules and cross-field rules (a state's
 needs, such as the certificate for `certificate_issued`, are such rules), change only fields
 the user's role may edit, and move the type's workflow only along its declared moves.
+
+A create is checked against every declared rule; an edit only against the rules that read a field
+it changes. A record stored before a rule was declared (an activated VNeID account with no level)
+is then still edited elsewhere without inventing what it lacks, and an edit that touches the rule
+must satisfy it (docs/record-types.md, "Changing a type: old records").
 """
 
 from server.errors import FIELD_NOT_EDITABLE, INVALID_CASE_TRANSITION, VALIDATION_FAILED
@@ -31,10 +36,12 @@ def not_editable(user, record_type, names):
 
 def checked_data(user, record_type, before, proposed):
     """The clean data `proposed` (the record's data after the change) becomes, once it passes every
-    rule as a change from `before` made by `user`; raises the catalogue's error saying why."""
-    clean, errors = registry.validate(record_type.type, proposed)
+    rule as a change from `before` (None for a create) made by `user`; raises the catalogue's error
+    saying why."""
+    creating = before is None
     # A field an older record lacks holds its default, as a new record's would.
-    before = {**initial_data(record_type), **before}
+    before = {**initial_data(record_type), **(before or {})}
+    clean, errors = registry.validate(record_type.type, proposed, before=None if creating else before)
     # Who may change what comes first: a field the user may not touch is the answer, not its format.
     # (An invalid proposal is compared as it came, with the defaults the validator would have filled.)
     after = {**initial_data(record_type), **proposed} if errors else clean

@@ -37,7 +37,10 @@ FIELDS = (
         L("Ngày chết", "Date of death"),
         required=True,
         not_future=True,
-        help=L("Nếu không rõ ngày, chỉ ghi tháng/năm", "If the day is unknown, give only month and year"),
+        help=L(
+            "Nếu không rõ ngày, ghi tháng/năm hoặc chỉ năm",
+            "If the day is unknown, give the month and year, or only the year",
+        ),
     ),
     Field("place_of_death", "text", L("Nơi chết", "Place of death"), max_length=300),
     Field("informant_name", "text", L("Người cung cấp thông tin", "Informant"), required=True, max_length=200),

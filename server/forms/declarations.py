@@ -82,6 +82,30 @@ class Rule:
     broken_when: dict
     fields: tuple
     message: Label
+    # The fields the condition reads: a change that writes none of them is not checked against
+    # the rule (server/forms/changes.py), so a record stored before the rule keeps its old shape.
+    reads: frozenset = dataclass_field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "reads", frozenset(_names_read(self.broken_when)))
+
+
+def _names_read(expression):
+    """The record fields a JSON Logic expression reads with `var` ("$today" is not a field). A
+    rule names what it reads: a name worked out at run time would hide it from the change gate."""
+    if isinstance(expression, list):
+        for item in expression:
+            yield from _names_read(item)
+    elif isinstance(expression, dict):
+        for op, args in expression.items():
+            if op != "var":
+                yield from _names_read(args)
+                continue
+            name = args[0] if isinstance(args, list) and args else args
+            if not isinstance(name, str) or not name:
+                raise ValueError(f"a rule reads a field by its name, not {args!r}")
+            if not name.startswith("$"):
+                yield name
 
 
 @dataclass(frozen=True)

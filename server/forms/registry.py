@@ -69,11 +69,12 @@ def get(type_name):
     return RECORD_TYPES.get(type_name) if isinstance(type_name, str) else None
 
 
-def validate(type_name, data):
-    """(clean data, None) or (None, {field: [messages]})."""
+def validate(type_name, data, before=None):
+    """(clean data, None) or (None, {field: [messages]}). `before`: the record's data before the
+    change (None for a create), so that a change is checked against the rules it touches."""
     if not isinstance(data, dict):
         return None, {"data": ["Phải là một đối tượng JSON"]}
-    clean, errors = _VALIDATORS[type_name](data)
+    clean, errors = _VALIDATORS[type_name](data, before)
     return (clean, None) if errors is None else (None, {k: _as_list(v) for k, v in errors.items()})
 
 
@@ -141,7 +142,14 @@ def _build_document():
             "fields": [_field_document(f) for f in rt.fields],
             # The cross-field rules as data: the phone evaluates the same JSON Logic (pwa/js/logic.js).
             "rules": [
-                {"name": r.name, "broken_when": r.broken_when, "fields": list(r.fields), "message": r.message.as_dict()}
+                {
+                    "name": r.name,
+                    "broken_when": r.broken_when,
+                    "fields": list(r.fields),
+                    "message": r.message.as_dict(),
+                    # An edit is checked against the rule only if it changes one of these.
+                    "reads": sorted(r.reads),
+                }
                 for r in rt.rules
             ],
             "date_field": rt.date_field,

@@ -23,6 +23,7 @@ from server.forms.rules import normalise_mobile, personal_id_problems, today
 
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _MONTH = re.compile(r"[0-9]{4}-[0-9]{2}")
+_YEAR = re.compile(r"[0-9]{4}")
 _TIME = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")
 
 MSG_REQUIRED = "Trường này bắt buộc"
@@ -76,7 +77,13 @@ def _partial_date(decl, value):
         return value
     if isinstance(value, str) and _DATE.fullmatch(value):
         return _date(decl, value)
-    raise ma.ValidationError("Ngày phải theo dạng YYYY-MM-DD, hoặc YYYY-MM nếu không rõ ngày")
+    # Only the year, when that is all the family knows.
+    if isinstance(value, str) and _YEAR.fullmatch(value):
+        if int(value) < 1880:
+            raise ma.ValidationError("Ngày quá xa trong quá khứ")
+        _check_not_future(decl, date(int(value), 1, 1))
+        return value
+    raise ma.ValidationError("Ngày phải theo dạng YYYY-MM-DD, hoặc YYYY-MM hay YYYY nếu không rõ ngày")
 
 
 def _time(decl, value):
@@ -195,22 +202,31 @@ class RecordDataSchema(ma.Schema):
     class Meta:
         unknown = ma.RAISE
 
+    def __init__(self, *args, before=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The record's data before the change being validated; None for a create.
+        self.before = before
+
     @ma.validates_schema(skip_on_field_errors=True)
     def _cross_field_rules(self, data, **kwargs):
-        errors = _settled(self.record_type, data)[1]
+        errors = _settled(self.record_type, data, self.before)[1]
         if errors:
             raise ma.ValidationError(errors)
 
     @ma.post_load
     def _drop_empty(self, data, **kwargs):
-        return _without_empty(_settled(self.record_type, data)[0])
+        return _without_empty(_settled(self.record_type, data, self.before)[0])
 
 
-def _settled(record_type, data):
+def _settled(record_type, data, before=None):
     """What the declaration says beyond single fields, over field-checked data: (the data without
     the values of fields not relevant to it, {field: [messages]} for a relevant required field
     left empty, what the workflow's state needs, and the broken rules). Conditions and rules are
-    JSON Logic, evaluated by server/forms/logic.py as the phone evaluates them."""
+    JSON Logic, evaluated by server/forms/logic.py as the phone evaluates them.
+
+    `before` is the record's data before the change (None for a create): a rule is then checked
+    only if the change writes a field the rule reads, so that a record stored before a rule was
+    declared can still be edited elsewhere (docs/record-types.md, "Changing a type: old records")."""
     context = context_of(data)
     irrelevant = {f.name for f in record_type.fields if f.relevant is not None and not holds_in(f.relevant, context)}
     data = {name: value for name, value in data.items() if name not in irrelevant}
@@ -223,11 +239,23 @@ def _settled(record_type, data):
     }
     if record_type.workflow:
         errors.update(record_type.workflow.unmet_needs(record_type, data))
+    written = None if before is None else _written(data, before)
     for rule in record_type.rules:
+        if written is not None and rule.reads.isdisjoint(written):
+            continue
         if holds_in(rule.broken_when, context):
             for name in rule.fields:
                 errors.setdefault(name, []).append(rule.message.vi)
     return data, errors
+
+
+def _written(data, before):
+    """The fields whose value `data` changes from `before` (an empty value is no value)."""
+    return {name for name in data.keys() | before.keys() if _given(data.get(name)) != _given(before.get(name))}
+
+
+def _given(value):
+    return None if value == "" else value
 
 
 def _without_empty(data):
@@ -246,16 +274,17 @@ _ABSENT = object()
 
 
 def validator_for(record_type):
-    """validate(data dict) -> (clean, None) or (None, {field: [messages]}), exactly as
-    schema_for(record_type).load does: declared order, defaults for absent fields, null allowed
-    only where optional, unknown fields refused, rules only when every field passed."""
+    """validate(data dict, before=None) -> (clean, None) or (None, {field: [messages]}), exactly as
+    schema_for(record_type).load does (with the same `before`): declared order, defaults for absent
+    fields, null allowed only where optional, unknown fields refused, rules only when every field
+    passed, and on a change only the rules it touches."""
     # (name, converter, declaration, required when absent, null allowed, default)
     checks = tuple(
         (d.name, CONVERTERS[d.kind], d, d.always_required, not d.always_required, d.default) for d in record_type.fields
     )
     known = frozenset(record_type.by_name)
 
-    def validate(data):
+    def validate(data, before=None):
         clean, errors = {}, {}
         for name, convert, decl, required, nullable, default in checks:
             value = data.get(name, _ABSENT)
@@ -277,7 +306,7 @@ def validator_for(record_type):
         for name in data.keys() - known:
             errors[name] = [MSG_UNKNOWN]
         if not errors:
-            clean, errors = _settled(record_type, clean)
+            clean, errors = _settled(record_type, clean, before)
         return (None, errors) if errors else (_without_empty(clean), None)
 
     return validate

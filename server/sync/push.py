@@ -425,7 +425,7 @@ def _checked_create(user, creatable_villages, mutation):
     data = mutation.get("data")
     if not isinstance(data, dict):
         raise VALIDATION_FAILED("Dữ liệu không hợp lệ", fields={"data": ["Phải là một đối tượng JSON"]})
-    return record_type, record_changes.checked_data(user, record_type, record_changes.initial_data(record_type), data)
+    return record_type, record_changes.checked_data(user, record_type, None, data)
 
 
 def _create(batch, record_id, mutation):

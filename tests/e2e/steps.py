@@ -103,8 +103,9 @@ def fill_form(page, forms, type_name, data, village_id=THON_1):
                 page.check(f'input[name="{name}"][value="{values.index(item)}"]')
         elif kind == "boolean":
             page.set_checked(f"#f-{name}", bool(value))
-        elif kind == "partial_date" and len(value) == 7:
-            page.check(f"#f-{name}-month")
+        elif kind == "partial_date" and len(value) in (4, 7):
+            # What is known of the date: the month and year, or only the year.
+            page.check(f"#f-{name}-{'year' if len(value) == 4 else 'month'}")
             page.fill(f"#f-{name}", value)
         else:
             page.fill(f"#f-{name}", str(value))

@@ -53,8 +53,13 @@ def test_two_phones_of_one_volunteer_conflict_and_the_admin_resolves_field_by_fi
     volunteer, admin_api = api(VOLUNTEER), api("admin.qt")
     forms = admin_api.get("/forms")
     mark = tag()
+    # A level 1 account: its place may change to any other.
     data = vneid_data(
-        full_name=f"Đặng Thị Hương {mark}", personal_id="036190007788", phone="0912000333", notes="Ghi chú ban đầu"
+        full_name=f"Đặng Thị Hương {mark}",
+        personal_id="036190007788",
+        phone="0912000333",
+        notes="Ghi chú ban đầu",
+        level=1,
     )
     [created] = volunteer.caller.push_ok([volunteer.caller.create("vneid_activation", THON_1, data)])
     record_id = created["record_id"]

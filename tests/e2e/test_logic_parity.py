@@ -37,7 +37,7 @@ def _value(rng, field):
         return _date(rng)
     if kind == "partial_date":
         day = _date(rng)
-        return rng.choice([day, day[:7]])
+        return rng.choice([day, day[:7], day[:4]])
     if kind == "year":
         return rng.randrange(field.min or 1880, TODAY.year + 2)
     if kind == "time":

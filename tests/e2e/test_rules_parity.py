@@ -37,9 +37,19 @@ CASES = [
     (
         "vneid_activation",
         "valid, minimal",
-        without(vneid_data, "phone_is_own", "level", "place", "activity_date"),
+        without(vneid_data, "phone_is_own", "place", "activity_date"),
         set(),
     ),
+    ("vneid_activation", "activated with no level", vneid_data(level=None), {"level"}),
+    (
+        "vneid_activation",
+        "valid, registered with no level yet",
+        vneid_data(level=None, step_reached="registered", failure_reason="data_mismatch"),
+        set(),
+    ),
+    ("vneid_activation", "level 2 helped at home", vneid_data(place="home"), {"place"}),
+    ("vneid_activation", "valid, level 2 at a mobile point", vneid_data(place="mobile_point"), set()),
+    ("vneid_activation", "valid, level 1 helped at home", vneid_data(level=1, place="home"), set()),
     (
         "vneid_activation",
         "valid, man born 1975",
@@ -120,6 +130,19 @@ CASES = [
     ),
     ("death_check", "valid, minimal", without(death_data, "gender", "informant_relation", "source"), set()),
     ("death_check", "valid, died this month", death_data(date_of_death=THIS_MONTH), set()),
+    ("death_check", "valid, only the year", death_data(date_of_death="2019"), set()),
+    ("death_check", "valid, only this year", death_data(date_of_death=str(TODAY.year)), set()),
+    ("death_check", "valid, only the year of birth", death_data(date_of_death="1940"), set()),
+    ("death_check", "died next year", death_data(date_of_death=str(TODAY.year + 1)), {"date_of_death"}),
+    ("death_check", "only a year before birth", death_data(date_of_death="1939"), {"date_of_death"}),
+    ("death_check", "only a year too long ago", death_data(date_of_death="1850"), {"date_of_death"}),
+    ("death_check", "a year of two digits", death_data(date_of_death="19"), {"date_of_death"}),
+    (
+        "death_check",
+        "certificate before the year of death",
+        death_data(date_of_death="2023", certificate_number="12/2023/TLKT", certificate_date="2022-12-31"),
+        {"certificate_date"},
+    ),
     (
         "death_check",
         "valid, certificate issued with number and date",
@@ -361,6 +384,63 @@ def test_the_phone_and_the_server_refuse_the_same_fields(phone, forms):
         unknown = {key for problems in on_phone.values() for key in problems} - keys - {"declared"}
         assert not unknown, (type_name, what, unknown)
     assert not disagreements, "\n".join(disagreements)
+
+
+# An edit of a record stored before a rule (type, what, the record before, after the edit, the
+# fields the server must name): checked only against the rules it touches, on both sides.
+OLD_ACTIVATED = vneid_data(level=None)
+OLD_LEVEL_TWO_AT_HOME = vneid_data(place="home")
+EDITS = [
+    ("vneid_activation", "no level, notes edited", OLD_ACTIVATED, {**OLD_ACTIVATED, "notes": "Gọi lại"}, set()),
+    (
+        "vneid_activation",
+        "no level, step moved on",
+        OLD_ACTIVATED,
+        {**OLD_ACTIVATED, "step_reached": "logged_in_public_service"},
+        {"level"},
+    ),
+    ("vneid_activation", "no level, level given", OLD_ACTIVATED, {**OLD_ACTIVATED, "level": 1}, set()),
+    (
+        "vneid_activation",
+        "level 2 at home, phone edited",
+        OLD_LEVEL_TWO_AT_HOME,
+        {**OLD_LEVEL_TWO_AT_HOME, "phone": "0987654321"},
+        set(),
+    ),
+    (
+        "vneid_activation",
+        "level 2 at home, place edited to another wrong one",
+        OLD_LEVEL_TWO_AT_HOME,
+        {**OLD_LEVEL_TWO_AT_HOME, "place": "one_stop_desk"},
+        {"place"},
+    ),
+    (
+        "vneid_activation",
+        "a field check still applies to every edit",
+        OLD_ACTIVATED,
+        {**OLD_ACTIVATED, "phone": "0123"},
+        {"phone"},
+    ),
+]
+
+PHONE_JUDGES_EDITS = """async ({forms, edits, today}) => {
+  const rules = await import('/js/rules.js');
+  const context = {provinceCodes: forms.province_codes, today};
+  return edits.map(([type, before, data]) => Object.keys(
+    rules.validateRecord(forms.types.find((rt) => rt.type === type), data, context, before)));
+}"""
+
+
+def test_the_phone_and_the_server_check_an_edit_of_an_old_record_alike(phone, forms):
+    page = phone.page
+    page.goto("/")
+    on_phone = page.evaluate(
+        PHONE_JUDGES_EDITS,
+        {"forms": forms, "edits": [[t, before, data] for t, _, before, data, _ in EDITS], "today": TODAY.isoformat()},
+    )
+    for (type_name, what, before, data, expected), phone_fields in zip(EDITS, on_phone, strict=True):
+        assert set(registry.validate(type_name, data, before=before)[1] or {}) == expected, what
+        assert set(phone_fields) == expected, (what, phone_fields)
 
 
 def test_every_interface_string_exists_in_vietnamese_and_english(phone):

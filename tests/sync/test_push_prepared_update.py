@@ -60,11 +60,11 @@ def test_the_same_field_changed_before_the_lock_is_a_conflict(login, villages, s
 
 def test_another_field_changed_before_the_lock_is_merged(login, villages, server_edit_after_prepare):
     volunteer, record_id = _created(login, villages)
-    server_edit_after_prepare[record_id] = {"place": "police_office"}
+    server_edit_after_prepare[record_id] = {"place": "mobile_point"}
     [result] = volunteer.push_ok([update(record_id, 1, {"phone": "0987654321"})])
     assert result["status"] == "merged" and result["version"] == 3
     [record] = volunteer.get("/records").get_json()["items"]
-    assert (record["data"]["place"], record["data"]["phone"]) == ("police_office", "0987654321")
+    assert (record["data"]["place"], record["data"]["phone"]) == ("mobile_point", "0987654321")
     assert record["version"] == 3
 
 

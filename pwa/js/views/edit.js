@@ -60,7 +60,9 @@ export async function renderEdit(container, app, { type, id }) {
   async function submit(event) {
     event.preventDefault();
     const { data, villageId } = form.read();
-    const errors = validate(app.forms, rt, data);
+    // An edit of a record the server holds answers for the rules it touches; a record not yet on
+    // the server is still a create there, checked in full.
+    const errors = validate(app.forms, rt, data, view && view.server ? view.data : null);
     if (!villageId) errors.village_id = [{ key: "v.required", params: {} }];
     const { first } = form.showErrors(errors);
     if (first) {
