@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from server.forms import registry
-from server.forms.logic import variables
+from server.forms.declarations import names_read
 from server.forms.measures import Breakdown, Count, Share, Sum, dimensions, problems
 from server.labels import Label
 
@@ -19,8 +19,9 @@ LABEL = Label("Chỉ số", "Measure")
 
 def test_the_fields_a_condition_reads():
     condition = {"and": [{"var": "a"}, {"in": [{"var": ["b", None]}, ["x"]]}, {"<": [{"var": "$today"}, "2026"]}]}
-    assert variables(condition) == {"a", "b"}
-    assert variables({"var": "c.d"}) == {"c"} and variables(7) == set()
+    assert set(names_read(condition)) == {"a", "b"} and set(names_read(7)) == set()
+    with pytest.raises(ValueError, match="by its name"):
+        set(names_read({"var": {"cat": ["le", "vel"]}}))
 
 
 def test_reports_group_by_the_breakdowns_and_what_the_conditions_read():

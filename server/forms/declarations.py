@@ -87,19 +87,20 @@ class Rule:
     reads: frozenset = dataclass_field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
-        object.__setattr__(self, "reads", frozenset(_names_read(self.broken_when)))
+        object.__setattr__(self, "reads", frozenset(names_read(self.broken_when)))
 
 
-def _names_read(expression):
-    """The record fields a JSON Logic expression reads with `var` ("$today" is not a field). A
-    rule names what it reads: a name worked out at run time would hide it from the change gate."""
+def names_read(expression):
+    """The record fields a JSON Logic expression reads with `var` ("$today" is not a field). An
+    expression names what it reads: a name worked out at run time would hide it from the change
+    gate and from reports' grouping."""
     if isinstance(expression, list):
         for item in expression:
-            yield from _names_read(item)
+            yield from names_read(item)
     elif isinstance(expression, dict):
         for op, args in expression.items():
             if op != "var":
-                yield from _names_read(args)
+                yield from names_read(args)
                 continue
             name = args[0] if isinstance(args, list) and args else args
             if not isinstance(name, str) or not name:

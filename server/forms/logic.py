@@ -99,22 +99,6 @@ def _source(node, names, counter):
     return f"{operation}(data, {', '.join(_source(arg, names, counter) for arg in args)})"
 
 
-def variables(expression):
-    """The names of the fields an expression reads (its `var`s that name a value, not "$today")."""
-    if isinstance(expression, list):
-        return set().union(*(variables(item) for item in expression))
-    if not isinstance(expression, dict):
-        return set()
-    found = set()
-    for op, args in expression.items():
-        name = args[0] if op == "var" and isinstance(args, list) and args else args
-        if op == "var" and isinstance(name, str):
-            found |= {name.split(".")[0]} - {"", TODAY}
-        else:
-            found |= variables(args)
-    return found
-
-
 # Small builders, so that declarations read as what they check.
 def var(name):
     return {"var": name}

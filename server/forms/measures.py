@@ -14,7 +14,7 @@ per group, so a condition on a free text or a number would make a group of every
 
 from dataclasses import dataclass
 
-from server.forms.logic import variables
+from server.forms.declarations import names_read
 from server.labels import Label
 
 UNITS = ("count", "people", "percent")
@@ -86,7 +86,7 @@ def dimensions(record_type):
     reads, in declaration order."""
     wanted = {name for b in record_type.breakdowns for name in (b.field, b.across) if name}
     for condition in conditions_of(record_type):
-        wanted |= variables(condition)
+        wanted |= set(names_read(condition))
     return tuple(f.name for f in record_type.fields if f.name in wanted)
 
 
@@ -99,7 +99,7 @@ def problems(record_type):
     found = []
     fields = record_type.by_name
     for condition in conditions_of(record_type):
-        for name in variables(condition) - set(fields):
+        for name in set(names_read(condition)) - set(fields):
             found.append(f"a condition reads {name!r}, which is no field of the type")
     for name in dimensions(record_type):
         if fields[name].kind not in GROUPABLE:
