@@ -7,6 +7,10 @@ semantics (a missing value compares as JavaScript's null does), and a browser te
 declared expression over the same generated records on both sides and requires the same answer
 (tests/e2e/test_logic_parity.py). Besides the record's fields, an expression may read "$today",
 the date in Vietnam.
+
+The language has one operation of its own, `personal_id_mismatches`: what a personal id's digits
+say of its holder is DOMAIN.md's reference check, written once here and once in pwa/js/logic.js
+like a field kind, and the parity test holds the two to the same answers.
 """
 
 from functools import lru_cache
@@ -20,6 +24,43 @@ from server.forms.rules import today
 from server.labels import Label
 
 TODAY = "$today"
+
+
+def personal_id_mismatches(data=None, personal_id=None, birth_year=None, gender=None, *_ignored):
+    """Where a 12-digit personal id disagrees with its holder's birth year and gender, as a list
+    of "century", "gender", "year" (DOMAIN.md): the 4th digit is the century (0-1: 1900s, 2-3:
+    2000s, ...) and, within it, the gender (even: nam, odd: nữ), checked only when the century
+    matches; the 5th and 6th are the birth year's last two digits. Nothing is said (an empty
+    list) without an id of 12 digits and a whole birth year from 1900 to 9999; the gender is
+    checked only when it is "nam" or "nữ". pwa/js/logic.js has the same operation."""
+    if type(birth_year) is float and birth_year.is_integer():
+        birth_year = int(birth_year)
+    if (
+        type(birth_year) is not int
+        or not 1900 <= birth_year <= 9999
+        or type(personal_id) is not str
+        or not (len(personal_id) == 12 and personal_id.isascii() and personal_id.isdigit())
+    ):
+        return []
+    digit = int(personal_id[3])
+    mismatches = []
+    if digit // 2 != (birth_year - 1900) // 100:
+        mismatches.append("century")
+    elif gender in ("nam", "nữ") and digit % 2 != (1 if gender == "nữ" else 0):
+        mismatches.append("gender")
+    if int(personal_id[4:6]) != birth_year % 100:
+        mismatches.append("year")
+    return mismatches
+
+
+# JSON Logic's operations, and the one this language adds.
+OPERATIONS = {**BUILTINS, "personal_id_mismatches": personal_id_mismatches}
+
+
+def evaluate(expression, data):
+    """panzi-json-logic's own `apply` with this language's operations: what the compiled form
+    must answer."""
+    return jsonLogic(expression, data, OPERATIONS)
 
 
 def holds(expression, data):
@@ -58,7 +99,7 @@ def compiled(key):
     through panzi's own function, and any scoped operator this does not know through `apply`
     itself. tests/test_logic.py holds it to `apply` over every declared expression.
     """
-    names = {"to_bool": to_bool, "not_": not_, "jsonLogic": jsonLogic}
+    names = {"to_bool": to_bool, "not_": not_, "evaluate": evaluate}
     body = _source(orjson.loads(key), names, iter(range(10**6)))
     code = compile(f"lambda data: {body}", "<json-logic>", "eval")
     return eval(code, names)  # noqa: S307 - source made here, from the app's own declarations
@@ -93,9 +134,9 @@ def _source(node, names, counter):
         for index in range(len(parts) - 1 - (len(parts) % 2 == 1), 0, -2):
             text = f"({parts[index]} if to_bool({parts[index - 1]}) else {text})"
         return text if parts else "None"
-    if op not in BUILTINS:
-        return f"jsonLogic({_name(names, node, counter)}, data)"
-    operation = _name(names, BUILTINS[op], counter)
+    if op not in OPERATIONS:
+        return f"evaluate({_name(names, node, counter)}, data)"
+    operation = _name(names, OPERATIONS[op], counter)
     return f"{operation}(data, {', '.join(_source(arg, names, counter) for arg in args)})"
 
 
@@ -119,24 +160,16 @@ def present(*names):
     return {"and": [var(name) for name in names]}
 
 
-def personal_id_rules(id_field, year_field, year, year_digits, gender_field="gender"):
-    """DOMAIN.md's reference check of a 12-digit personal id against its holder, as rules: the
-    4th digit is the century (0-1: 1900s, 2-3: 2000s, ...) and, within it, the gender (even: nam,
-    odd: nữ); the 5th and 6th are the last two digits of the birth year. `year` is the birth year
-    as an expression over `year_field`, `year_digits` its last two digits as text. Checked from
-    1900 on."""
-    pid = var(id_field)
-    digit = number(part(pid, 3, 1))
-    applies = {"and": [present(id_field, year_field), {">=": [year, 1900]}]}
-    after_1900 = {"-": [year, 1900]}
-    century = {"/": [{"-": [after_1900, {"%": [after_1900, 100]}]}, 100]}
-    digit_century = {"/": [{"-": [digit, {"%": [digit, 2]}]}, 2]}
-    century_matches = {"==": [digit_century, century]}
-    woman = {"if": [{"==": [var(gender_field), "nữ"]}, 1, 0]}
+def personal_id_rules(id_field, year, gender_field="gender"):
+    """DOMAIN.md's reference check of a 12-digit personal id against its holder, as three rules,
+    one message each: the century, the gender and the last two digits of the birth year its
+    digits say (`personal_id_mismatches`). `year` is the birth year as an expression over the
+    record's fields."""
+    mismatches = {"personal_id_mismatches": [var(id_field), year, var(gender_field)]}
     return (
         Rule(
             f"{id_field}_century",
-            {"and": [applies, {"!": century_matches}]},
+            {"in": ["century", mismatches]},
             (id_field,),
             Label(
                 "Chữ số thứ 4 (mã thế kỷ và giới tính) không khớp với năm sinh",
@@ -145,7 +178,7 @@ def personal_id_rules(id_field, year_field, year, year_digits, gender_field="gen
         ),
         Rule(
             f"{id_field}_gender",
-            {"and": [applies, century_matches, var(gender_field), {"!=": [{"%": [digit, 2]}, woman]}]},
+            {"in": ["gender", mismatches]},
             (id_field,),
             Label(
                 "Chữ số thứ 4 (mã thế kỷ và giới tính) không khớp với giới tính",
@@ -154,7 +187,7 @@ def personal_id_rules(id_field, year_field, year, year_digits, gender_field="gen
         ),
         Rule(
             f"{id_field}_year",
-            {"and": [applies, {"!=": [part(pid, 4, 2), year_digits]}]},
+            {"in": ["year", mismatches]},
             (id_field,),
             Label(
                 "Chữ số thứ 5–6 phải là hai số cuối của năm sinh",

@@ -102,7 +102,7 @@ AGE = {
 }
 
 RULES = (
-    *personal_id_rules("personal_id", "date_of_birth", number(part(BIRTH, 0, 4)), part(BIRTH, 2, 2)),
+    *personal_id_rules("personal_id", number(part(BIRTH, 0, 4))),
     Rule(
         "level_two_needs_age_fourteen",
         {"and": [{"==": [var("level"), 2]}, present("date_of_birth"), {"<": [AGE, 14]}]},
