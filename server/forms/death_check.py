@@ -99,13 +99,7 @@ FIELDS = (
 
 
 RULES = (
-    # The year as two digits: "0" before it, then its last two characters.
-    *personal_id_rules(
-        "deceased_personal_id",
-        "birth_year",
-        var("birth_year"),
-        part({"cat": ["0", {"%": [var("birth_year"), 100]}]}, -2),
-    ),
+    *personal_id_rules("deceased_personal_id", var("birth_year")),
     Rule(
         "death_not_before_birth",
         {

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import marshmallow as ma
 
-from server.forms.logic import context_of, holds_in
+from server.forms.logic import condition, context_of, today_text
 from server.forms.rules import normalise_mobile, personal_id_problems, today
 
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -197,6 +197,7 @@ class RecordDataSchema(ma.Schema):
     """Base of the generated schemas: field checks, then the type's cross-field rules."""
 
     record_type = None
+    settling = None
     error_messages = {"unknown": MSG_UNKNOWN}
 
     class Meta:
@@ -209,16 +210,29 @@ class RecordDataSchema(ma.Schema):
 
     @ma.validates_schema(skip_on_field_errors=True)
     def _cross_field_rules(self, data, **kwargs):
-        errors = _settled(self.record_type, data, self.before)[1]
+        errors = _settled(self.settling, data, self.before)[1]
         if errors:
             raise ma.ValidationError(errors)
 
     @ma.post_load
     def _drop_empty(self, data, **kwargs):
-        return _without_empty(_settled(self.record_type, data, self.before)[0])
+        return _without_empty(_settled(self.settling, data, self.before)[0])
 
 
-def _settled(record_type, data, before=None):
+def _settling(record_type):
+    """What `_settled` needs of a type's declaration, worked out once: its relevance conditions
+    and rules as compiled conditions (server/forms/logic.py), and the fields required while
+    relevant."""
+    fields = [f for f in record_type.fields if f.relevant is not None]
+    return (
+        record_type,
+        tuple((f.name, condition(f.relevant)) for f in fields),
+        tuple(f.name for f in fields if f.required),
+        tuple((condition(rule.broken_when), rule.reads, rule.fields, rule.message.vi) for rule in record_type.rules),
+    )
+
+
+def _settled(settling, data, before=None):
     """What the declaration says beyond single fields, over field-checked data: (the data without
     the values of fields not relevant to it, {field: [messages]} for a relevant required field
     left empty, what the workflow's state needs, and the broken rules). Conditions and rules are
@@ -227,25 +241,27 @@ def _settled(record_type, data, before=None):
     `before` is the record's data before the change (None for a create): a rule is then checked
     only if the change writes a field the rule reads, so that a record stored before a rule was
     declared can still be edited elsewhere (docs/record-types.md, "Changing a type: old records")."""
-    context = context_of(data)
-    irrelevant = {f.name for f in record_type.fields if f.relevant is not None and not holds_in(f.relevant, context)}
-    data = {name: value for name, value in data.items() if name not in irrelevant}
-    if irrelevant:
-        context = context_of(data)
+    record_type, relevance, required_while_relevant, rules = settling
+    day = today_text()
+    context = context_of(data, day)
+    irrelevant = {name for name, relevant in relevance if not relevant(context)}
+    if not irrelevant.isdisjoint(data):
+        data = {name: value for name, value in data.items() if name not in irrelevant}
+        context = context_of(data, day)
     errors = {
-        f.name: [MSG_REQUIRED]
-        for f in record_type.fields
-        if f.relevant is not None and f.required and f.name not in irrelevant and data.get(f.name) in (None, "")
+        name: [MSG_REQUIRED]
+        for name in required_while_relevant
+        if name not in irrelevant and data.get(name) in (None, "")
     }
     if record_type.workflow:
         errors.update(record_type.workflow.unmet_needs(record_type, data))
     written = None if before is None else _written(data, before)
-    for rule in record_type.rules:
-        if written is not None and rule.reads.isdisjoint(written):
+    for broken, reads, names, message in rules:
+        if written is not None and reads.isdisjoint(written):
             continue
-        if holds_in(rule.broken_when, context):
-            for name in rule.fields:
-                errors.setdefault(name, []).append(rule.message.vi)
+        if broken(context):
+            for name in names:
+                errors.setdefault(name, []).append(message)
     return data, errors
 
 
@@ -266,6 +282,7 @@ def _without_empty(data):
 def schema_for(record_type):
     attrs = {decl.name: DeclaredField(decl) for decl in record_type.fields}
     attrs["record_type"] = record_type
+    attrs["settling"] = _settling(record_type)
     cls = type(f"{record_type.type}_schema", (RecordDataSchema,), attrs)
     return cls()
 
@@ -283,6 +300,7 @@ def validator_for(record_type):
         (d.name, CONVERTERS[d.kind], d, d.always_required, not d.always_required, d.default) for d in record_type.fields
     )
     known = frozenset(record_type.by_name)
+    settling = _settling(record_type)
 
     def validate(data, before=None):
         clean, errors = {}, {}
@@ -306,7 +324,7 @@ def validator_for(record_type):
         for name in data.keys() - known:
             errors[name] = [MSG_UNKNOWN]
         if not errors:
-            clean, errors = _settled(record_type, clean, before)
+            clean, errors = _settled(settling, clean, before)
         return (None, errors) if errors else (_without_empty(clean), None)
 
     return validate

@@ -31,8 +31,10 @@ def _value(rng, field):
     if kind in ("text", "long_text"):
         return rng.choice(["Nguyễn Văn A", "Thôn 1", "x"])
     if kind == "personal_id":
+        if rng.random() < 0.15:
+            return rng.choice(ODD_PERSONAL_IDS)
         code = rng.choice(sorted(PROVINCE_CODES)[:5])
-        return f"{code}{rng.randrange(6)}{rng.randrange(100):02d}{rng.randrange(10**6):06d}"
+        return f"{code}{rng.randrange(10)}{rng.randrange(100):02d}{rng.randrange(10**6):06d}"
     if kind == "date":
         return _date(rng)
     if kind == "partial_date":
@@ -57,13 +59,32 @@ def _value(rng, field):
     raise AssertionError(f"no generator for {kind}")
 
 
+# Text a personal id field may hold that is no 12-digit id (the phone checks it as it is typed;
+# an empty field is sent as no value, as the generator leaves values out).
+ODD_PERSONAL_IDS = ("0380900", "0380900123456", "03809001234a", "038 90 012345", "０３８０９００１２３４５")
+
+
+def _personal_id_of(rng, data, personal_id):
+    """The id with its 4th to 6th digits made from the record's own birth year and gender, each
+    part right or wrong, so that every answer of the personal-id check comes up."""
+    year = data.get("birth_year") or int(data.get("date_of_birth", "0")[:4])
+    if not 1900 <= year <= 9999:
+        return personal_id
+    digit = (year - 1900) // 100 * 2 + (data.get("gender") == "nữ") + rng.choice([0, 0, 1, 1, 2])
+    digits = year % 100 + rng.choice([0, 0, 0, 1])
+    return f"{personal_id[:3]}{digit % 10}{digits % 100:02d}{personal_id[6:]}"
+
+
 def generated_records(record_type, rng):
     records = []
+    id_field = record_type.personal_id_field
     for _ in range(CASES_PER_TYPE):
         data = {}
         for field in record_type.fields:
             if rng.random() < (0.9 if field.required else 0.6):
                 data[field.name] = _value(rng, field)
+        if len(data.get(id_field) or "") == 12 and rng.random() < 0.6:
+            data[id_field] = _personal_id_of(rng, data, data[id_field])
         records.append(data)
     return records
 
