@@ -20,11 +20,6 @@ from server.forms import registry
 NOT_EDITABLE = "Chỉ Công an xã hoặc Tổ công tác Đề án 06 được sửa trường này"
 
 
-def initial_data(record_type):
-    """What a record holds before its first version: the declared defaults (a workflow's first state)."""
-    return {f.name: f.default for f in record_type.fields if f.default is not None}
-
-
 def not_editable(user, record_type, names):
     """The fields among `names` the user's role may not change, as field errors."""
     return {
@@ -40,11 +35,11 @@ def checked_data(user, record_type, before, proposed):
     saying why."""
     creating = before is None
     # A field an older record lacks holds its default, as a new record's would.
-    before = {**initial_data(record_type), **(before or {})}
+    before = {**record_type.defaults, **(before or {})}
     clean, errors = registry.validate(record_type.type, proposed, before=None if creating else before)
     # Who may change what comes first: a field the user may not touch is the answer, not its format.
     # (An invalid proposal is compared as it came, with the defaults the validator would have filled.)
-    after = {**initial_data(record_type), **proposed} if errors else clean
+    after = {**record_type.defaults, **proposed} if errors else clean
     changed = {name for name in before.keys() | after.keys() if before.get(name) != after.get(name)}
     forbidden = not_editable(user, record_type, changed)
     if forbidden:

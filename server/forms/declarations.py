@@ -177,9 +177,12 @@ class RecordType:
     # date), or, where that field is not the day of the work (a death's date), the day recorded.
     counted_on_date_field: bool = True
     by_name: dict = dataclass_field(init=False, repr=False, compare=False)
+    # What a record holds before its first version: the declared defaults (a workflow's first state).
+    defaults: dict = dataclass_field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
         object.__setattr__(self, "by_name", {f.name: f for f in self.fields})
+        object.__setattr__(self, "defaults", {f.name: f.default for f in self.fields if f.default is not None})
 
     def field(self, name) -> Field:
         return self.by_name[name]
