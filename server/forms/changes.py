@@ -20,13 +20,10 @@ from server.forms import registry
 NOT_EDITABLE = "Chỉ Công an xã hoặc Tổ công tác Đề án 06 được sửa trường này"
 
 
-def not_editable(user, record_type, names):
-    """The fields among `names` the user's role may not change, as field errors."""
-    return {
-        name: [NOT_EDITABLE]
-        for name in names
-        if name in record_type.by_name and user.role not in record_type.by_name[name].editable_by
-    }
+def not_editable(user, record_type, before, after):
+    """The fields the change from `before` to `after` writes that the user's role may not, as
+    field errors. Only the few fields closed to the role are compared: this runs on every change."""
+    return {name: [NOT_EDITABLE] for name in record_type.closed_to(user.role) if before.get(name) != after.get(name)}
 
 
 def checked_data(user, record_type, before, proposed):
@@ -40,8 +37,7 @@ def checked_data(user, record_type, before, proposed):
     # Who may change what comes first: a field the user may not touch is the answer, not its format.
     # (An invalid proposal is compared as it came, with the defaults the validator would have filled.)
     after = {**record_type.defaults, **proposed} if errors else clean
-    changed = {name for name in before.keys() | after.keys() if before.get(name) != after.get(name)}
-    forbidden = not_editable(user, record_type, changed)
+    forbidden = not_editable(user, record_type, before, after)
     if forbidden:
         raise FIELD_NOT_EDITABLE(fields=forbidden)
     if errors:

@@ -179,10 +179,20 @@ class RecordType:
     by_name: dict = dataclass_field(init=False, repr=False, compare=False)
     # What a record holds before its first version: the declared defaults (a workflow's first state).
     defaults: dict = dataclass_field(init=False, repr=False, compare=False)
+    # role -> the fields it may not change, worked out on first asking (see closed_to).
+    _closed: dict = dataclass_field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
         object.__setattr__(self, "by_name", {f.name: f for f in self.fields})
         object.__setattr__(self, "defaults", {f.name: f.default for f in self.fields if f.default is not None})
+        object.__setattr__(self, "_closed", {})
+
+    def closed_to(self, role):
+        """The names of the fields `role` may not change (their `editable_by` leaves it out)."""
+        closed = self._closed.get(role)
+        if closed is None:
+            closed = self._closed[role] = tuple(f.name for f in self.fields if role not in f.editable_by)
+        return closed
 
     def field(self, name) -> Field:
         return self.by_name[name]
