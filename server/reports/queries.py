@@ -53,46 +53,58 @@ def any_report_day():
 
 
 def conditions(scope, rt, review_states, period):
-    """WHERE for the records a report counts: in scope, of the type, not deleted, in a review
-    state the counting rule admits, with a report day inside the period."""
-    day = report_day(rt)
+    """WHERE for the records of one type a report counts: in scope, of the type, not deleted, in
+    a review state the counting rule admits, with a report day inside the period."""
+    return [R.c.type == rt.type, *_counted(scope, report_day(rt), review_states, period)]
+
+
+def _counted(scope, day, review_states, period):
     return [
         scope,
-        R.c.type == rt.type,
         R.c.deleted.is_(False),
         R.c.review_state.in_(review_states),
-        day >= period.start.isoformat(),
-        day <= period.end.isoformat(),
+        # BETWEEN works the day out once a row (>= and <= would each work it out).
+        day.between(period.start.isoformat(), period.end.isoformat()),
     ]
 
 
-def by_village(rt):
+def by_village():
     return R.c.village_id
 
 
-def by_day(rt):
-    return report_day(rt)
+def by_day():
+    return any_report_day()
 
 
 def figures(scope, review_states, period, key=by_village):
-    """{key: figures} for every record type, one grouped query each: the records by `key` and by
-    the type's dimensions, with the totals of the fields its measures sum."""
+    """{key: figures} for every record type, from one grouped query over all of them (one pass
+    over the commune's records, not one per type): the records by `key`, type, and every field a
+    type's measures and breakdowns read, with the totals of the fields measures sum."""
+    types = list(RECORD_TYPES.values())
+    dimension_names = list(dict.fromkeys(name for rt in types for name in dimensions(rt)))
+    summed_names = list(dict.fromkeys(name for rt in types for name in summed_fields(rt)))
+    # A field is read only for the types that group by it: another type's field of the same
+    # name (a place, a status) would split its groups for nothing.
+    grouped = [
+        case((R.c.type.in_([rt.type for rt in types if name in dimensions(rt)]), data(name))).label(f"d{i}")
+        for i, name in enumerate(dimension_names)
+    ]
+    summed = [
+        func.coalesce(func.sum(cast(data(name), Integer)), 0).label(f"s{i}") for i, name in enumerate(summed_names)
+    ]
+    rows = db.session.execute(
+        select(R.c.type, key().label("grp"), func.count().label("n"), *summed, *grouped)
+        .where(R.c.type.in_(RECORD_TYPES), *_counted(scope, any_report_day(), review_states, period))
+        .group_by(R.c.type, "grp", *(column.name for column in grouped))
+    )
+    # Each type's tally reads its own dimensions, at their places in the row.
+    tallies = {rt.type: (measures.Tally(rt), [dimension_names.index(name) for name in dimensions(rt)]) for rt in types}
     result = defaultdict(Counter)
-    for rt in RECORD_TYPES.values():
-        summed_names = summed_fields(rt)
-        grouped = [data(name).label(f"d{i}") for i, name in enumerate(dimensions(rt))]
-        summed = [
-            func.coalesce(func.sum(cast(data(name), Integer)), 0).label(f"s{i}") for i, name in enumerate(summed_names)
-        ]
-        rows = db.session.execute(
-            select(key(rt).label("grp"), func.count().label("n"), *summed, *grouped)
-            .where(*conditions(scope, rt, review_states, period))
-            .group_by("grp", *(column.name for column in grouped))
-        )
-        tally = measures.Tally(rt)
-        for grp, n, *rest in rows:
-            sums = {name: int(total) for name, total in zip(summed_names, rest[: len(summed)], strict=True)}
-            tally.add(result[grp], tuple(rest[len(summed) :]), n, sums)
+    for type_name, grp, n, *rest in rows:
+        tally, places = tallies[type_name]
+        values = rest[len(summed) :]
+        sums = {name: int(total) for name, total in zip(summed_names, rest[: len(summed)], strict=True)}
+        tally.add(result[grp], tuple(values[i] for i in places), n, sums)
     return dict(result)
 
 

@@ -81,3 +81,27 @@ def test_a_level_two_file_is_followed_by_the_police_from_appointment_to_activati
         (moved,) = police.push_ok([update(record_id, version, {"status": status})])
         assert moved["status"] == "applied", moved
     assert body_of(police.get(f"/records/{record_id}"))["data"]["status"] == "activated"
+
+
+def test_the_new_types_count_in_progress_each_by_its_own_fields(created, login):
+    """The level 2 file and the data correction both keep a `status`: each type's breakdown counts
+    its own records, and their measures count once approved."""
+    police = login("police.qt")
+    ids = [
+        created("vneid_level2_file", level2_data())[0],
+        created("data_correction", correction_data())[0],
+        created("one_stop_guidance", one_stop_data())[0],
+    ]
+    police.push_ok([update(ids[1], 1, {"status": "verified"})])
+    for record_id in ids:
+        version = body_of(police.get(f"/records/{record_id}"))["version"]
+        response = police.post(f"/records/{record_id}/review", json={"action": "approve", "base_version": version})
+        assert response.status_code == 200, body_of(response)
+    progress = body_of(police.get("/reports/progress", query_string={"period": "2026-11"}))
+    totals, types = progress["totals"]["measures"], progress["totals"]["types"]
+    assert (totals["level2_files"], totals["data_errors_reported"], totals["citizens_guided"]) == (1, 1, 1)
+    assert totals["online_submissions"] == 1 and totals["data_errors_corrected"] == 0
+    level2 = types["vneid_level2_file"]["breakdowns"]["status"]
+    correction = types["data_correction"]["breakdowns"]["status"]
+    assert level2["appointment"] == {"records": 1} and sum(cell["records"] for cell in level2.values()) == 1
+    assert correction["verified"] == {"records": 1} and sum(cell["records"] for cell in correction.values()) == 1
