@@ -73,19 +73,20 @@ class Breakdown:
         return self.field if self.across is None else f"{self.field}_by_{self.across}"
 
 
-def conditions_of(record_type):
-    """Every condition the type's measures and breakdowns evaluate."""
+def conditions_of(record_type, breakdowns=True):
+    """Every condition the type's measures (and breakdowns) evaluate."""
     found = []
-    for declared in (*record_type.measures, *record_type.breakdowns):
+    for declared in (*record_type.measures, *(record_type.breakdowns if breakdowns else ())):
         found += [getattr(declared, name, None) for name in ("where", "among")]
     return [condition for condition in found if condition is not None]
 
 
-def dimensions(record_type):
-    """The fields reports group the type's records by: each breakdown's, and each one a condition
-    reads, in declaration order."""
-    wanted = {name for b in record_type.breakdowns for name in (b.field, b.across) if name}
-    for condition in conditions_of(record_type):
+def dimensions(record_type, breakdowns=True):
+    """The fields reports group the type's records by, in declaration order: each one a condition
+    reads, and each breakdown's (without `breakdowns`, for figures that only give measures: the
+    trend, a target's progress)."""
+    wanted = {name for b in record_type.breakdowns for name in (b.field, b.across) if name} if breakdowns else set()
+    for condition in conditions_of(record_type, breakdowns):
         wanted |= set(names_read(condition))
     return tuple(f.name for f in record_type.fields if f.name in wanted)
 

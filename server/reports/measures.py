@@ -92,9 +92,10 @@ class Tally:
     hold, which breakdown rows it counts in) depends only on its dimension values, so it is worked
     out once per distinct combination: a year's trend repeats each combination on many days."""
 
-    def __init__(self, record_type):
+    def __init__(self, record_type, breakdowns=True):
         self.record_type = record_type
-        self.fields = [record_type.field(name) for name in dimensions(record_type)]
+        self.breakdowns = breakdowns
+        self.fields = [record_type.field(name) for name in dimensions(record_type, breakdowns)]
         self._plans = {}
 
     def add(self, figures, raw_values, records, sums):
@@ -103,12 +104,12 @@ class Tally:
         plan = self._plans.get(raw_values)
         if plan is None:
             values = {f.name: value_of(f, raw) for f, raw in zip(self.fields, raw_values, strict=True)}
-            plan = self._plans[raw_values] = _plan(self.record_type, values)
+            plan = self._plans[raw_values] = _plan(self.record_type, values, self.breakdowns)
         for key, summed_field in plan:
             figures[key] += records if summed_field is None else sums[summed_field]
 
 
-def _plan(record_type, values):
+def _plan(record_type, values, breakdowns):
     """[(figures key, None to add the records or a summed field to add its total)] for a group
     of the type whose dimensions hold `values`."""
     name, plan = record_type.type, []
@@ -122,7 +123,7 @@ def _plan(record_type, values):
                     plan.append(((name, measure.key, "part"), None))
         elif measure.where is None or holds_in(measure.where, context):
             plan.append(((name, measure.key), measure.field if isinstance(measure, Sum) else None))
-    for breakdown in record_type.breakdowns:
+    for breakdown in record_type.breakdowns if breakdowns else ():
         if breakdown.where is not None and not holds_in(breakdown.where, context):
             continue
         columns = _keys(record_type, breakdown.across, values) if breakdown.across else (None,)

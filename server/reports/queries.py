@@ -76,17 +76,18 @@ def by_day():
     return any_report_day()
 
 
-def figures(scope, review_states, period, key=by_village):
+def figures(scope, review_states, period, key=by_village, breakdowns=True):
     """{key: figures} for every record type, from one grouped query over all of them (one pass
     over the commune's records, not one per type): the records by `key`, type, and every field a
-    type's measures and breakdowns read, with the totals of the fields measures sum."""
+    type's measures (and, with `breakdowns`, its breakdowns) read, with the totals of the fields
+    measures sum. The trend and targets need measures only, and so far fewer groups."""
     types = list(RECORD_TYPES.values())
-    dimension_names = list(dict.fromkeys(name for rt in types for name in dimensions(rt)))
+    dimension_names = list(dict.fromkeys(name for rt in types for name in dimensions(rt, breakdowns)))
     summed_names = list(dict.fromkeys(name for rt in types for name in summed_fields(rt)))
     # A field is read only for the types that group by it: another type's field of the same
     # name (a place, a status) would split its groups for nothing.
     grouped = [
-        case((R.c.type.in_([rt.type for rt in types if name in dimensions(rt)]), data(name))).label(f"d{i}")
+        case((R.c.type.in_([rt.type for rt in types if name in dimensions(rt, breakdowns)]), data(name))).label(f"d{i}")
         for i, name in enumerate(dimension_names)
     ]
     summed = [
@@ -98,7 +99,10 @@ def figures(scope, review_states, period, key=by_village):
         .group_by(R.c.type, "grp", *(column.name for column in grouped))
     )
     # Each type's tally reads its own dimensions, at their places in the row.
-    tallies = {rt.type: (measures.Tally(rt), [dimension_names.index(name) for name in dimensions(rt)]) for rt in types}
+    tallies = {
+        rt.type: (measures.Tally(rt, breakdowns), [dimension_names.index(name) for name in dimensions(rt, breakdowns)])
+        for rt in types
+    }
     result = defaultdict(Counter)
     for type_name, grp, n, *rest in rows:
         tally, places = tallies[type_name]

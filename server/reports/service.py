@@ -107,7 +107,7 @@ def progress_document(scope, period, count_rule):
     per_village = queries.figures(scope.clause, states, period)
     total = measures.merged(per_village.get(vid, {}) for vid, _ in scope.villages)
     bucket, buckets = trend_buckets(period)
-    days = queries.figures(scope.clause, states, period, key=queries.by_day)
+    days = queries.figures(scope.clause, states, period, key=queries.by_day, breakdowns=False)
     trend = []
     for start, end in buckets:
         in_bucket = [f for day, f in days.items() if start.isoformat() <= day <= end.isoformat()]
@@ -153,7 +153,7 @@ def targets_progress(scope, period, states):
     for target in targets:
         span = (target.period_start, min(target.period_end, period.end))
         if span not in figures_by_period:
-            figures_by_period[span] = queries.figures(scope.clause, states, Period("", *span))
+            figures_by_period[span] = queries.figures(scope.clause, states, Period("", *span), breakdowns=False)
         per_village = figures_by_period[span]
         if target.village_id is None:
             figures = measures.merged(per_village.get(vid, {}) for vid, _ in scope.villages)
