@@ -162,7 +162,7 @@ def summary_rows(document):
         )
     for number, rt in enumerate(RECORD_TYPES.values(), start=3):
         stages = document["stage_days"].get(rt.type, ())
-        rows += _type_section(f"{_roman(number)}. {rt.label.vi.upper()}", rt, totals["types"][rt.type], stages)
+        rows += _type_section(f"{_roman(number)}. {_heading(rt.label.vi)}", rt, totals["types"][rt.type], stages)
     return rows
 
 
@@ -219,6 +219,12 @@ def _choice_label(field, key):
     if key == measures.NOT_GIVEN:
         return NOT_GIVEN_LABEL
     return next((c.label.vi for c in field.choices if str(c.value) == key), key)
+
+
+def _heading(text):
+    """A section's title in capitals, as the report's other titles, but a name written with its
+    own capitals (VNeID) kept as it is written."""
+    return " ".join(word if any(c.isupper() for c in word[1:]) else word.upper() for word in text.split(" "))
 
 
 def _roman(number):

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from datetime import datetime
 
 from openpyxl import load_workbook
@@ -61,6 +62,10 @@ def test_the_xlsx_report_has_a_summary_and_a_sheet_per_record_type(world):
     total = next(row for row in summary if row[0] == "Tổng cộng")
     assert total[: len(TOTAL_ROW)] == TOTAL_ROW
     assert summary[header + 1][:3] == ["Thôn 1", 4, 3]
+    titles = [row[0] for row in summary if re.match(r"[IVX]+\. ", str(row[0] or ""))]
+    # A section per record type, in capitals but for a name with its own (VNeID).
+    assert titles[2:4] == ["III. HỖ TRỢ CÀI ĐẶT, KÍCH HOẠT VNeID", "IV. HỒ SƠ ĐỊNH DANH ĐIỆN TỬ MỨC 2"]
+    assert len(titles) == 2 + 6
     targets = next(i for i, row in enumerate(summary) if row[0] == "II. CHỈ TIÊU")
     assert summary[targets + 2][:8] == [
         "Tài khoản VNeID đã kích hoạt – Mức 2",
