@@ -5,7 +5,7 @@ cross-field rule, a two-state workflow and one measure — and registers it the 
 adds a type of its own, by naming the module in SOTAY_RECORD_TYPE_MODULES, on a server of its
 own. No other code knows the type. It then checks that the type is in /forms, validates on push
 (its rule, its relevance, its workflow), shows on the phone with its label and colour and syncs
-from there, and counts in progress, targets and the monthly export (XLSX and CSV).
+from there, and counts in progress, targets, the dashboard and the monthly export (XLSX, CSV).
 """
 
 import csv
@@ -205,3 +205,20 @@ def test_it_counts_in_progress_targets_and_the_monthly_export(scratch_app):
     assert records.status_code == 200, records.text
     table = list(csv.DictReader(io.StringIO(records.content.decode("utf-8-sig"))))
     assert sorted(r["Kết quả"] for r in table).count("Gặp được") == met
+
+
+def test_the_dashboard_shows_its_measure_beside_the_others(browser, scratch_app):
+    """After the visits above were approved: the working group's dashboard has the type's measure
+    as a column of the village table and in the target form, with the target set above."""
+    context = browser.new_context(base_url=scratch_app.url, viewport={"width": 1280, "height": 900}, locale="vi-VN")
+    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    try:
+        page = sign_in(context.new_page(), scratch_app, "admin.qt")
+        page.goto(f"/#/dashboard?period={PERIOD}")
+        label = "Thăm hộ gia đình: số hộ gặp được"
+        expect(page.locator(".village-table th", has_text=label)).to_have_count(1)
+        expect(page.locator('#target-measure option[value="households_met"]')).to_have_text(label)
+        expect(page.locator('#targets li[data-measure="households_met"]')).to_contain_text(label)
+        save_screenshot(page, "scratch-type-dashboard-1280")
+    finally:
+        context.close()
