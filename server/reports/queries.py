@@ -81,13 +81,13 @@ def figures(scope, review_states, period, key=by_village, breakdowns=True):
     over the commune's records, not one per type): the records by `key`, type, and every field a
     type's measures (and, with `breakdowns`, its breakdowns) read, with the totals of the fields
     measures sum. The trend and targets need measures only, and so far fewer groups."""
-    types = list(RECORD_TYPES.values())
-    dimension_names = list(dict.fromkeys(name for rt in types for name in dimensions(rt, breakdowns)))
-    summed_names = list(dict.fromkeys(name for rt in types for name in summed_fields(rt)))
+    grouping = {name: dimensions(rt, breakdowns) for name, rt in RECORD_TYPES.items()}
+    dimension_names = list(dict.fromkeys(name for names in grouping.values() for name in names))
+    summed_names = list(dict.fromkeys(name for rt in RECORD_TYPES.values() for name in summed_fields(rt)))
     # A field is read only for the types that group by it: another type's field of the same
     # name (a place, a status) would split its groups for nothing.
     grouped = [
-        case((R.c.type.in_([rt.type for rt in types if name in dimensions(rt, breakdowns)]), data(name))).label(f"d{i}")
+        case((R.c.type.in_([t for t, names in grouping.items() if name in names]), data(name))).label(f"d{i}")
         for i, name in enumerate(dimension_names)
     ]
     summed = [
@@ -100,8 +100,8 @@ def figures(scope, review_states, period, key=by_village, breakdowns=True):
     )
     # Each type's tally reads its own dimensions, at their places in the row.
     tallies = {
-        rt.type: (measures.Tally(rt, breakdowns), [dimension_names.index(name) for name in dimensions(rt, breakdowns)])
-        for rt in types
+        name: (measures.Tally(rt, breakdowns), [dimension_names.index(d) for d in grouping[name]])
+        for name, rt in RECORD_TYPES.items()
     }
     result = defaultdict(Counter)
     for type_name, grp, n, *rest in rows:
