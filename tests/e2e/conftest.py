@@ -8,6 +8,7 @@ which makes a missing browser a failure.
 """
 
 import os
+from contextlib import contextmanager
 import re
 import shutil
 from dataclasses import dataclass, field
@@ -101,11 +102,35 @@ class LiveApp:
             return log.read().decode(errors="replace")[-chars:]
 
 
+@contextmanager
+def served(folder, workers=2, extra_env=None, copy_pwa=False, config=None, before_start=None):
+    """A real server as `make run` serves it (gunicorn) from `folder`, on a fresh SQLite database
+    migrated and seeded with the demo data by the `flask` commands; a LiveApp while it runs.
+    `copy_pwa`: it serves a copy of pwa/ the test may change (LiveApp.pwa_dir); `before_start(server)`
+    runs once the database is ready, before gunicorn starts."""
+    environment = dict(extra_env or {})
+    pwa_dir = None
+    if copy_pwa:
+        pwa_dir = folder / "pwa"
+        shutil.copytree(HERE.parents[1] / "pwa", pwa_dir)
+        environment["SOTAY_PWA_DIR"] = str(pwa_dir)
+    with empty_database("sqlite", folder) as database_url:
+        server = LiveServer(
+            database_url, folder / "instance", folder, workers=workers, config=config, extra_env=environment
+        )
+        try:
+            server.prepare_database()
+            if before_start:
+                before_start(server)
+            server.start()
+            yield LiveApp(url=server.base_url, password=PASSWORD, server=server, pwa_dir=pwa_dir)
+        finally:
+            server.close()
+
+
 @pytest.fixture(scope="session")
 def live_app(tmp_path_factory):
-    """The real server as `make run` serves it (gunicorn, 2 workers), on a fresh SQLite database,
-    migrated and seeded with the demo data by the `flask` commands, with VAPID keys; one for the
-    whole session.
+    """The server for the whole session (2 workers), with VAPID keys and a copy of pwa/.
 
     SQLite only: the server's PostgreSQL behaviour is covered by the API tests; the browser tests
     prove the client, and would only run twice as long on a second backend.
@@ -114,26 +139,16 @@ def live_app(tmp_path_factory):
     # The access log too, so a failed test's report shows which requests the phone made.
     config = folder / "gunicorn_e2e.py"
     config.write_text('accesslog = "-"\n')
-    pwa_dir = folder / "pwa"
-    shutil.copytree(HERE.parents[1] / "pwa", pwa_dir)
-    with empty_database("sqlite", folder) as database_url:
-        server = LiveServer(
-            database_url,
-            folder / "instance",
-            folder,
-            workers=2,
-            config=config,
-            # Test only: the notification test's push service listens on loopback.
-            extra_env={"SOTAY_PWA_DIR": str(pwa_dir), "SOTAY_TEST_PUSH_LOOPBACK": "1"},
-        )
-        try:
-            server.prepare_database()
-            # VAPID keys, as `make run` makes them: the app sends Web Push after its responses.
-            server.flask("vapid-keys")
-            server.start()
-            yield LiveApp(url=server.base_url, password=PASSWORD, server=server, pwa_dir=pwa_dir)
-        finally:
-            server.close()
+    with served(
+        folder,
+        config=config,
+        copy_pwa=True,
+        # Test only: the notification test's push service listens on loopback.
+        extra_env={"SOTAY_TEST_PUSH_LOOPBACK": "1"},
+        # VAPID keys, as `make run` makes them: the app sends Web Push after its responses.
+        before_start=lambda server: server.flask("vapid-keys"),
+    ) as app:
+        yield app
 
 
 # ---------------------------------------------------------------------------------------------

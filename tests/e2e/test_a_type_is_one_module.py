@@ -16,11 +16,9 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from tests.conftest import empty_database
-from tests.e2e.conftest import DEFAULT_TIMEOUT_MS, PHONE, Api, LiveApp, save_screenshot
+from tests.e2e.conftest import DEFAULT_TIMEOUT_MS, PHONE, Api, save_screenshot, served
 from tests.e2e.steps import REVIEWER, THON_1, VOLUNTEER, eventually, sign_in
-from tests.helpers import PASSWORD, update
-from tests.sync.live_server import LiveServer
+from tests.helpers import update
 
 MODULE = "scratch_household_visit"
 TYPE = "household_visit"
@@ -87,14 +85,8 @@ def scratch_app(tmp_path_factory):
     (folder / "modules").mkdir()
     (folder / "modules" / f"{MODULE}.py").write_text(SOURCE)
     extra_env = {"PYTHONPATH": str(folder / "modules"), "SOTAY_RECORD_TYPE_MODULES": MODULE}
-    with empty_database("sqlite", folder) as database_url:
-        server = LiveServer(database_url, folder / "instance", folder, workers=1, extra_env=extra_env)
-        try:
-            server.prepare_database()
-            server.start()
-            yield LiveApp(url=server.base_url, password=PASSWORD, server=server, pwa_dir=None)
-        finally:
-            server.close()
+    with served(folder, workers=1, extra_env=extra_env) as app:
+        yield app
 
 
 def visit(householder, **data):

@@ -11,10 +11,8 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from tests.conftest import empty_database
-from tests.e2e.conftest import ARTIFACTS, save_screenshot
+from tests.e2e.conftest import ARTIFACTS, save_screenshot, served
 from tests.helpers import PASSWORD, Caller, vneid_data
-from tests.sync.live_server import LiveServer
 
 RECORDS = 10_000
 THON_3 = 3
@@ -29,32 +27,24 @@ COUNT_RECORDS = """async () => {
 @pytest.fixture(scope="module")
 def big_app(tmp_path_factory):
     """A server whose vol.qt3 has 10,000 records, pushed from another device of theirs."""
-    folder = tmp_path_factory.mktemp("e2e-large")
-    with empty_database("sqlite", folder) as database_url:
-        server = LiveServer(database_url, folder / "instance", folder, workers=2)
-        try:
-            server.prepare_database()
-            server.start()
-            with requests.Session() as session:
-                other_device = Caller(session, "vol.qt3", PASSWORD, base_url=server.base_url)
-                for start in range(0, RECORDS, 500):
-                    batch = [
-                        other_device.create(
-                            "vneid_activation", THON_3, vneid_data(full_name=f"Người dân {n:05d}", phone=f"09{n:08d}")
-                        )
-                        for n in range(start, start + 500)
-                    ]
-                    results = other_device.push_ok(batch)
-                    assert {r["status"] for r in results} == {"applied"}
-            yield server
-        finally:
-            server.close()
+    with served(tmp_path_factory.mktemp("e2e-large")) as app, requests.Session() as session:
+        other_device = Caller(session, "vol.qt3", PASSWORD, base_url=app.url)
+        for start in range(0, RECORDS, 500):
+            batch = [
+                other_device.create(
+                    "vneid_activation", THON_3, vneid_data(full_name=f"Người dân {n:05d}", phone=f"09{n:08d}")
+                )
+                for n in range(start, start + 500)
+            ]
+            results = other_device.push_ok(batch)
+            assert {r["status"] for r in results} == {"applied"}
+        yield app
 
 
 def test_ten_thousand_records_sync_and_scroll_smoothly(browser, big_app):
     from tests.e2e.conftest import PHONE
 
-    context = browser.new_context(base_url=big_app.base_url, **PHONE)
+    context = browser.new_context(base_url=big_app.url, **PHONE)
     context.set_default_timeout(15_000)
     page = context.new_page()
     errors = []

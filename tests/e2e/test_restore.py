@@ -7,13 +7,10 @@ and lists every record as synced.
 This test has a server of its own (it stops, restores and restarts it), so the session's shared
 server never goes back in time under other tests."""
 
-import shutil
-
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import empty_database
-from tests.e2e.conftest import HERE, LiveApp
+from tests.e2e.conftest import served
 from tests.e2e.steps import (
     REVIEWER,
     THON_1,
@@ -27,8 +24,7 @@ from tests.e2e.steps import (
     server_records,
     wait_for_service_worker,
 )
-from tests.helpers import PASSWORD, vneid_data
-from tests.sync.live_server import LiveServer
+from tests.helpers import vneid_data
 
 
 OUTBOX_STATES = """() => new Promise((ok) => { const r = indexedDB.open("sotay06"); r.onsuccess = () => {
@@ -38,19 +34,8 @@ OUTBOX_STATES = """() => new Promise((ok) => { const r = indexedDB.open("sotay06
 @pytest.fixture(scope="module")
 def live_app(tmp_path_factory):
     """A server like the session's live_app (gunicorn, SQLite, demo data), for this module only."""
-    folder = tmp_path_factory.mktemp("e2e-restore")
-    pwa_dir = folder / "pwa"
-    shutil.copytree(HERE.parents[1] / "pwa", pwa_dir)
-    with empty_database("sqlite", folder) as database_url:
-        server = LiveServer(
-            database_url, folder / "instance", folder, workers=2, extra_env={"SOTAY_PWA_DIR": str(pwa_dir)}
-        )
-        try:
-            server.prepare_database()
-            server.start()
-            yield LiveApp(url=server.base_url, password=PASSWORD, server=server, pwa_dir=pwa_dir)
-        finally:
-            server.close()
+    with served(tmp_path_factory.mktemp("e2e-restore"), copy_pwa=True) as app:
+        yield app
 
 
 def _synced(page, record_ids):
