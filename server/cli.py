@@ -12,7 +12,9 @@ from sqlalchemy import select
 from server import roles
 from server.auth.passwords import hash_password
 from server.extensions import db
+from server.demo import seed_demo, usernames
 from server.models import Commune, User, Village
+from server.places import communes_named
 from server.records.integrity import broken_chains
 from server.reports.export import CSV_TYPES
 from server.reports.measures import COUNT_RULES, DEFAULT_COUNT_RULE
@@ -20,71 +22,12 @@ from server.reports.periods import PeriodError, parse_period, previous_month
 from server.reports.service import build_export, commune_scope
 from server.secrets import generate_vapid_keys, store_secret
 
-# PROTOCOL.md §12: the demo communes, villages and users, relied on by others' tests.
-DEMO = [
-    {
-        "commune": ("Quang Trung", "thị xã Bỉm Sơn", "Thanh Hóa"),
-        "villages": ["Thôn 1", "Thôn 2", "Thôn 3", "Thôn 4", "Thôn 5"],
-        "users": [
-            ("admin.qt", "Tổ công tác Đề án 06 xã Quang Trung", "admin", []),
-            ("police.qt", "Công an xã Quang Trung", "police", []),
-            ("staff.qt", "Trần Văn Bình (cán bộ thôn)", "village_staff", ["Thôn 1", "Thôn 2"]),
-            ("vol.qt1", "Nguyễn Thị Lan", "volunteer", ["Thôn 1", "Thôn 2"]),
-            ("vol.qt2", "Lê Văn Hùng", "volunteer", ["Thôn 1", "Thôn 2"]),
-            ("vol.qt3", "Phạm Thị Hoa", "volunteer", ["Thôn 3"]),
-            ("civil.qt", "Đỗ Thị Thu (Tư pháp - Hộ tịch)", "civil_status", []),
-            ("leader.qt", "Hoàng Văn Nam (Chủ tịch UBND xã)", "commune_viewer", []),
-        ],
-    },
-    {
-        "commune": ("Cẩm Hải", "thành phố Cẩm Phả", "Quảng Ninh"),
-        "villages": ["Thôn Đông", "Thôn Tây"],
-        "users": [
-            ("admin.ch", "Tổ công tác Đề án 06 xã Cẩm Hải", "admin", []),
-            ("police.ch", "Công an xã Cẩm Hải", "police", []),
-            ("vol.ch1", "Vũ Đức Anh", "volunteer", ["Thôn Đông"]),
-        ],
-    },
-]
-
-
-def seed_demo(password):
-    """Create the demo communes, villages and users; running it again changes nothing but passwords."""
-    password_hash = hash_password(password)
-    for spec in DEMO:
-        name, district, province = spec["commune"]
-        commune = db.session.execute(select(Commune).where(Commune.name == name)).scalar_one_or_none()
-        if commune is None:
-            commune = Commune(name=name, district=district, province=province)
-            db.session.add(commune)
-            db.session.flush()
-        villages = {}
-        for village_name in spec["villages"]:
-            village = db.session.execute(
-                select(Village).where(Village.commune_id == commune.id, Village.name == village_name)
-            ).scalar_one_or_none()
-            if village is None:
-                village = Village(commune_id=commune.id, name=village_name, active=True)
-                db.session.add(village)
-                db.session.flush()
-            villages[village_name] = village
-        for username, full_name, role, village_names in spec["users"]:
-            user = db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
-            if user is None:
-                user = User(username=username, commune_id=commune.id)
-                db.session.add(user)
-            user.full_name, user.role, user.active = full_name, role, True
-            user.commune_id = commune.id
-            user.password_hash = password_hash
-            user.villages = [villages[v] for v in village_names]
-    db.session.commit()
-
 
 def write_report_file(
     commune_name, month=None, period=None, fmt="xlsx", record_type="summary", count_rule=DEFAULT_COUNT_RULE, output=None
 ):
     """The periodic report of a commune written to a file, as GET /reports/export makes it."""
-    communes = db.session.execute(select(Commune).where(Commune.name == commune_name)).scalars().all()
+    communes = communes_named(commune_name)
     if len(communes) != 1:
         raise click.ClickException(
             f"Không tìm thấy xã {commune_name}" if not communes else f"Có {len(communes)} xã tên {commune_name}"
@@ -113,9 +56,9 @@ def register_cli(app):
     @app.cli.command("seed-demo")
     @click.option("--password", required=True, help="Mật khẩu cho mọi tài khoản mẫu")
     def seed_demo_command(password):
-        """Tạo dữ liệu mẫu: xã Quang Trung và Cẩm Hải, các thôn và tài khoản."""
+        """Tạo dữ liệu mẫu: tỉnh Thanh Hóa, phường Quang Trung và xã Cẩm Tân, các thôn và tài khoản."""
         seed_demo(password)
-        click.echo("Đã tạo dữ liệu mẫu: " + ", ".join(user[0] for spec in DEMO for user in spec["users"]))
+        click.echo("Đã tạo dữ liệu mẫu: " + ", ".join(usernames()))
 
     @app.cli.command("create-user")
     @click.option("--username", required=True)
@@ -128,7 +71,10 @@ def register_cli(app):
         """Tạo một tài khoản (xã và thôn phải có sẵn; xã chưa có thì được tạo)."""
         if db.session.execute(select(User).where(User.username == username)).scalar_one_or_none():
             raise click.ClickException(f"Tên đăng nhập {username} đã có")
-        commune = db.session.execute(select(Commune).where(Commune.name == commune_name)).scalar_one_or_none()
+        found = communes_named(commune_name)
+        if len(found) > 1:
+            raise click.ClickException(f"Có {len(found)} xã tên {commune_name}: dùng mã xã")
+        commune = found[0] if found else None
         if commune is None:
             commune = Commune(name=commune_name)
             db.session.add(commune)

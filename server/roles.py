@@ -25,7 +25,14 @@ EXPORT = "export"  # the periodic report file, with every record's personal data
 RESOLVE_CONFLICTS = "resolve_conflicts"  # and hears when one opens
 ADMINISTER = "administer"  # users, villages, devices
 AUDIT = "audit"  # read the audit log
-POWERS = (RECORD, REVIEW, PROGRESS, TARGETS, SET_TARGETS, EXPORT, RESOLVE_CONFLICTS, ADMINISTER, AUDIT)
+SUBMIT_REPORTS = "submit_reports"  # close a period and send the commune's report to the province
+FOLLOW_COMMUNES = "follow_communes"  # every commune of the province: figures, reports received, returns
+MANAGE_COMMUNES = "manage_communes"  # open the province's communes, their admins, targets, deadlines
+COMMUNE_POWERS = (RECORD, REVIEW, PROGRESS, TARGETS, SET_TARGETS, EXPORT, RESOLVE_CONFLICTS, ADMINISTER, AUDIT)
+POWERS = (*COMMUNE_POWERS, SUBMIT_REPORTS, FOLLOW_COMMUNES, MANAGE_COMMUNES)
+
+# Where a role's user belongs: one commune, or one province (PROTOCOL.md §3).
+COMMUNE_TIER, PROVINCE_TIER = "commune", "province"
 
 
 @dataclass(frozen=True)
@@ -37,6 +44,7 @@ class Role:
     # without it, a role changes only records it created, until they are approved or rejected.
     corrects: bool
     powers: frozenset
+    tier: str = COMMUNE_TIER
 
     def can(self, power):
         return power in self.powers
@@ -57,14 +65,14 @@ ROLES = {
             Label("Công an xã", "Commune police"),
             COMMUNE,
             True,
-            frozenset({RECORD, REVIEW, PROGRESS, TARGETS, EXPORT}),
+            frozenset({RECORD, REVIEW, PROGRESS, TARGETS, EXPORT, SUBMIT_REPORTS}),
         ),
         Role(
             "admin",
             Label("Tổ công tác Đề án 06 (quản trị)", "Đề án 06 working group (admin)"),
             COMMUNE,
             True,
-            frozenset(POWERS),
+            frozenset({*COMMUNE_POWERS, SUBMIT_REPORTS}),
         ),
         Role("civil_status", Label("Tư pháp - Hộ tịch", "Civil status officer"), WORKFLOW, True, frozenset()),
         Role(
@@ -73,6 +81,23 @@ ROLES = {
             NO_RECORDS,
             False,
             frozenset({PROGRESS, TARGETS}),
+        ),
+        # The province reads figures and the reports its communes send, never a citizen's record.
+        Role(
+            "province_officer",
+            Label("Công an tỉnh, Tổ công tác tỉnh", "Province officer"),
+            NO_RECORDS,
+            False,
+            frozenset({FOLLOW_COMMUNES}),
+            PROVINCE_TIER,
+        ),
+        Role(
+            "province_admin",
+            Label("Quản trị tỉnh", "Province admin"),
+            NO_RECORDS,
+            False,
+            frozenset({FOLLOW_COMMUNES, MANAGE_COMMUNES}),
+            PROVINCE_TIER,
         ),
     )
 }
@@ -97,6 +122,7 @@ def document():
             "reads": role.reads,
             "corrects": role.corrects,
             "powers": sorted(role.powers),
+            "tier": role.tier,
         }
         for role in ROLES.values()
     ]

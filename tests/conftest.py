@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
 from server import create_app
-from server.cli import seed_demo
+from server.demo import seed_demo
 from server.extensions import db
 from server.forms import registry
 from server.forms.schema import schema_for, validator_for

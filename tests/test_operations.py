@@ -49,10 +49,11 @@ def test_seed_demo_is_idempotent_and_makes_the_protocols_users(app):
     assert sorted(users) == sorted(
         ["admin.qt", "police.qt", "staff.qt", "vol.qt1", "vol.qt2", "vol.qt3", "civil.qt", "leader.qt"]
         + ["admin.ch", "police.ch", "vol.ch1"]
+        + ["province.th", "padmin.th"]
     )
     assert [v.name for v in users["staff.qt"].villages] == ["Thôn 1", "Thôn 2"]
     assert [v.name for v in users["vol.qt3"].villages] == ["Thôn 3"]
-    assert users["vol.ch1"].commune.name == "Cẩm Hải"
+    assert users["vol.ch1"].commune.name == "Xã Cẩm Tân"
     assert [v.name for v in users["vol.ch1"].commune.villages] == ["Thôn Đông", "Thôn Tây"]
     assert {u.role for u in users.values()} == {
         "admin",
@@ -61,8 +62,17 @@ def test_seed_demo_is_idempotent_and_makes_the_protocols_users(app):
         "volunteer",
         "civil_status",
         "commune_viewer",
+        "province_officer",
+        "province_admin",
     }
-    assert (users["civil.qt"].commune.name, users["leader.qt"].commune.name) == ("Quang Trung", "Quang Trung")
+    quang_trung = users["admin.qt"].commune
+    assert (quang_trung.name, quang_trung.code, quang_trung.kind) == ("Phường Quang Trung", 14818, "phường")
+    assert users["civil.qt"].commune == users["leader.qt"].commune == quang_trung
+    # Both communes and the province users are Thanh Hóa's; a province user belongs to no commune.
+    thanh_hoa = quang_trung.province
+    assert (thanh_hoa.name, thanh_hoa.code) == ("Tỉnh Thanh Hóa", 38)
+    assert users["vol.ch1"].commune.province == thanh_hoa
+    assert all(users[u].province == thanh_hoa and users[u].commune is None for u in ("province.th", "padmin.th"))
 
 
 def test_create_user_makes_an_account_that_can_log_in(app, client):

@@ -22,7 +22,7 @@ def death_case(login, villages):
 def test_the_demo_has_a_civil_status_officer_and_a_commune_leader(login):
     for username, role in (("civil.qt", "civil_status"), ("leader.qt", "commune_viewer")):
         me = body_of(login(username).get("/auth/me"))
-        assert (me["role"], me["commune_name"]) == (role, "Quang Trung")
+        assert (me["role"], me["commune_name"]) == (role, "Phường Quang Trung")
         assert me["powers"] == sorted(roles.ROLES[role].powers)
 
 
@@ -62,7 +62,7 @@ def test_the_civil_status_officer_reads_death_cases_only(login, villages, death_
 def test_the_commune_leader_reads_figures_and_no_record(login, death_case):
     leader = login("leader.qt")
     progress = body_of(leader.get("/reports/progress", query_string={"count": "submitted_and_approved"}))
-    assert progress["commune"]["name"] == "Quang Trung"
+    assert progress["commune"]["name"] == "Phường Quang Trung"
     assert leader.get(f"/records/{death_case}").status_code == 404
     assert leader.get("/records").status_code == 403
     pulled = body_of(leader.get("/sync/pull", query_string={"device_id": leader.device_id}))

@@ -11,7 +11,7 @@
 
 "A record outside the caller's scope does not exist for that caller (404 on direct access,
 absent from pull, lists and reports)." The tables below spell this out for the demo users of
-Quang Trung and Cẩm Hải (§12, and a village staff of Cẩm Hải the module adds) and for records
+Phường Quang Trung and Xã Cẩm Tân (§12, and a village staff of Cẩm Tân the module adds) and for records
 each of them pushed; the tests are driven by them. ACCESS names every endpoint the app serves
 (a new one without a row fails the module), with what each role, a request without a token, a
 revoked device and a disabled user get.
@@ -38,7 +38,7 @@ from server.models import AuditEntry, Commune, Conflict, Device, PushSubscriptio
 from tests.conftest import seeded_app
 from tests.helpers import PASSWORD, Caller, all_pages, body_of, death_data, delete, propaganda_data, update, vneid_data
 
-QT, CH = "Quang Trung", "Cẩm Hải"
+QT, CH = "Phường Quang Trung", "Xã Cẩm Tân"
 
 USERS = {
     # username: (role, commune)           villages (seed-demo, PROTOCOL.md §12)

@@ -41,8 +41,11 @@ class UserSchema(ResponseSchema):
     username = fields.String()
     full_name = fields.String()
     role = fields.String()
-    commune_id = fields.Integer()
-    commune_name = fields.String()
+    commune_id = fields.Integer(allow_none=True, metadata={"description": "null for a province role's user"})
+    commune_name = fields.String(allow_none=True)
+    province_id = fields.Integer(allow_none=True)
+    province_name = fields.String(allow_none=True)
+    tier = fields.String(metadata={"enum": [roles.COMMUNE_TIER, roles.PROVINCE_TIER]})
     village_ids = fields.List(fields.Integer())
     villages = fields.List(fields.Nested(UserVillageSchema))
     powers = fields.List(fields.String(metadata={"enum": list(roles.POWERS)}))
@@ -59,13 +62,18 @@ class TokensSchema(ResponseSchema):
 
 
 def user_document(user):
+    province = user.province or (user.commune.province if user.commune else None)
     return {
         "id": user.id,
         "username": user.username,
         "full_name": user.full_name,
         "role": user.role,
         "commune_id": user.commune_id,
-        "commune_name": user.commune.name,
+        "commune_name": user.commune.name if user.commune else None,
+        # A province role's user belongs to the province; a commune's to its commune's province.
+        "province_id": province.id if province else None,
+        "province_name": province.name if province else None,
+        "tier": roles.role_of(user).tier,
         "village_ids": user.village_ids,
         # The villages the user works in: the whole commune's for a role that reads beyond its own.
         "villages": [

@@ -56,7 +56,9 @@ def may_change_locked(user):
 
 def villages_of(user):
     """The villages a user works in: the commune's, for a role that reads beyond its own villages."""
-    return user.villages if roles.role_of(user).reads in (roles.OWN, roles.VILLAGES) else user.commune.villages
+    if roles.role_of(user).reads in (roles.OWN, roles.VILLAGES):
+        return user.villages
+    return user.commune.villages if user.commune else []
 
 
 def creatable_village_ids(user):

@@ -12,17 +12,22 @@ user_villages = db.Table(
 
 class User(db.Model):
     __tablename__ = "users"
+    __table_args__ = (db.CheckConstraint("(commune_id IS NULL) <> (province_id IS NULL)", name="one_place"),)
     id = db.Column(db.Integer, primary_key=True)
     username = db.Column(db.String(80), nullable=False, unique=True)
     password_hash = db.Column(db.String(255), nullable=False)
     full_name = db.Column(db.String(200), nullable=False)
     role = db.Column(db.String(20), nullable=False)
-    commune_id = db.Column(db.Integer, db.ForeignKey("communes.id"), nullable=False, index=True)
+    # A commune role's user belongs to one commune, a province role's to one province
+    # (server/roles.py, Role.tier); never both, never neither.
+    commune_id = db.Column(db.Integer, db.ForeignKey("communes.id"), index=True)
+    province_id = db.Column(db.Integer, db.ForeignKey("provinces.id"), index=True)
     active = db.Column(db.Boolean, nullable=False, default=True)
     created_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow)
     updated_at = db.Column(db.DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow)
 
     commune = db.relationship("Commune")
+    province = db.relationship("Province")
     villages = db.relationship("Village", secondary=user_villages, order_by="Village.id")
 
     @property

@@ -133,7 +133,7 @@ def summary_rows(document):
     totals = document["totals"]
     rows = [
         ["BÁO CÁO KẾT QUẢ THỰC HIỆN ĐỀ ÁN 06"],
-        [f"Xã {document['commune']['name']}"],
+        [document["commune"]["name"]],
         [f"Từ ngày {dmy(start)} đến ngày {dmy(end)}"],
         [COUNT_RULE_LABELS[document["count"]]],
         [f"Ngày lập báo cáo: {dmy(today_local())}"],

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import create_engine, make_url, text
 
 from server import create_app
-from server.cli import seed_demo
+from server.demo import seed_demo
 from server.config import database_url
 from server.extensions import db
 from tests.conftest import FAST_HASHING, TEST_DATABASE_URL, FreshContextClient, empty_database

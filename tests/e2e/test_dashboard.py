@@ -64,7 +64,7 @@ def test_admin_sets_a_target_sees_progress_and_downloads_the_report(phone, live_
     workbook = openpyxl.load_workbook(io.BytesIO(open(download.value.path(), "rb").read()), read_only=True)
     assert "Tổng hợp" in workbook.sheetnames
     summary = "\n".join(str(cell) for row in workbook["Tổng hợp"].iter_rows(values_only=True) for cell in row if cell)
-    assert "Quang Trung" in summary and "Cẩm Hải" not in summary
+    assert "Quang Trung" in summary and "Cẩm Tân" not in summary
 
     # Offline, the last figures, marked as such.
     phone.set_offline(True)

@@ -39,7 +39,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from server import create_app
-from server.cli import seed_demo
+from server.demo import seed_demo
 from server.secrets import generate_vapid_keys
 from server.extensions import db
 from server.models import User, Village

@@ -57,7 +57,7 @@ def test_the_xlsx_report_has_a_summary_and_a_sheet_per_record_type(world):
     ]
     summary = [list(row) for row in workbook["Tổng hợp"].iter_rows(values_only=True)]
     assert summary[0][0] == "BÁO CÁO KẾT QUẢ THỰC HIỆN ĐỀ ÁN 06"
-    assert summary[1][0] == "Xã Quang Trung" and summary[2][0] == "Từ ngày 01/10/2026 đến ngày 31/10/2026"
+    assert summary[1][0] == "Phường Quang Trung" and summary[2][0] == "Từ ngày 01/10/2026 đến ngày 31/10/2026"
     header = summary.index(MEASURE_HEADERS + [None] * (len(summary[7]) - len(MEASURE_HEADERS)))
     total = next(row for row in summary if row[0] == "Tổng cộng")
     assert total[: len(TOTAL_ROW)] == TOTAL_ROW
@@ -125,7 +125,7 @@ def test_the_csv_summary_has_a_bom_and_the_same_totals(world):
     raw = response.get_data()
     assert raw.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert rows[1] == ["Xã Quang Trung"] and MEASURE_HEADERS in rows
+    assert rows[1] == ["Phường Quang Trung"] and MEASURE_HEADERS in rows
     assert next(r for r in rows if r and r[0] == "Tổng cộng") == [str(v) for v in TOTAL_ROW]
 
 
