@@ -114,4 +114,7 @@ def problems(record_type):
             found.append(f"measure {measure.key!r} has unit {measure.unit!r}, not one of {UNITS}")
         if isinstance(measure, Sum) and getattr(fields.get(measure.field), "kind", None) != "integer":
             found.append(f"measure {measure.key!r} sums {measure.field!r}, which is no integer field")
+    # What goes up to the province must hold no citizen's personal data (DESIGN.md decision 14).
+    if record_type.carried_upward and (record_type.name_field or record_type.personal_id_field):
+        found.append("a type that names a person cannot be carried upward to the province")
     return found

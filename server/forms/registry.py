@@ -24,6 +24,7 @@ BUILT_IN = (
     "server.forms.propaganda_session",
     "server.forms.one_stop_guidance",
     "server.forms.data_correction",
+    "server.forms.difficulty",
 )
 
 

@@ -11,9 +11,9 @@ from tests.helpers import body_of, correction_data, level2_data, one_stop_data, 
 FIVE = {"vneid_activation", "death_check", "propaganda_session", "one_stop_guidance", "data_correction"}
 
 
-def test_the_forms_document_has_the_five_types_of_the_protocol_and_the_level_two_file(login):
+def test_the_forms_document_has_the_five_types_of_the_protocol_the_level_two_file_and_difficulties(login):
     document = body_of(login("vol.qt1").get("/forms"))
-    assert {t["type"] for t in document["types"]} == FIVE | {"vneid_level2_file"}
+    assert {t["type"] for t in document["types"]} == FIVE | {"vneid_level2_file", "difficulty"}
     labels = {t["type"]: t["label"]["vi"] for t in document["types"]}
     assert labels["one_stop_guidance"] == "Hướng dẫn tại Bộ phận một cửa, điểm DVC"
     assert labels["data_correction"] == "Làm sạch dữ liệu dân cư"

@@ -30,8 +30,10 @@ MEASURE_HEADERS = [
     "Hướng dẫn tại Bộ phận một cửa: số hồ sơ nộp trực tuyến",
     "Làm sạch dữ liệu: số trường hợp phát hiện",
     "Làm sạch dữ liệu: đã chỉnh sửa trong CSDLQG",
+    "Khó khăn, vướng mắc: số ghi nhận",
+    "Khó khăn, vướng mắc: đã giải quyết",
 ]
-TOTAL_ROW = ["Tổng cộng", 6, 4, 1, 2, 0, 0, 4, 2, 66.7, 3, 257, 0, 0, 0, 0]
+TOTAL_ROW = ["Tổng cộng", 6, 4, 1, 2, 0, 0, 4, 2, 66.7, 3, 257, 0, 0, 0, 0, 0, 0]
 
 
 def download(world, username="admin.qt", **query):
@@ -54,6 +56,7 @@ def test_the_xlsx_report_has_a_summary_and_a_sheet_per_record_type(world):
         "Buổi tuyên truyền",
         "Một cửa",  # its label is longer than a sheet's name may be: the short label
         "Làm sạch dữ liệu dân cư",
+        "Khó khăn, vướng mắc",
     ]
     summary = [list(row) for row in workbook["Tổng hợp"].iter_rows(values_only=True)]
     assert summary[0][0] == "BÁO CÁO KẾT QUẢ THỰC HIỆN ĐỀ ÁN 06"
