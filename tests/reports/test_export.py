@@ -68,7 +68,7 @@ def test_the_xlsx_report_has_a_summary_and_a_sheet_per_record_type(world):
     titles = [row[0] for row in summary if re.match(r"[IVX]+\. ", str(row[0] or ""))]
     # A section per record type, in capitals but for a name with its own (VNeID).
     assert titles[2:4] == ["III. HỖ TRỢ CÀI ĐẶT, KÍCH HOẠT VNeID", "IV. HỒ SƠ ĐỊNH DANH ĐIỆN TỬ MỨC 2"]
-    assert len(titles) == 2 + 6
+    assert len(titles) == 2 + 7
     targets = next(i for i, row in enumerate(summary) if row[0] == "II. CHỈ TIÊU")
     assert summary[targets + 2][:8] == [
         "Tài khoản VNeID đã kích hoạt – Mức 2",
