@@ -21,11 +21,13 @@ function summary(communes) {
   });
 }
 
-// A measure's cell: value / target and a bar of the share reached.
-function measureCell(value, target) {
-  if (target == null || !target) return h("td", { class: "measure" }, String(value ?? 0));
+// A measure's cell: value / target and a bar of the share reached. `data-label` names it when a
+// phone shows each row as a card.
+function measureCell(measure, value, target) {
+  const attrs = { class: "measure", dataset: { label: label(measure.label), measure: measure.key } };
+  if (target == null || !target) return h("td", attrs, String(value ?? 0));
   const share = Math.round((100 * (value ?? 0)) / target);
-  return h("td", { class: "measure" }, h("span", {}, `${value ?? 0} / ${target}`),
+  return h("td", attrs, h("span", {}, `${value ?? 0} / ${target}`),
     h("progress", { max: 100, value: Math.min(share, 100), "aria-label": `${share}%` }));
 }
 
@@ -63,9 +65,9 @@ export async function renderBoard(container, app, params) {
     return h("tr", { class: id ? "openable" : "", dataset: { commune: String(c.commune_id), status: c.status },
       onclick: (event) => { if (event.target.tagName !== "A") open(c); } },
     h("th", { scope: "row" }, h("span", { class: "rank", title: t("board.rank") }, `${index + 1}.`), " ", name),
-    h("td", {}, statusBadges(c.status, c.late)),
-    h("td", {}, c.submission.submitted_at ? formatDate(c.submission.submitted_at) : "—"),
-    headline.map((m) => measureCell((c.measures || {})[m.key], (c.targets || {})[m.key])));
+    h("td", { dataset: { label: t("report.status") } }, statusBadges(c.status, c.late)),
+    h("td", { dataset: { label: t("board.sent") } }, c.submission.submitted_at ? formatDate(c.submission.submitted_at) : "—"),
+    headline.map((m) => measureCell(m, (c.measures || {})[m.key], (c.targets || {})[m.key])));
   };
   replace(container, h("section", { class: "board", id: "board", dataset: { period } },
     h("h1", {}, title),
@@ -75,12 +77,12 @@ export async function renderBoard(container, app, params) {
     h("p", { class: "board-summary", id: "board-summary", role: "status" }, summary(communes)),
     communes.length ? h("div", { class: "table-scroll board-scroll", tabindex: 0, role: "region", "aria-labelledby": "board-caption" },
       h("table", { class: "board-table", id: "board-table" },
-        h("caption", { id: "board-caption" }, t("board.title"), " — ", periodLabel(period)),
+        h("caption", { id: "board-caption", class: "visually-hidden" }, t("board.title"), " — ", periodLabel(period)),
         h("thead", {}, h("tr", {}, h("th", { scope: "col" }, t("board.commune")), h("th", { scope: "col" }, t("report.status")),
           h("th", { scope: "col" }, t("board.sent")), headline.map((m) => h("th", { scope: "col" }, label(m.label))))),
         h("tbody", {}, communes.map(row)),
         h("tfoot", {}, h("tr", {}, h("th", { scope: "row" }, t("board.province_total")), h("td", {}), h("td", {}),
-          headline.map((m) => measureCell(m.value, m.target))))))
+          headline.map((m) => measureCell(m, m.value, m.target))))))
       : h("p", { class: "muted" }, t("board.no_communes"))));
 }
 
@@ -97,7 +99,7 @@ export async function renderReport(container, app, id, params) {
     return;
   }
   const live = h("p", { class: "visually-hidden", role: "status", id: "report-live" });
-  const returning = h("div", { id: "return-box" });
+  const returning = h("div", { id: "return-box", class: "return-box" });
   const startReturn = () => {
     const comment = h("textarea", { id: "return-comment", rows: 4, required: true });
     const message = h("p", { class: "error", role: "alert", id: "return-error" });
@@ -128,7 +130,7 @@ export async function renderReport(container, app, id, params) {
   if (params.get("returned")) live.textContent = t("board.returned", { name: doc.commune_name });
   replace(container, h("section", { class: "province-report", id: "province-report" }, back,
     h("h1", {}, t("board.report_of", { name: doc.commune_name, period: periodLabel(doc.period) })), live,
-    submissionView(app, doc), returning));
+    submissionView(app, doc, { actions: returning })));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -164,20 +166,26 @@ function deadlinesForm(app, deadlines, reload) {
     : h("li", { class: "muted" }, t("plan.no_period_deadlines")));
   draw();
   const newPeriod = periodSelect("deadline-period", previousMonth(), () => {});
-  const newDate = h("input", { id: "deadline-date", type: "date" });
+  // Typed as dd/mm/yyyy, as every date of the app reads (a date input follows the browser's locale).
+  const newDate = h("input", { id: "deadline-date", inputmode: "numeric", placeholder: t("plan.date_placeholder"), "aria-describedby": "deadline-error" });
+  const dateError = h("p", { class: "error", id: "deadline-error", role: "alert" });
   const add = h("button", { type: "button", id: "add-deadline", onclick: () => {
-    if (!newDate.value) return;
+    const m = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(newDate.value.trim());
+    const iso = m && `${m[3]}-${m[2].padStart(2, "0")}-${m[1].padStart(2, "0")}`;
+    dateError.textContent = iso && !Number.isNaN(Date.parse(iso)) ? "" : t("v.date_format");
+    if (dateError.textContent) return;
     const at = periods.findIndex((p) => p.period === newPeriod.value);
     if (at >= 0) periods.splice(at, 1);
     removed.delete(newPeriod.value);
-    periods.push({ period: newPeriod.value, due_date: newDate.value });
+    periods.push({ period: newPeriod.value, due_date: iso });
+    newDate.value = "";
     draw();
   } }, t("plan.add_deadline"));
   return savedForm("deadlines-form", [
     h("label", { for: "due-day" }, t("plan.due_day")), day, h("p", { class: "help" }, t("plan.due_help")),
     h("h3", {}, t("plan.period_deadlines")), list,
     h("div", { class: "pair" }, h("div", {}, h("label", { for: "deadline-period" }, t("period.label")), newPeriod),
-      h("div", {}, h("label", { for: "deadline-date" }, t("plan.due_date")), newDate)), add,
+      h("div", {}, h("label", { for: "deadline-date" }, t("plan.due_date")), newDate)), dateError, add,
   ], t("plan.save_deadlines"), async () => {
     await call("PUT", "/province/deadlines", { report_due_day: Number(day.value),
       periods: [...periods, ...[...removed].map((period) => ({ period, due_date: null }))] });

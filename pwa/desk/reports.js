@@ -44,7 +44,7 @@ addStrings({
     "plan.title": "Hạn nộp và chỉ tiêu", "plan.deadlines": "Hạn nộp báo cáo",
     "plan.due_day": "Hạn nộp báo cáo tháng: ngày (của tháng sau)", "plan.due_help": "Ví dụ 20: báo cáo tháng 11 nộp trước hết ngày 20/12.",
     "plan.period_deadlines": "Hạn riêng của từng kỳ", "plan.no_period_deadlines": "Chưa có hạn riêng; các kỳ theo ngày hạn hằng tháng.",
-    "plan.add_deadline": "Thêm hạn cho kỳ", "plan.due_date": "Hạn nộp", "plan.remove": "Bỏ",
+    "plan.add_deadline": "Thêm hạn cho kỳ", "plan.due_date": "Hạn nộp", "plan.date_placeholder": "ngày/tháng/năm", "plan.remove": "Bỏ",
     "plan.save_deadlines": "Lưu hạn nộp", "plan.saved": "Đã lưu.", "plan.targets": "Chỉ tiêu của tỉnh và từng xã",
     "plan.no_targets": "Chưa có chỉ tiêu.", "plan.where": "Áp dụng cho", "plan.value": "Chỉ tiêu",
     "plan.period_help": "Kỳ: năm (2026), quý (2026-Q4) hoặc tháng (2026-11).", "plan.set_target": "Đặt chỉ tiêu",
@@ -87,7 +87,7 @@ addStrings({
     "plan.title": "Deadlines and targets", "plan.deadlines": "Report deadlines",
     "plan.due_day": "Monthly report due: day (of the next month)", "plan.due_help": "For example 20: November's report is due by 20 December.",
     "plan.period_deadlines": "Deadlines for single periods", "plan.no_period_deadlines": "None; every period follows the monthly day.",
-    "plan.add_deadline": "Add a period's deadline", "plan.due_date": "Due date", "plan.remove": "Remove",
+    "plan.add_deadline": "Add a period's deadline", "plan.due_date": "Due date", "plan.date_placeholder": "dd/mm/yyyy", "plan.remove": "Remove",
     "plan.save_deadlines": "Save deadlines", "plan.saved": "Saved.", "plan.targets": "Targets of the province and each commune",
     "plan.no_targets": "No targets yet.", "plan.where": "For", "plan.value": "Target",
     "plan.period_help": "Period: a year (2026), a quarter (2026-Q4) or a month (2026-11).", "plan.set_target": "Set the target",
@@ -248,8 +248,8 @@ function earlierVersion(doc, entry) {
     loaded = true;
     try {
       const old = await call("GET", `/reports/submissions/${doc.id}?version=${entry.version}`);
-      body.replaceChildren(metaList(old), returnNoticeSmall(old), ...narrativeSections(old.narrative, "h4"),
-        h("h4", {}, t("report.figures")), figuresTable(old.figures));
+      body.replaceChildren(metaList(old), returnNoticeSmall(old), ...narrativeSections(old.narrative),
+        h("h3", {}, t("report.figures")), figuresTable(old.figures));
     } catch (err) {
       loaded = false;
       body.replaceChildren(h("p", { class: "error", role: "alert" }, errorText(err)));
@@ -259,7 +259,9 @@ function earlierVersion(doc, entry) {
 }
 
 function returnNoticeSmall(doc) {
-  return doc.return_comment ? h("p", { class: "return-comment small" }, doc.return_comment) : null;
+  return doc.return_comment ? h("div", { class: "return-notice small" },
+    h("p", { class: "muted" }, t("report.returned_by", { name: doc.returned_by_name || "", when: formatDateTime(doc.returned_at) })),
+    h("p", { class: "return-comment" }, doc.return_comment)) : null;
 }
 
 function versionLine(entry) {
@@ -268,15 +270,16 @@ function versionLine(entry) {
     entry.returned_at ? ` · ${t("report.returned_line", { when: formatDateTime(entry.returned_at) })}` : ""].join("");
 }
 
-// A sent report: its state, the figures as sent, its words, its versions and its file.
-export function submissionView(app, doc, { notice = true } = {}) {
+// A sent report: its state, the figures as sent, its words, its versions and its file;
+// `actions` go beside the file's button (the province's "Trả lại").
+export function submissionView(app, doc, { notice = true, actions = null } = {}) {
   const versions = (doc.versions || []).slice().sort((a, b) => b.version - a.version);
   const earlier = versions.filter((v) => v.version !== doc.version);
   return h("article", { class: "submission", id: "submission", dataset: { id: String(doc.id), version: String(doc.version), status: doc.status } },
     notice ? returnNotice(doc) : null,
     metaList(doc),
     h("div", { class: "actions" }, h("button", { type: "button", id: "submission-xlsx", onclick: () => downloadSubmission(app, doc) },
-      t("report.download"))),
+      t("report.download")), actions),
     h("h2", {}, t("report.words")), narrativeSections(doc.narrative),
     h("h2", {}, t("report.figures")), figuresTable(doc.figures),
     difficultiesList(app.forms, doc.figures && doc.figures.difficulties),
