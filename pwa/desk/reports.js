@@ -223,7 +223,8 @@ async function downloadSubmission(app, doc) {
 function metaList(doc) {
   const row = (name, ...value) => [h("dt", {}, t(name)), h("dd", {}, ...value)];
   return h("dl", { class: "report-meta" },
-    row("report.status", statusBadges(doc.status, doc.late)),
+    // Late here means this version was sent after its due date: the due date's line says so.
+    row("report.status", statusBadges(doc.status, false)),
     row("report.sent_at", formatDateTime(doc.submitted_at)),
     row("report.sent_by", doc.submitted_by_name || ""),
     row("report.due", formatDate(doc.due_date), doc.late ? ` — ${t("sent.late")}` : ""),

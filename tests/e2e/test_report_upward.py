@@ -155,6 +155,12 @@ def test_a_report_goes_up_comes_back_and_goes_up_again(browser, live_app, api, s
         expect(police.locator("#submission")).to_have_attribute("data-status", "submitted")
         shoot(police, shots, "7-commune-sent-again")
 
+    # The commune's working group sends reports too, and reads what the police sent.
+    with signed_in(browser, live_app, "admin.qt", 360) as admin:
+        open_upward(admin, PERIOD)
+        expect(admin.locator("#submission")).to_have_attribute("data-version", "2")
+        shoot(admin, shots, "7b-commune-admin")
+
     with signed_in(browser, live_app, "province.th", 1280) as province:
         province.select_option("#board-period", PERIOD)
         row = board_row(province, QUANG_TRUNG)
