@@ -24,7 +24,7 @@ _PERIOD = {"description": "2026-11 (month), 2026-Q4, 2026-H1 or 2026-H2 (six mon
 _DATE = {"format": "date"}
 _DATETIME = {"format": "date-time"}
 _STATUS = {"enum": ["missing", "submitted", "returned"]}
-READERS = (roles.SUBMIT_REPORTS, roles.PROGRESS, roles.TARGETS, roles.FOLLOW_COMMUNES)
+READERS = (*submissions.COMMUNE_READERS, roles.FOLLOW_COMMUNES)
 
 
 class TrimmedString(fields.String):

@@ -54,8 +54,9 @@ NARRATIVE_PARTS = ("results", "difficulties", "proposals")
 NARRATIVE_LABELS = {"results": "Kết quả", "difficulties": "Khó khăn, vướng mắc", "proposals": "Đề xuất, kiến nghị"}
 SUBMITTED, RETURNED, MISSING = "submitted", "returned", "missing"
 # Who reads a commune's reports besides the province: those who send them and those who follow
-# the commune's figures.
-COMMUNE_READERS = (roles.SUBMIT_REPORTS, roles.PROGRESS, roles.TARGETS)
+# the whole commune's figures and targets (police, admin, the commune's leaders). Village staff
+# see their own villages' figures only, so not the commune's report.
+COMMUNE_READERS = (roles.SUBMIT_REPORTS, roles.TARGETS)
 # A record type that declares `carried_upward=True` (the difficulties) goes into the report as a
 # list; its records in these workflow states are those still to be dealt with.
 CARRIED_STATES = ("open", "carried")
