@@ -5,7 +5,7 @@ import { h, replace, download } from "../js/dom.js";
 import { t, label, formatDate } from "../js/i18n.js";
 import { call } from "../js/api.js";
 import {
-  periodLabel, previousMonth, periodSelect, errorText, statusBadges, submissionView,
+  periodLabel, previousMonth, periodSelect, errorText, statusBadges, submissionView, onScreen,
 } from "./reports.js";
 
 function failed(container, title, err) {
@@ -32,7 +32,10 @@ function measureCell(measure, value, target) {
 }
 
 export async function renderBoard(container, app, params) {
+  // A select changed by keyboard redraws the board: it keeps the focus.
+  const refocus = document.activeElement && document.activeElement.id === "board-period";
   const period = params.get("period") || previousMonth();
+  const shown = onScreen();
   const title = t("board.title");
   const select = periodSelect("board-period", period, (value) => app.navigate(`#/board?period=${encodeURIComponent(value)}`, true));
   let rollup;
@@ -41,10 +44,12 @@ export async function renderBoard(container, app, params) {
     [rollup, submissions] = await Promise.all([call("GET", `/reports/rollup?period=${encodeURIComponent(period)}`),
       call("GET", `/reports/submissions?period=${encodeURIComponent(period)}`)]);
   } catch (err) {
+    if (!shown()) return;
     failed(container, title, err);
     container.firstChild.append(select);
     return;
   }
+  if (!shown()) return;
   const sent = Object.fromEntries((submissions.items || []).map((s) => [s.commune_id, s]));
   const communes = rollup.communes.map((c) => ({ ...sent[c.commune_id], ...c, submission: sent[c.commune_id] || {} }));
   const headline = (rollup.measures || []).filter((m) => m.headline);
@@ -84,20 +89,24 @@ export async function renderBoard(container, app, params) {
         h("tfoot", {}, h("tr", {}, h("th", { scope: "row" }, t("board.province_total")), h("td", {}), h("td", {}),
           headline.map((m) => measureCell(m, m.value, m.target))))))
       : h("p", { class: "muted" }, t("board.no_communes"))));
+  if (refocus) select.focus();
 }
 
 // One commune's report, as the province reads it, with "Trả lại".
 export async function renderReport(container, app, id, params) {
   const period = params.get("period");
+  const shown = onScreen();
   const back = h("a", { class: "back", href: period ? `#/board?period=${encodeURIComponent(period)}` : "#/" }, t("board.back"));
   let doc;
   try {
     doc = await call("GET", `/reports/submissions/${encodeURIComponent(id)}`);
   } catch (err) {
+    if (!shown()) return;
     failed(container, t("board.title"), err);
     container.firstChild.prepend(back);
     return;
   }
+  if (!shown()) return;
   const live = h("p", { class: "visually-hidden", role: "status", id: "report-live" });
   const returning = h("div", { id: "return-box", class: "return-box" });
   const startReturn = () => {
@@ -237,6 +246,7 @@ function targetsSection(app, targets, measures, communes, reload) {
 export async function renderPlan(container, app) {
   const title = t("plan.title");
   const reload = () => app.navigate("#/plan", true);
+  const shown = onScreen();
   let deadlines;
   let targets;
   let rollup;
@@ -244,9 +254,10 @@ export async function renderPlan(container, app) {
     [deadlines, targets, rollup] = await Promise.all([call("GET", "/province/deadlines"), call("GET", "/province/targets"),
       call("GET", `/reports/rollup?period=${previousMonth()}`)]);
   } catch (err) {
-    failed(container, title, err);
+    if (shown()) failed(container, title, err);
     return;
   }
+  if (!shown()) return;
   replace(container, h("section", { class: "plan", id: "plan" }, h("h1", {}, title),
     h("h2", {}, t("plan.deadlines")), deadlinesForm(app, deadlines, reload),
     h("h2", {}, t("plan.targets")), targetsSection(app, targets, targets.measures || rollup.measures || [], rollup.communes || [], reload)));

@@ -25,6 +25,7 @@ addStrings({
     "report.returned_title": "Tỉnh đã trả lại báo cáo", "report.returned_by": "{name} trả lại lúc {when}:",
     "report.download": "Tải XLSX", "report.offline": "Cần có mạng để mở báo cáo.",
     "report.field_difficulties": "Khó khăn, vướng mắc ghi nhận trong kỳ",
+    "report.more_figures": "Các chỉ số khác ({n})",
     "upward.title": "Báo cáo gửi tỉnh", "upward.lead": "Số liệu của kỳ và ba phần nội dung, gửi Công an tỉnh và Tổ công tác tỉnh.",
     "upward.preview": "Số liệu sẽ gửi (tính đến bây giờ)", "upward.draft_kept": "Nội dung được giữ trên máy này khi bạn gõ.",
     "upward.draft_saved": "Đã giữ bản nháp lúc {when}.", "upward.send": "Gửi báo cáo", "upward.resend": "Gửi lại",
@@ -68,6 +69,7 @@ addStrings({
     "report.returned_title": "The province returned this report", "report.returned_by": "{name} returned it at {when}:",
     "report.download": "Download XLSX", "report.offline": "Opening a report needs the network.",
     "report.field_difficulties": "Difficulties recorded in the period",
+    "report.more_figures": "Other measures ({n})",
     "upward.title": "Report to the province", "upward.lead": "The period's figures and three sections of words, sent to the province police and working group.",
     "upward.preview": "Figures to be sent (as of now)", "upward.draft_kept": "What you type is kept on this device.",
     "upward.draft_saved": "Draft kept at {when}.", "upward.send": "Send the report", "upward.resend": "Send again",
@@ -154,6 +156,13 @@ export function periodSelect(id, chosen, onchange) {
       periods.map((p) => h("option", { value: p, selected: p === chosen }, periodLabel(p))))));
 }
 
+// Whether the screen a render began for is still the one asked for: a slow answer must not
+// draw over the screen the user has moved on to.
+export function onScreen() {
+  const hash = location.hash;
+  return () => location.hash === hash;
+}
+
 export function errorText(err) {
   if (err instanceof NetworkError) return t("report.offline");
   return [err.message, ...Object.entries(err.fields || {}).map(([f, m]) => `${f}: ${[].concat(m).join(" ")}`)].join(" ");
@@ -178,15 +187,21 @@ export function measureRows(figures) {
   return (figures.measures || []).map((m) => ({ ...m, value: (totals || {})[m.key] ?? 0, target: targets[m.key] ?? null }));
 }
 
-export function figuresTable(figures) {
+// `compact`: the headline measures, the others folded under them (the commune writing its words
+// on a phone need not scroll past fifteen rows).
+export function figuresTable(figures, { compact = false } = {}) {
   const rows = measureRows(figures);
   if (!rows.length) return h("p", { class: "muted" }, t("report.no_figures"));
-  return h("div", { class: "table-scroll" }, h("table", { class: "figures-table" },
+  const table = (shown) => h("div", { class: "table-scroll" }, h("table", { class: "figures-table" },
     h("thead", {}, h("tr", {}, h("th", { scope: "col" }, t("report.measure")), h("th", { scope: "col" }, t("report.value")),
       h("th", { scope: "col" }, t("report.target")))),
-    h("tbody", {}, rows.map((m) => h("tr", { class: m.headline ? "headline" : "", dataset: { measure: m.key } },
+    h("tbody", {}, shown.map((m) => h("tr", { class: m.headline ? "headline" : "", dataset: { measure: m.key } },
       h("th", { scope: "row" }, label(m.label)), h("td", {}, String(m.value ?? "—")),
       h("td", {}, m.target == null ? "—" : String(m.target)))))));
+  const others = rows.filter((m) => !m.headline);
+  if (!compact || !others.length || others.length === rows.length) return table(rows);
+  return [table(rows.filter((m) => m.headline)),
+    h("details", { class: "more-figures" }, h("summary", {}, t("report.more_figures", { n: others.length })), table(others))];
 }
 
 // The difficulties still open in the period, as the frozen figures carry them ({type, village,

@@ -7,7 +7,7 @@ import { call, ApiError } from "../js/api.js";
 import { getMeta, setMeta } from "../js/session.js";
 import {
   periodLabel, periodBounds, previousMonth, periodSelect, errorText, statusBadges, figuresTable,
-  submissionView, returnNotice, confirmDialog,
+  submissionView, returnNotice, confirmDialog, onScreen,
 } from "./reports.js";
 
 const PARTS = ["results", "difficulties", "proposals"];
@@ -81,7 +81,7 @@ async function editor(app, period, startFrom, version, onSent) {
 async function preview(period) {
   const { from, to } = periodBounds(period);
   try {
-    return figuresTable(await call("GET", `/reports/progress?${new URLSearchParams({ from, to })}`));
+    return figuresTable(await call("GET", `/reports/progress?${new URLSearchParams({ from, to })}`), { compact: true });
   } catch (err) {
     return h("p", { class: "error", role: "alert" }, errorText(err));
   }
@@ -96,8 +96,21 @@ function history(items, period) {
     h("span", { class: "muted" }, ` ${t("report.version_n", { n: item.version })} · ${formatDate(item.submitted_at)}`))));
 }
 
+// A report named by its id (a notification's link): the screen of its period.
+export async function openSubmission(container, app, id) {
+  try {
+    const doc = await call("GET", `/reports/submissions/${encodeURIComponent(id)}`);
+    app.navigate(`#/upward?period=${encodeURIComponent(doc.period)}`, true);
+  } catch (err) {
+    replace(container, h("section", {}, h("h1", {}, t("upward.title")), h("p", { class: "error", role: "alert" }, errorText(err))));
+  }
+}
+
 export async function renderUpward(container, app, params) {
+  // A select changed by keyboard redraws the screen: it keeps the focus.
+  const refocus = document.activeElement && document.activeElement.id === "report-period";
   const period = params.get("period") || previousMonth();
+  const shown = onScreen();
   const reload = (changes = {}) => app.navigate(`#/upward?${new URLSearchParams({ period, ...changes })}`, true);
   const select = periodSelect("report-period", period, (value) => reload({ period: value }));
   const head = [h("h1", {}, t("upward.title")), h("p", { class: "muted" }, t("upward.lead")),
@@ -106,15 +119,18 @@ export async function renderUpward(container, app, params) {
   try {
     items = (await call("GET", "/reports/submissions")).items || [];
   } catch (err) {
+    if (!shown()) return;
     replace(container, h("section", { class: "upward", id: "upward" }, head, h("p", { class: "error", role: "alert" }, errorText(err))));
     return;
   }
+  if (!shown()) return;
   items.sort((a, b) => (b.period_end || b.period).localeCompare(a.period_end || a.period) || b.version - a.version);
   const current = items.find((item) => item.period === period);
   const live = h("p", { class: "visually-hidden", role: "status", id: "upward-live" });
   const body = h("div", { id: "upward-body" });
   replace(container, h("section", { class: "upward", id: "upward", dataset: { period } }, head, live, body,
     h("h2", {}, t("upward.history")), history(items, period)));
+  if (refocus) select.focus();
   const onSent = () => reload({ sent: Date.now() });
   if (params.get("sent")) live.textContent = t("upward.sent", { period: periodLabel(period) });
   if (!current) {

@@ -195,6 +195,11 @@ async function route() {
       await (parts[1] ? screens.renderReport(main, app, decodeURIComponent(parts[1]), params) : screens.renderBoard(main, app, params));
     } else if (parts[0] === "plan" && app.can("manage_communes")) await (await reportScreens()).renderPlan(main, app);
     else if (parts[0] === "upward" && app.can("submit_reports")) await (await reportScreens()).renderUpward(main, app, params);
+    // A notification of a returned report names it as #/reports/submissions/<id> (docs/api.md §10a).
+    else if (parts[0] === "reports" && parts[1] === "submissions" && parts[2] && app.can("follow_communes")) app.navigate(`#/board/${parts[2]}`, true);
+    else if (parts[0] === "reports" && parts[1] === "submissions" && parts[2] && app.can("submit_reports")) {
+      await (await reportScreens()).openSubmission(main, app, decodeURIComponent(parts[2]));
+    }
     else if (!parts.length) await renderHome(main, app);
     else if (parts[0] === "records") await renderRecords(main, app, params);
     else if (parts[0] === "record" && parts[1]) await renderRecord(main, app, decodeURIComponent(parts[1]));
