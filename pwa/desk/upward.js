@@ -3,7 +3,7 @@
 // send; then what was sent, the province's comment if it came back, and a new version.
 import { h, replace } from "../js/dom.js";
 import { t, formatDate, formatDateTime } from "../js/i18n.js";
-import { call, ApiError } from "../js/api.js";
+import { call, ApiError, NetworkError } from "../js/api.js";
 import { getMeta, setMeta } from "../js/session.js";
 import {
   periodLabel, periodBounds, previousMonth, periodSelect, errorText, statusBadges, figuresTable,
@@ -120,7 +120,11 @@ export async function renderUpward(container, app, params) {
     items = (await call("GET", "/reports/submissions")).items || [];
   } catch (err) {
     if (!shown()) return;
-    replace(container, h("section", { class: "upward", id: "upward" }, head, h("p", { class: "error", role: "alert" }, errorText(err))));
+    // Offline the words can still be written: the draft waits on the device for the network.
+    const offline = err instanceof NetworkError;
+    replace(container, h("section", { class: "upward", id: "upward", dataset: { period } }, head,
+      h("p", { class: offline ? "notice" : "error", role: "alert" }, offline ? t("upward.offline") : errorText(err)),
+      offline ? [h("h2", {}, t("report.words")), await editor(app, period, null, 1, () => reload({ sent: Date.now() }))] : null));
     return;
   }
   if (!shown()) return;

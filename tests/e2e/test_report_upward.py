@@ -119,6 +119,16 @@ def test_a_report_goes_up_comes_back_and_goes_up_again(browser, live_app, api, s
         expect(police.locator("#report-history li", has_text="tháng 10/2026")).to_be_visible()
         shoot(police, shots, "2-commune-sent")
 
+        # Offline, the next report can still be written: the words wait on the device.
+        police.context.set_offline(True)
+        police.select_option("#report-period", "2026-09")
+        expect(police.locator('#upward[data-period="2026-09"] .notice')).to_contain_text("Ngoại tuyến")
+        police.fill("#report-results", f"Tháng 9, viết khi mất sóng. {mark}")
+        expect(police.locator("#draft-state")).to_contain_text("Đã giữ bản nháp")
+        police.context.set_offline(False)
+        police.reload()
+        expect(police.locator("#report-results")).to_have_value(f"Tháng 9, viết khi mất sóng. {mark}")
+
     with signed_in(browser, live_app, "province.th", 1280) as province:
         # The province's home is the board; no notebook, nothing to sync.
         expect(province.locator("#board")).to_be_visible()
