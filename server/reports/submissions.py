@@ -616,7 +616,7 @@ def export_submission(user, submission_id, version_number=None):
     if version.returned_at:
         rows.append([f"Tỉnh trả lại ngày {dmy(local_date(version.returned_at))}: {version.return_comment or ''}"])
     for part in NARRATIVE_PARTS:
-        rows += [[], [NARRATIVE_LABELS[part].upper()], [(version.narrative or {}).get(part) or ""]]
+        rows += [[], [NARRATIVE_LABELS[part]], [(version.narrative or {}).get(part) or ""]]
     rows.append([])
     rows += export.summary_rows(version.figures)
     found = version.figures.get("difficulties") or []
