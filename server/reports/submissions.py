@@ -401,7 +401,7 @@ def _board_period(period_text):
     return named_period(period_text) if period_text is not None else previous_month()
 
 
-def _statuses(province, period, today):
+def _statuses(province, period):
     """[(commune, submission or None, current version or None)] for the province's communes, by name."""
     communes = db.session.execute(
         select(Commune).where(Commune.province_id == province.id).order_by(Commune.name, Commune.id)
@@ -448,7 +448,7 @@ def province_board(user, period_text=None):
     today = today_local()
     due = due_date(province, period)
     items = []
-    for commune, submission, version in _statuses(province, period, today):
+    for commune, submission, version in _statuses(province, period):
         status, late = _row_status(submission, version, due, today)
         items.append(
             {
@@ -486,7 +486,7 @@ def rollup(user, period_text=None):
     period = _board_period(period_text)
     today = today_local()
     due = due_date(province, period)
-    statuses = _statuses(province, period, today)
+    statuses = _statuses(province, period)
     commune_ids = [c.id for c, _, _ in statuses]
     states = measures.COUNT_RULES[measures.DEFAULT_COUNT_RULE]
     scope = queries.R.c.commune_id.in_(commune_ids)
@@ -616,7 +616,7 @@ def export_submission(user, submission_id, version_number=None):
     if version.returned_at:
         rows.append([f"Tỉnh trả lại ngày {dmy(local_date(version.returned_at))}: {version.return_comment or ''}"])
     for part in NARRATIVE_PARTS:
-        rows += [[], [NARRATIVE_LABELS[part].upper()], [(version.narrative or {}).get(part) or ""]]
+        rows += [[], [NARRATIVE_LABELS[part]], [(version.narrative or {}).get(part) or ""]]
     rows.append([])
     rows += export.summary_rows(version.figures)
     found = version.figures.get("difficulties") or []
@@ -721,12 +721,10 @@ def queue_reminders(days=3, now=None):
     )
     senders = _senders_of([c.id for c in communes])
     already = _reminded_today(today)
-    deadlines = {
-        (d.province_id, d.period): d.due_date
-        for d in db.session.execute(
-            select(ReportDeadline).where(ReportDeadline.period.in_([p.name for p in ended]))
-        ).scalars()
-    }
+    deadlines = {}  # province id -> {period: the date it set}
+    chosen = select(ReportDeadline).where(ReportDeadline.period.in_([p.name for p in ended]))
+    for deadline in db.session.execute(chosen).scalars():
+        deadlines.setdefault(deadline.province_id, {})[deadline.period] = deadline.due_date
     provinces = {p.id: p for p in db.session.execute(select(Province)).scalars()}
     notifications, reminded = [], {}
     for commune in communes:
@@ -734,15 +732,7 @@ def queue_reminders(days=3, now=None):
         for period in ended:
             if (commune.id, period.name) in submitted or (commune.id, period.name) in already:
                 continue
-            if province is not None:
-                own = (
-                    {period.name: deadlines[(province.id, period.name)]}
-                    if (province.id, period.name) in deadlines
-                    else {}
-                )
-                due = due_date(province, period, own)
-            else:
-                due = due_date(None, period)
+            due = due_date(province, period, deadlines.get(commune.province_id, {}))
             if not (today <= due <= today + timedelta(days=days)):
                 continue
             body = f"{period_title(period)} hạn nộp {dmy(due)}"
