@@ -2,8 +2,9 @@
 // per commune, best first; a commune's report, to read and return with a comment; and for the
 // province admin the report deadlines and the targets of the province and each commune.
 import { h, replace, download } from "../js/dom.js";
-import { t, label, formatDate } from "../js/i18n.js";
-import { call } from "../js/api.js";
+import { t, label, formatDate, formatDateTime } from "../js/i18n.js";
+import { call, NetworkError } from "../js/api.js";
+import { getMeta, setMeta } from "../js/session.js";
 import {
   periodLabel, previousMonth, periodSelect, errorText, statusBadges, submissionView, onScreen,
 } from "./reports.js";
@@ -38,18 +39,26 @@ export async function renderBoard(container, app, params) {
   const shown = onScreen();
   const title = t("board.title");
   const select = periodSelect("board-period", period, (value) => app.navigate(`#/board?period=${encodeURIComponent(value)}`, true));
-  let rollup;
-  let submissions;
+  // Offline, the board of this period as last fetched, marked with its time.
+  const key = `board:${period}`;
+  let loaded;
   try {
-    [rollup, submissions] = await Promise.all([call("GET", `/reports/rollup?period=${encodeURIComponent(period)}`),
+    const [rollup, submissions] = await Promise.all([call("GET", `/reports/rollup?period=${encodeURIComponent(period)}`),
       call("GET", `/reports/submissions?period=${encodeURIComponent(period)}`)]);
+    loaded = { rollup, submissions, at: new Date().toISOString() };
+    await setMeta(key, loaded);
   } catch (err) {
-    if (!shown()) return;
-    failed(container, title, err);
-    container.firstChild.append(select);
-    return;
+    loaded = err instanceof NetworkError ? await getMeta(key) : null;
+    if (!loaded) {
+      if (!shown()) return;
+      failed(container, title, err);
+      container.firstChild.append(select);
+      return;
+    }
+    loaded.cached = true;
   }
   if (!shown()) return;
+  const { rollup, submissions } = loaded;
   const sent = Object.fromEntries((submissions.items || []).map((s) => [s.commune_id, s]));
   const communes = rollup.communes.map((c) => ({ ...sent[c.commune_id], ...c, submission: sent[c.commune_id] || {} }));
   const headline = (rollup.measures || []).filter((m) => m.headline);
@@ -79,6 +88,7 @@ export async function renderBoard(container, app, params) {
     h("div", { class: "board-controls" }, h("label", { for: "board-period" }, t("period.label")), select,
       h("button", { type: "button", id: "rollup-xlsx", onclick: exportRollup }, t("board.download"))),
     h("p", { class: "muted" }, rollup.province ? rollup.province.name : "", due ? ` · ${t("board.due", { date: formatDate(due) })}` : ""),
+    loaded.cached ? h("p", { class: "notice", id: "board-cached" }, t("dash.cached", { when: formatDateTime(loaded.at) })) : null,
     h("p", { class: "board-summary", id: "board-summary", role: "status" }, summary(communes)),
     communes.length ? h("div", { class: "table-scroll board-scroll", tabindex: 0, role: "region", "aria-labelledby": "board-caption" },
       h("table", { class: "board-table", id: "board-table" },

@@ -172,6 +172,8 @@ def test_a_report_goes_up_comes_back_and_goes_up_again(browser, live_app, api, s
         shoot(admin, shots, "7b-commune-admin")
 
     with signed_in(browser, live_app, "province.th", 1280) as province:
+        expect(province.locator("#board")).to_be_visible()
+        default_period = province.locator("#board").get_attribute("data-period")
         province.select_option("#board-period", PERIOD)
         row = board_row(province, QUANG_TRUNG)
         expect(row.locator(".status-badges")).to_contain_text("Đã gửi")
@@ -184,7 +186,13 @@ def test_a_report_goes_up_comes_back_and_goes_up_again(browser, live_app, api, s
         expect(earlier).to_contain_text("Bổ sung số liệu thôn 3")
         shoot(province, shots, "8-province-version-2")
 
+        # Offline, a board already seen on this device, marked as the last one fetched.
         province.click("#nav-home")
+        expect(province.locator("#board")).to_be_visible()
+        province.context.set_offline(True)
+        province.select_option("#board-period", default_period)
+        expect(province.locator(f'#board[data-period="{default_period}"] #board-cached')).to_contain_text("Ngoại tuyến")
+        province.context.set_offline(False)
         province.select_option("#board-period", PERIOD)
         expect(province.locator(f'#board[data-period="{PERIOD}"]')).to_be_visible()
         with province.expect_download() as download:
