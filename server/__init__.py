@@ -81,6 +81,7 @@ def _register_blueprints(app):
     from server.push.routes import blp as push_blp
     from server.records.routes import blp as records_blp
     from server.reports.routes import blp as reports_blp
+    from server.reports.submission_routes import blp as submissions_blp
     from server.review.routes import blp as review_blp
     from server.sync.routes import blp as sync_blp
 
@@ -93,6 +94,7 @@ def _register_blueprints(app):
         conflicts_blp,
         admin_blp,
         reports_blp,
+        submissions_blp,
         push_blp,
         site.bp,
     ):

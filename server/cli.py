@@ -1,5 +1,5 @@
-"""Commands: seed-demo, create-user, vapid-keys, push-send, push-digest, verify-history, report,
-backup, restore (flask --app wsgi ...)."""
+"""Commands: seed-demo, create-user, vapid-keys, push-send, push-digest, report-reminders,
+verify-history, report, backup, restore (flask --app wsgi ...)."""
 
 import shutil
 import time
@@ -143,7 +143,7 @@ def register_cli(app):
     @app.cli.command("report")
     @click.option("--commune", "commune_name", required=True, help='Tên xã, ví dụ "Quang Trung"')
     @click.option("--month", help="Tháng YYYY-MM (mặc định: tháng trước)")
-    @click.option("--period", help="Hoặc một kỳ: 2026, 2026-Q4, 2026-01-01..2026-06-30")
+    @click.option("--period", help="Hoặc một kỳ: 2026, 2026-H1, 2026-Q4, 2026-01-01..2026-01-15")
     @click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default="xlsx", show_default=True)
     @click.option(
         "--type",
@@ -221,3 +221,21 @@ def register_cli(app):
         for username, count in counts.items():
             click.echo(f"{username}: {count} bản ghi mới")
         click.echo(f"Đã xếp hàng {len(counts)} thông báo tổng hợp; push-send sẽ gửi đi")
+
+    @app.cli.command("report-reminders")
+    @click.option(
+        "--days",
+        type=click.IntRange(0, 31),
+        default=3,
+        show_default=True,
+        help="Nhắc khi hạn nộp còn không quá bấy nhiêu ngày (0: chỉ ngày đến hạn)",
+    )
+    def report_reminders_command(days):
+        """Nhắc công an xã và tổ công tác nộp báo cáo định kỳ sắp đến hạn (chạy hằng ngày; chạy lại trong ngày không nhắc lần nữa)."""
+        from server.reports.submissions import queue_reminders
+
+        reminded = queue_reminders(days)
+        db.session.commit()
+        for commune, period in reminded.items():
+            click.echo(f"{commune}: báo cáo {period}")
+        click.echo(f"Đã xếp hàng lời nhắc cho {len(reminded)} xã; push-send sẽ gửi đi")

@@ -88,10 +88,15 @@ DEVICE_BOUND_TO_OTHER_USER = Problem("device_bound_to_other_user", 409, "Mã thi
 USERNAME_TAKEN = Problem("username_taken", 409, "Tên đăng nhập đã có người dùng")
 VILLAGE_EXISTS = Problem("village_exists", 409, "Xã đã có thôn mang tên này")
 CANNOT_CHANGE_SELF = Problem("cannot_change_self", 409, "Không thể tự khóa hoặc tự đổi vai trò của mình")
+ALREADY_SUBMITTED = Problem(
+    "already_submitted", 409, "Báo cáo kỳ này đã được gửi; chỉ gửi lại khi tỉnh trả lại báo cáo"
+)
+ALREADY_RETURNED = Problem("already_returned", 409, "Báo cáo này đã được trả lại, chờ xã gửi lại")
 PAYLOAD_TOO_LARGE = Problem("payload_too_large", 413, "Dữ liệu gửi lên quá lớn")
 TOO_MANY_MUTATIONS = Problem("too_many_mutations", 413, "Quá nhiều thao tác trong một lần gửi")
 UNSUPPORTED_MEDIA_TYPE = Problem("unsupported_media_type", 415, "Kiểu dữ liệu không được hỗ trợ")
 VALIDATION_FAILED = Problem("validation_failed", 422, "Dữ liệu không hợp lệ")
+PERIOD_NOT_ENDED = Problem("period_not_ended", 422, "Kỳ báo cáo chưa kết thúc; chỉ gửi báo cáo của kỳ đã qua")
 UNKNOWN_OP = Problem("unknown_op", 422, "Thao tác phải là create, update hoặc delete")
 UNKNOWN_TYPE = Problem("unknown_type", 422, "Loại bản ghi không tồn tại")
 RECORD_DELETED = Problem("record_deleted", 422, "Bản ghi đã bị xóa")

@@ -146,6 +146,14 @@ def test_the_openapi_document_lists_every_endpoint(client):
         "/api/v1/targets",
         "/api/v1/reports/progress",
         "/api/v1/reports/export",
+        "/api/v1/reports/submissions",
+        "/api/v1/reports/submissions/{submission_id}",
+        "/api/v1/reports/submissions/{submission_id}/return",
+        "/api/v1/reports/submissions/{submission_id}/export",
+        "/api/v1/reports/rollup",
+        "/api/v1/reports/rollup/export",
+        "/api/v1/province/deadlines",
+        "/api/v1/province/targets",
     ):
         assert path in document["paths"], path
 

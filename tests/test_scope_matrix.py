@@ -8,6 +8,8 @@
 | admin         | everything in its commune: users, villages, devices, conflicts, audit log          |
 | civil_status  | read the commune's death cases (no other type), move them through their workflow  |
 | commune_viewer| read the commune's progress and targets; no single record                         |
+| province_officer | every commune of its province: figures, reports sent, roll-up; never a record |
+| province_admin   | as province officer, and the province's deadlines and targets                 |
 
 "A record outside the caller's scope does not exist for that caller (404 on direct access,
 absent from pull, lists and reports)." The tables below spell this out for the demo users of
@@ -55,6 +57,13 @@ USERS = {
     "civil.qt": ("civil_status", QT),
     "leader.qt": ("commune_viewer", QT),
 }
+# The province's users (both Phường Quang Trung and Xã Cẩm Tân are of Thanh Hóa); the commune
+# named is the one the access table asks them about.
+PROVINCE_USERS = {
+    "province.th": ("province_officer", QT),
+    "padmin.th": ("province_admin", QT),
+}
+ALL_USERS = {**USERS, **PROVINCE_USERS}
 VILLAGES = {"Thôn 1": QT, "Thôn 2": QT, "Thôn 3": QT, "Thôn 4": QT, "Thôn 5": QT, "Thôn Đông": CH, "Thôn Tây": CH}
 
 RECORDS = {
@@ -104,6 +113,8 @@ READS = {
     "staff.ch": {"vol.ch1@Thôn Đông", "admin.ch@Thôn Đông", "staff.ch@Thôn Đông"},  # not Thôn Tây's
     "civil.qt": {"vol.qt2@Thôn 2", "police.qt@Thôn 1"},  # its commune's death cases, nothing else
     "leader.qt": set(),  # figures, never a single record
+    "province.th": set(),  # the province: figures and reports, never a single record
+    "padmin.th": set(),
 }
 
 # The seeded records each user may change through sync: reviewers their commune, others their own.
@@ -193,57 +204,70 @@ COLUMNS = (
     "volunteer",
     "civil_status",
     "commune_viewer",
+    "province_officer",
+    "province_admin",
     "no token",
     "revoked device",
     "disabled user",
 )
 ACCESS = {
-    #                                       admin police staff volunteer civil viewer  none revoked disabled
-    "POST /api/v1/auth/login": (200, 200, 200, 200, 200, 200, 200, 401, 401),
-    "POST /api/v1/auth/refresh": (200, 200, 200, 200, 200, 200, 401, 401, 401),
-    "POST /api/v1/auth/logout": (204, 204, 204, 204, 204, 204, 401, 401, 401),
-    "GET /api/v1/auth/me": (200, 200, 200, 200, 200, 200, 401, 401, 401),
-    "GET /api/v1/forms": (200, 200, 200, 200, 200, 200, 401, 401, 401),
-    "POST /api/v1/sync/push": (200, 200, 200, 200, 200, 200, 401, 401, 401),
-    "GET /api/v1/sync/pull": (200, 200, 200, 200, 200, 200, 401, 401, 401),
-    "GET /api/v1/records": (200, 200, 200, 200, 200, 403, 401, 401, 401),
-    "GET /api/v1/records/{record_id}": (200, 200, 200, 200, 200, 404, 401, 401, 401),
-    "POST /api/v1/records/{record_id}/review": (200, 200, 403, 403, 403, 403, 401, 401, 401),
-    "POST /api/v1/records/review": (200, 200, 403, 403, 403, 403, 401, 401, 401),
-    "GET /api/v1/conflicts": (200, 403, 403, 403, 403, 403, 401, 401, 401),
-    "GET /api/v1/conflicts/{conflict_id}": (200, 403, 403, 403, 403, 403, 401, 401, 401),
-    "POST /api/v1/conflicts/{conflict_id}/resolve": (200, 403, 403, 403, 403, 403, 401, 401, 401),
-    "GET /api/v1/users": (200, 403, 403, 403, 403, 403, 401, 401, 401),
-    "POST /api/v1/users": (201, 403, 403, 403, 403, 403, 401, 401, 401),
-    "PATCH /api/v1/users/{user_id}": (200, 403, 403, 403, 403, 403, 401, 401, 401),
-    "GET /api/v1/villages": (200, 403, 403, 403, 403, 403, 401, 401, 401),
-    "POST /api/v1/villages": (201, 403, 403, 403, 403, 403, 401, 401, 401),
-    "PATCH /api/v1/villages/{village_id}": (200, 403, 403, 403, 403, 403, 401, 401, 401),
-    "GET /api/v1/devices": (200, 403, 403, 403, 403, 403, 401, 401, 401),
-    "POST /api/v1/devices/{device_id}/revoke": (200, 403, 403, 403, 403, 403, 401, 401, 401),
-    "GET /api/v1/audit": (200, 403, 403, 403, 403, 403, 401, 401, 401),
-    "GET /api/v1/targets": (200, 200, 403, 403, 403, 200, 401, 401, 401),
-    "PUT /api/v1/targets": (200, 403, 403, 403, 403, 403, 401, 401, 401),
-    "GET /api/v1/reports/progress": (200, 200, 200, 403, 403, 200, 401, 401, 401),
-    "GET /api/v1/reports/export": (200, 200, 403, 403, 403, 403, 401, 401, 401),
-    "GET /api/v1/push/vapid-public-key": (200, 200, 200, 200, 200, 200, 401, 401, 401),
-    "POST /api/v1/push/subscriptions": (201, 201, 201, 201, 201, 201, 401, 401, 401),
-    "DELETE /api/v1/push/subscriptions": (204, 204, 204, 204, 204, 204, 401, 401, 401),
+    #                                       admin police staff volunteer civil viewer province padmin none revoked disabled
+    "POST /api/v1/auth/login": (200, 200, 200, 200, 200, 200, 200, 200, 200, 401, 401),
+    "POST /api/v1/auth/refresh": (200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401),
+    "POST /api/v1/auth/logout": (204, 204, 204, 204, 204, 204, 204, 204, 401, 401, 401),
+    "GET /api/v1/auth/me": (200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401),
+    "GET /api/v1/forms": (200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401),
+    "POST /api/v1/sync/push": (200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401),
+    "GET /api/v1/sync/pull": (200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401),
+    "GET /api/v1/records": (200, 200, 200, 200, 200, 403, 403, 403, 401, 401, 401),
+    "GET /api/v1/records/{record_id}": (200, 200, 200, 200, 200, 404, 404, 404, 401, 401, 401),
+    "POST /api/v1/records/{record_id}/review": (200, 200, 403, 403, 403, 403, 403, 403, 401, 401, 401),
+    "POST /api/v1/records/review": (200, 200, 403, 403, 403, 403, 403, 403, 401, 401, 401),
+    "GET /api/v1/conflicts": (200, 403, 403, 403, 403, 403, 403, 403, 401, 401, 401),
+    "GET /api/v1/conflicts/{conflict_id}": (200, 403, 403, 403, 403, 403, 403, 403, 401, 401, 401),
+    "POST /api/v1/conflicts/{conflict_id}/resolve": (200, 403, 403, 403, 403, 403, 403, 403, 401, 401, 401),
+    "GET /api/v1/users": (200, 403, 403, 403, 403, 403, 403, 403, 401, 401, 401),
+    "POST /api/v1/users": (201, 403, 403, 403, 403, 403, 403, 403, 401, 401, 401),
+    "PATCH /api/v1/users/{user_id}": (200, 403, 403, 403, 403, 403, 403, 403, 401, 401, 401),
+    "GET /api/v1/villages": (200, 403, 403, 403, 403, 403, 403, 403, 401, 401, 401),
+    "POST /api/v1/villages": (201, 403, 403, 403, 403, 403, 403, 403, 401, 401, 401),
+    "PATCH /api/v1/villages/{village_id}": (200, 403, 403, 403, 403, 403, 403, 403, 401, 401, 401),
+    "GET /api/v1/devices": (200, 403, 403, 403, 403, 403, 403, 403, 401, 401, 401),
+    "POST /api/v1/devices/{device_id}/revoke": (200, 403, 403, 403, 403, 403, 403, 403, 401, 401, 401),
+    "GET /api/v1/audit": (200, 403, 403, 403, 403, 403, 403, 403, 401, 401, 401),
+    "GET /api/v1/targets": (200, 200, 403, 403, 403, 200, 200, 200, 401, 401, 401),
+    "PUT /api/v1/targets": (200, 403, 403, 403, 403, 403, 403, 403, 401, 401, 401),
+    "GET /api/v1/reports/progress": (200, 200, 200, 403, 403, 200, 200, 200, 401, 401, 401),
+    "GET /api/v1/reports/export": (200, 200, 403, 403, 403, 403, 403, 403, 401, 401, 401),
+    "POST /api/v1/reports/submissions": (201, 201, 403, 403, 403, 403, 403, 403, 401, 401, 401),
+    "GET /api/v1/reports/submissions": (200, 200, 403, 403, 403, 200, 200, 200, 401, 401, 401),
+    "GET /api/v1/reports/submissions/{submission_id}": (200, 200, 403, 403, 403, 200, 200, 200, 401, 401, 401),
+    "POST /api/v1/reports/submissions/{submission_id}/return": (403, 403, 403, 403, 403, 403, 200, 200, 401, 401, 401),
+    "GET /api/v1/reports/submissions/{submission_id}/export": (200, 200, 403, 403, 403, 200, 200, 200, 401, 401, 401),
+    "GET /api/v1/reports/rollup": (403, 403, 403, 403, 403, 403, 200, 200, 401, 401, 401),
+    "GET /api/v1/reports/rollup/export": (403, 403, 403, 403, 403, 403, 200, 200, 401, 401, 401),
+    "GET /api/v1/province/deadlines": (403, 403, 403, 403, 403, 403, 200, 200, 401, 401, 401),
+    "PUT /api/v1/province/deadlines": (403, 403, 403, 403, 403, 403, 403, 200, 401, 401, 401),
+    "GET /api/v1/province/targets": (403, 403, 403, 403, 403, 403, 200, 200, 401, 401, 401),
+    "PUT /api/v1/province/targets": (403, 403, 403, 403, 403, 403, 403, 200, 401, 401, 401),
+    "GET /api/v1/push/vapid-public-key": (200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401),
+    "POST /api/v1/push/subscriptions": (201, 201, 201, 201, 201, 201, 201, 201, 401, 401, 401),
+    "DELETE /api/v1/push/subscriptions": (204, 204, 204, 204, 204, 204, 204, 204, 401, 401, 401),
     # Public, whatever the token: the contract, the health check and the app's shell (no data).
-    "GET /api/v1/openapi.json": (200, 200, 200, 200, 200, 200, 200, 200, 200),
-    "GET /healthz": (200, 200, 200, 200, 200, 200, 200, 200, 200),
-    "GET /": (200, 200, 200, 200, 200, 200, 200, 200, 200),
-    "GET /sw.js": (200, 200, 200, 200, 200, 200, 200, 200, 200),
-    "GET /js/version.js": (200, 200, 200, 200, 200, 200, 200, 200, 200),
-    "GET /{filename}": (200, 200, 200, 200, 200, 200, 200, 200, 200),
-    "GET /{folder}/{filename}": (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "GET /api/v1/openapi.json": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "GET /healthz": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "GET /": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "GET /sw.js": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "GET /js/version.js": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "GET /{filename}": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "GET /{folder}/{filename}": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
 }
 # The code of each 401, by column; logging in answers for itself (the last two are the right
 # password on a revoked device, and a disabled account's).
 CODES_401 = {"no token": "token_missing", "revoked device": "device_revoked", "disabled user": "token_revoked"}
 LOGIN_CODES_401 = {"revoked device": "device_revoked", "disabled user": "invalid_credentials"}
-ROLES = COLUMNS[:6]
-STRANGERS = COLUMNS[6:]
+ROLES = COLUMNS[:8]
+STRANGERS = COLUMNS[8:]
 
 NOTE_FIELD = {"vneid_activation": "notes", "death_check": "evidence_note", "propaganda_session": "notes"}
 VOLUNTEER_OF = {QT: "vol.qt1", CH: "vol.ch1"}
@@ -253,11 +277,11 @@ OTHER = {QT: CH, CH: QT}
 
 
 def role_of(username):
-    return USERS[username][0]
+    return ALL_USERS[username][0]
 
 
 def commune_of(username):
-    return USERS[username][1]
+    return ALL_USERS[username][1]
 
 
 # --------------------------------------------------------------------------------------------
@@ -279,6 +303,8 @@ class World:
     spare_devices: dict = field(default_factory=dict)  # commune -> a Caller on a device nobody else uses
     strangers: dict = field(default_factory=dict)  # "revoked device", "disabled user" -> a Caller
     subscriptions: dict = field(default_factory=dict)  # commune -> push endpoint of its volunteer's phone
+    communes: dict = field(default_factory=dict)  # commune name -> id
+    submissions: dict = field(default_factory=dict)  # commune -> id of the report its police sent
 
     def __getitem__(self, username):
         return self.callers[username]
@@ -370,7 +396,7 @@ def world(database_url, tmp_path_factory):
         w = World(
             app=app,
             client=client,
-            callers={name: Caller(client, name) for name in USERS},
+            callers={name: Caller(client, name) for name in ALL_USERS},
             villages=villages,
             village_commune={vid: commune for vid, _, commune in rows},
         )
@@ -427,6 +453,14 @@ def world(database_url, tmp_path_factory):
             assert w[VOLUNTEER_OF[commune]].post("/push/subscriptions", json=subscription).status_code == 201
             w.subscriptions[commune] = subscription["endpoint"]
 
+        # Each commune's report of June 2025, sent by its police.
+        for commune in (QT, CH):
+            police = w[POLICE_OF[commune]]
+            w.communes[commune] = police.user["commune_id"]
+            response = police.post("/reports/submissions", json={"period": "2025-06", "narrative": {"results": "Tốt"}})
+            assert response.status_code == 201, body_of(response)
+            w.submissions[commune] = body_of(response)["id"]
+
         # A device the admin revoked, and a user the admin disabled: each still holds its tokens.
         admin = w["admin.qt"]
         revoked = Caller(client, "vol.qt1")
@@ -463,7 +497,7 @@ def in_scope(world, username, record):
     role, commune = USERS[username]
     if role in ("admin", "police"):
         return world.village_commune[record["village_id"]] == commune
-    if role == "commune_viewer":
+    if role in ("commune_viewer", "province_officer", "province_admin"):
         return False
     if "created_by" not in record:  # a tombstone: checked against the seeded tables only
         return True
@@ -520,11 +554,11 @@ API = "/api/v1"
 def as_user(who):
     """The user a call is made up for: the acting user, or for a stranger the admin of Quang
     Trung (what the admin would get, asked without a token or with a dead one)."""
-    return who if who in USERS else "admin.qt"
+    return who if who in ALL_USERS else "admin.qt"
 
 
 def send(world, who, call):
-    if who in USERS:
+    if who in ALL_USERS:
         token = call.token or (call.caller or world[who]).access_token
     else:
         token = None if who == "no token" else call.token or world.strangers[who].access_token
@@ -625,6 +659,50 @@ def _public(path):
     return lambda w, u: Call("GET", path)
 
 
+def _of_commune(world, username):
+    """The query naming the commune a province role asks about (commune roles name none)."""
+    return f"commune_id={world.communes[commune_of(username)]}" if username in PROVINCE_USERS else ""
+
+
+_PERIODS = (f"{year}-{month:02d}" for year in range(2001, 2020) for month in range(1, 13))
+
+
+def _submit(world, username):
+    period = next(_PERIODS)
+    return Call(
+        "POST",
+        f"{API}/reports/submissions",
+        {"period": period, "narrative": {"results": f"Báo cáo của {username}"}},
+        lambda b: b["period"] == period and b["commune_id"] == world.communes[commune_of(username)],
+    )
+
+
+def _return(world, username):
+    """A report the commune's police just sent, returned."""
+    police = world[POLICE_OF[commune_of(username)]]
+    response = police.post(
+        "/reports/submissions", json={"period": next(_PERIODS), "narrative": {"results": "Gửi để trả lại"}}
+    )
+    assert response.status_code == 201, body_of(response)
+    submission_id = body_of(response)["id"]
+    return Call(
+        "POST",
+        f"{API}/reports/submissions/{submission_id}/return",
+        {"comment": f"Trả lại bởi {username}"},
+        lambda b: b["id"] == submission_id and b["status"] == "returned",
+    )
+
+
+def _submission_list_check(world, username):
+    commune = commune_of(username)
+    if username in PROVINCE_USERS:
+        return lambda b: {r["commune_id"] for r in b["items"]} == set(world.communes.values())
+    return lambda b: (
+        world.submissions[commune] in {i["id"] for i in b["items"]}
+        and world.submissions[OTHER[commune]] not in {i["id"] for i in b["items"]}
+    )
+
+
 # How to call each endpoint as `username`, about its own commune.
 REQUESTS = {
     "POST /api/v1/auth/login": _login,
@@ -687,7 +765,9 @@ REQUESTS = {
     ),
     "POST /api/v1/devices/{device_id}/revoke": _revoke,
     "GET /api/v1/audit": lambda w, u: Call("GET", f"{API}/audit", check=lambda b: isinstance(b["items"], list)),
-    "GET /api/v1/targets": lambda w, u: Call("GET", f"{API}/targets", check=lambda b: isinstance(b["items"], list)),
+    "GET /api/v1/targets": lambda w, u: Call(
+        "GET", f"{API}/targets?{_of_commune(w, u)}", check=lambda b: isinstance(b["items"], list)
+    ),
     "PUT /api/v1/targets": lambda w, u: Call(
         "PUT",
         f"{API}/targets",
@@ -696,13 +776,50 @@ REQUESTS = {
     ),
     "GET /api/v1/reports/progress": lambda w, u: Call(
         "GET",
-        f"{API}/reports/progress",
+        f"{API}/reports/progress?{_of_commune(w, u)}",
         check=lambda b: (
             b["commune"]["name"] == commune_of(u)
             and not any(w.village_commune.get(v["village_id"]) == OTHER[commune_of(u)] for v in b["villages"])
         ),
     ),
     "GET /api/v1/reports/export": lambda w, u: Call("GET", f"{API}/reports/export?format=csv"),
+    "POST /api/v1/reports/submissions": _submit,
+    "GET /api/v1/reports/submissions": lambda w, u: Call(
+        "GET", f"{API}/reports/submissions?period=2025-06", check=_submission_list_check(w, u)
+    ),
+    "GET /api/v1/reports/submissions/{submission_id}": lambda w, u: Call(
+        "GET",
+        f"{API}/reports/submissions/{w.submissions[commune_of(u)]}",
+        check=lambda b: b["id"] == w.submissions[commune_of(u)] and "figures" in b,
+    ),
+    "POST /api/v1/reports/submissions/{submission_id}/return": _return,
+    "GET /api/v1/reports/submissions/{submission_id}/export": lambda w, u: Call(
+        "GET", f"{API}/reports/submissions/{w.submissions[commune_of(u)]}/export?format=xlsx"
+    ),
+    "GET /api/v1/reports/rollup": lambda w, u: Call(
+        "GET",
+        f"{API}/reports/rollup?period=2025-03",
+        check=lambda b: {c["commune_id"] for c in b["communes"]} == set(w.communes.values()),
+    ),
+    "GET /api/v1/reports/rollup/export": lambda w, u: Call("GET", f"{API}/reports/rollup/export?period=2025-03"),
+    "GET /api/v1/province/deadlines": lambda w, u: Call(
+        "GET", f"{API}/province/deadlines", check=lambda b: 1 <= b["report_due_day"] <= 28
+    ),
+    "PUT /api/v1/province/deadlines": lambda w, u: Call(
+        "PUT",
+        f"{API}/province/deadlines",
+        {"periods": [{"period": "2025-07", "due_date": "2025-08-15"}]},
+        lambda b: {"period": "2025-07", "due_date": "2025-08-15"} in b["periods"],
+    ),
+    "GET /api/v1/province/targets": lambda w, u: Call(
+        "GET", f"{API}/province/targets", check=lambda b: isinstance(b["items"], list)
+    ),
+    "PUT /api/v1/province/targets": lambda w, u: Call(
+        "PUT",
+        f"{API}/province/targets",
+        {"items": [{"measure": "vneid_activated", "period": "2030", "value": 9000}]},
+        lambda b: any(t["period"] == "2030" and t["commune_id"] is None for t in b["items"]),
+    ),
     "GET /api/v1/push/vapid-public-key": lambda w, u: Call(
         "GET", f"{API}/push/vapid-public-key", check=lambda b: b["public_key"] == w.app.config["VAPID_PUBLIC_KEY"]
     ),
@@ -757,7 +874,7 @@ def _expect(response, expected, who, endpoint):
         assert response.status_code == expected, (response.status_code, response.get_data(as_text=True)[:500])
 
 
-@pytest.mark.parametrize("username", USERS)
+@pytest.mark.parametrize("username", ALL_USERS)
 @pytest.mark.parametrize("endpoint", ACCESS)
 def test_every_role_against_every_endpoint(world, endpoint, username):
     expected = ACCESS[endpoint][COLUMNS.index(role_of(username))]
@@ -1204,3 +1321,35 @@ def test_unsubscribing_another_communes_phone_leaves_it_subscribed(world, userna
     response = world[username].request("DELETE", "/push/subscriptions", json={"endpoint": endpoint})
     assert response.status_code == 204  # the same answer as for an endpoint never seen
     assert endpoint in stored_endpoints(world)
+
+
+# --------------------------------------------------------------------------------------------
+# The province: every commune's figures and reports, never a record
+
+
+@pytest.mark.parametrize("key", RECORDS)
+@pytest.mark.parametrize("username", PROVINCE_USERS)
+def test_a_province_role_gets_404_for_every_record_and_none_by_pull(world, username, key):
+    assert_error(world[username].get(f"/records/{world.records[key]}"), 404, "not_found")
+    records, _, _ = world[username].pull_all()
+    assert records == {}
+
+
+@pytest.mark.parametrize("username", PROVINCE_USERS)
+def test_a_province_role_reads_each_commune_of_its_province(world, username):
+    caller = world[username]
+    for commune, commune_id in world.communes.items():
+        report = body_of(caller.get("/reports/progress", query_string={"period": "2025-03", "commune_id": commune_id}))
+        assert report["commune"]["name"] == commune
+        assert {world.village_commune.get(v["village_id"], commune) for v in report["villages"]} == {commune}
+        submission = body_of(caller.get(f"/reports/submissions/{world.submissions[commune]}"))
+        assert submission["commune_id"] == commune_id
+        for text in (str(submission), str(report)):
+            assert not [key for key in RECORDS if f"Hồ sơ {key}" in text]
+
+
+@pytest.mark.parametrize("username", [u for u in USERS if role_of(u) in ("police", "admin", "commune_viewer")])
+def test_a_commune_never_reads_the_other_communes_report(world, username):
+    other = world.submissions[OTHER[commune_of(username)]]
+    for path in (f"/reports/submissions/{other}", f"/reports/submissions/{other}/export"):
+        assert_error(world[username].get(path), 404, "not_found")

@@ -136,6 +136,8 @@ function renderNav() {
     app.can("review") ? ["#/review", "nav.review"] : null, app.can("resolve_conflicts") ? ["#/conflicts", "nav.conflicts"] : null,
     app.can("progress") && app.can("targets") ? ["#/dashboard", "nav.dashboard"] : null,
     app.can("administer") ? ["#/admin/users", "nav.admin"] : null,
+    app.can("submit_reports") ? ["#/upward", "nav.upward"] : null,
+    app.can("manage_communes") ? ["#/plan", "nav.deadlines"] : null,
     ["#/settings", "nav.settings"]].filter(Boolean);
   // The section a screen belongs to: #/review/<id> is under "Duyệt", #/record/<id> under "Bản ghi".
   const section = `#/${(location.hash.split("?")[0].split("/")[1] || "").replace(/^record$/, "records")}`;
@@ -144,10 +146,17 @@ function renderNav() {
     id: `nav-${key.slice(4)}` }, t(key))));
 }
 
-// A desk screen (police, admin), loaded on first use with its strings.
+// A desk screen (police, admin, province), loaded on first use with its strings.
 async function desk(name) {
   await import("../desk/strings.js");
   return import(`../desk/${name}.js`);
+}
+
+// The reports sent upward: the commune's screen and the province's (its home screen).
+async function reportScreens() {
+  await import("../desk/strings.js");
+  await import("../desk/reports.js");
+  return app.can("follow_communes") ? import("../desk/province.js") : import("../desk/upward.js");
 }
 
 // The service worker keeps a desk file as it passes through it. On its first install it
@@ -155,10 +164,13 @@ async function desk(name) {
 // again once it does.
 const DESK_SCREENS = ["dashboard", "queue", "review", "conflicts", "admin"];
 function keepDeskScreens() {
-  for (const name of DESK_SCREENS) desk(name).catch(() => {});
+  // A province's device keeps only the province's screens; a commune's, the commune's.
+  const screens = [...(app.can("follow_communes") ? [] : DESK_SCREENS),
+    ...(app.can("submit_reports") ? ["reports", "upward"] : []), ...(app.can("follow_communes") ? ["reports", "province"] : [])];
+  for (const name of screens) desk(name).catch(() => {});
   if (!("serviceWorker" in navigator) || navigator.serviceWorker.controller) return;
   navigator.serviceWorker.addEventListener("controllerchange", () => {
-    for (const name of ["strings", "chart", ...DESK_SCREENS]) fetch(`/desk/${name}.js`).catch(() => {});
+    for (const name of ["strings", "chart", ...screens]) fetch(`/desk/${name}.js`).catch(() => {});
   }, { once: true });
 }
 
@@ -178,7 +190,17 @@ async function route() {
   renderNav();
   window.scrollTo(0, 0);
   try {
-    if (!parts.length) await renderHome(main, app);
+    if ((!parts.length || parts[0] === "board") && app.can("follow_communes")) {
+      const screens = await reportScreens();
+      await (parts[1] ? screens.renderReport(main, app, decodeURIComponent(parts[1]), params) : screens.renderBoard(main, app, params));
+    } else if (parts[0] === "plan" && app.can("manage_communes")) await (await reportScreens()).renderPlan(main, app);
+    else if (parts[0] === "upward" && app.can("submit_reports")) await (await reportScreens()).renderUpward(main, app, params);
+    // A notification of a returned report names it as #/reports/submissions/<id> (docs/api.md §10a).
+    else if (parts[0] === "reports" && parts[1] === "submissions" && parts[2] && app.can("follow_communes")) app.navigate(`#/board/${parts[2]}`, true);
+    else if (parts[0] === "reports" && parts[1] === "submissions" && parts[2] && app.can("submit_reports")) {
+      await (await reportScreens()).openSubmission(main, app, decodeURIComponent(parts[2]));
+    }
+    else if (!parts.length) await renderHome(main, app);
     else if (parts[0] === "records") await renderRecords(main, app, params);
     else if (parts[0] === "record" && parts[1]) await renderRecord(main, app, decodeURIComponent(parts[1]));
     else if (parts[0] === "new" && parts[1]) await renderEdit(main, app, { type: parts[1] });
@@ -281,6 +303,9 @@ async function boot() {
   } else {
     refreshForms().then((forms) => { if (forms.version !== app.forms.version) { app.forms = forms; route(); } }).catch(() => {});
   }
+  // A role that neither reads nor makes records (the commune's leader, the province) has
+  // nothing to sync: no pull, no outbox, and a status bar without their counts.
+  status.records = app.can("records") || app.can("record");
   mountStatusBar(statusBar);
   if (!started) {
     started = true;
@@ -306,7 +331,7 @@ async function boot() {
   }
   route();
   // A device that opens desk screens keeps them too, so they open offline later.
-  if (["review", "targets", "administer"].some(app.can)) keepDeskScreens();
+  if (["review", "targets", "administer", "submit_reports", "follow_communes"].some(app.can)) keepDeskScreens();
   await warnAboutStorage();
 }
 

@@ -18,6 +18,7 @@ export const status = {
   lastSync: null,
   lastError: null,         // "offline" | ApiError code | "error"
   lastSummary: null,
+  records: true,           // false for a user with no records to sync (app.js)
 };
 
 const events = new EventTarget();
@@ -56,7 +57,7 @@ export async function syncNow() {
   if (status.running) return status.lastSummary;
   // Logged out, or waiting for the password again: nothing to sync with until then.
   const session = await currentSession();
-  if (!session || session.expired) return null;
+  if (!session || session.expired || !status.records) return null;
   status.running = true;
   status.lastError = null;  // a new attempt: the last one's "offline" no longer describes it
   status.progress = { phase: "push", done: 0, total: status.pending };

@@ -1,7 +1,7 @@
 """Targets the commune's working group sets: a number per measure, period, and commune or village.
 
 ``village_id`` NULL is a target for the whole commune. A period is stored as
-its canonical name ("2026", "2026-Q4", "2026-11", "2026-01-01..2026-06-30")
+its canonical name ("2026", "2026-H1", "2026-Q4", "2026-11", "2026-01-01..2026-01-15")
 with the first and last day it covers (server/reports/periods.py), so a report
 finds the targets of its dates with a plain range comparison.
 """

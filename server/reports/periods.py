@@ -21,6 +21,8 @@ WEEKLY_UP_TO_DAYS = 26 * 7
 
 _YEAR = re.compile(r"^(\d{4})$")
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
+# Six months (sơ kết 6 tháng): the first half, January to June, or the second.
+_HALF = re.compile(r"^(\d{4})-H([12])$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$")
 
@@ -31,7 +33,7 @@ class PeriodError(ValueError):
 
 @dataclass(frozen=True)
 class Period:
-    name: str  # canonical: "2026", "2026-Q4", "2026-11" or "2026-01-01..2026-06-30"
+    name: str  # canonical: "2026", "2026-H1", "2026-Q4", "2026-11" or "2026-01-01..2026-01-15"
     start: date  # first day
     end: date  # last day, inclusive
 
@@ -62,7 +64,7 @@ def period_from_dates(start, end):
 def parse_period(text):
     """A Period from its name; PeriodError when it is not one."""
     if not isinstance(text, str):
-        raise PeriodError("Kỳ phải là chuỗi, ví dụ 2026, 2026-Q4, 2026-11 hoặc 2026-01-01..2026-06-30")
+        raise PeriodError("Kỳ phải là chuỗi, ví dụ 2026, 2026-H1, 2026-Q4, 2026-11 hoặc 2026-01-01..2026-01-15")
     try:
         start, end = _bounds(text.strip())
     except PeriodError:
@@ -79,13 +81,16 @@ def _bounds(text):
     elif m := _QUARTER.match(text):
         year, quarter = int(m[1]), int(m[2])
         start, end = date(year, 3 * quarter - 2, 1), _month_end(year, 3 * quarter)
+    elif m := _HALF.match(text):
+        year, half = int(m[1]), int(m[2])
+        start, end = date(year, 6 * half - 5, 1), _month_end(year, 6 * half)
     elif (m := _MONTH.match(text)) and 1 <= int(m[2]) <= 12:
         year, month = int(m[1]), int(m[2])
         start, end = date(year, month, 1), _month_end(year, month)
     elif m := _RANGE.match(text):
         start, end = date.fromisoformat(m[1]), date.fromisoformat(m[2])
     else:
-        raise PeriodError("Kỳ không hợp lệ: dùng 2026, 2026-Q4, 2026-11 hoặc 2026-01-01..2026-06-30")
+        raise PeriodError("Kỳ không hợp lệ: dùng 2026, 2026-H1, 2026-Q4, 2026-11 hoặc 2026-01-01..2026-01-15")
     return start, end
 
 
@@ -93,11 +98,18 @@ def name_of(start, end):
     """The canonical name of start..end."""
     if start.month == 1 and start.day == 1 and end == date(start.year, 12, 31):
         return f"{start.year}"
+    if start.day == 1 and start.month in (1, 7) and end == _month_end(start.year, start.month + 5):
+        return f"{start.year}-H{1 if start.month == 1 else 2}"
     if start.day == 1 and start.month % 3 == 1 and end == _month_end(start.year, start.month + 2):
         return f"{start.year}-Q{(start.month + 2) // 3}"
     if start.day == 1 and end == _month_end(start.year, start.month):
         return f"{start.year}-{start.month:02d}"
     return f"{start.isoformat()}..{end.isoformat()}"
+
+
+def is_range(period):
+    """Whether the period is a plain range of days, not a month, quarter, half or year."""
+    return ".." in period.name
 
 
 def file_label(period):

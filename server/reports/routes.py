@@ -17,7 +17,7 @@ from server.schemas import InputSchema, ResponseSchema, id_field
 
 blp = Blueprint("reports", __name__, url_prefix="/api/v1", description="Chỉ tiêu, tiến độ và báo cáo định kỳ")
 
-_PERIOD_HELP = {"description": "2026, 2026-Q4, 2026-11 or 2026-01-01..2026-06-30; instead of from/to"}
+_PERIOD_HELP = {"description": "2026, 2026-H1, 2026-Q4, 2026-11 or 2026-01-01..2026-01-15; instead of from/to"}
 
 
 class PeriodQuerySchema(InputSchema):
@@ -38,8 +38,12 @@ class PeriodQuerySchema(InputSchema):
         return data
 
 
+_COMMUNE_HELP = {"description": "province roles: one commune of the province (required); commune roles: their own"}
+
+
 class ProgressQuerySchema(PeriodQuerySchema):
     village_id = id_field()
+    commune_id = id_field(metadata=_COMMUNE_HELP)
 
 
 class ExportQuerySchema(PeriodQuerySchema):
@@ -53,6 +57,7 @@ class ExportQuerySchema(PeriodQuerySchema):
 
 class TargetQuerySchema(InputSchema):
     village_id = id_field()
+    commune_id = id_field(metadata=_COMMUNE_HELP)
     measure = fields.String(validate=validate.OneOf(list(measures.MEASURES)))
     period = fields.String(validate=validate.Length(max=30), metadata=_PERIOD_HELP)
     from_ = fields.Date(data_key="from")
@@ -181,10 +186,10 @@ class ProgressSchema(ResponseSchema):
 
 
 @blp.route("/targets", methods=["GET"])
-@power_required(roles.TARGETS)
+@power_required(roles.TARGETS, roles.FOLLOW_COMMUNES)
 @blp.arguments(TargetQuerySchema, location="query")
 @blp.response(200, TargetListSchema)
-@blp.errors(401, 403)
+@blp.errors(401, 403, 404)
 def list_targets(query):
     """Chỉ tiêu của xã và các thôn, với danh mục các chỉ số có thể đặt chỉ tiêu."""
     return json_response(service.list_targets(current_user, query))
@@ -203,14 +208,16 @@ def set_targets(body):
 
 
 @blp.route("/reports/progress", methods=["GET"])
-@power_required(roles.PROGRESS)
+@power_required(roles.PROGRESS, roles.FOLLOW_COMMUNES)
 @blp.arguments(ProgressQuerySchema, location="query")
 @blp.response(200, ProgressSchema)
 @blp.errors(401, 403, 404)
 def progress(query):
     """Tiến độ theo thôn và toàn xã so với chỉ tiêu, xu hướng theo tuần."""
     period = service.resolve_period(query)
-    return json_response(service.progress(current_user, period, query.get("village_id"), query["count"]))
+    return json_response(
+        service.progress(current_user, period, query.get("village_id"), query["count"], query.get("commune_id"))
+    )
 
 
 _ATTACHMENT = {

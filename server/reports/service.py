@@ -55,12 +55,29 @@ def commune_scope(commune):
     return ReportScope(commune, [(v.id, v.name) for v in villages], queries.R.c.commune_id == commune.id, True)
 
 
-def report_scope(user, village_id=None):
+def commune_of(user, commune_id=None):
+    """The commune a report or targets are about: the caller's own (a commune role; another
+    commune's id is 404), or, for a province role, the commune it names, which must be one of
+    its province's (404 otherwise; 422 when it names none)."""
+    if roles.role_of(user).tier == roles.PROVINCE_TIER:
+        if commune_id is None:
+            raise VALIDATION_FAILED(fields={"commune_id": ["Chọn một xã của tỉnh"]})
+        commune = db.session.get(Commune, commune_id)
+        if commune is None or user.province_id is None or commune.province_id != user.province_id:
+            raise NOT_FOUND("Không tìm thấy xã")
+        return commune
+    if commune_id is not None and commune_id != user.commune_id:
+        raise NOT_FOUND("Không tìm thấy xã")
+    return db.session.get(Commune, user.commune_id)
+
+
+def report_scope(user, village_id=None, commune_id=None):
     """The villages and records a report may cover for this user; 403 for volunteers, 404 for
-    a village outside the caller's scope."""
-    if not roles.role_of(user).can(roles.PROGRESS):
+    a village (or, for a province role, a commune) outside the caller's scope."""
+    role = roles.role_of(user)
+    if not (role.can(roles.PROGRESS) or role.can(roles.FOLLOW_COMMUNES)):
         raise FORBIDDEN("Vai trò của bạn không xem được báo cáo của xã")
-    scope = commune_scope(db.session.get(Commune, user.commune_id))
+    scope = commune_scope(commune_of(user, commune_id))
     if roles.role_of(user).reads == roles.VILLAGES:
         allowed = set(user.village_ids)
         scope.villages = [v for v in scope.villages if v[0] in allowed]
@@ -97,8 +114,8 @@ def resolve_period(query):
 # Progress
 
 
-def progress(user, period, village_id=None, count_rule=measures.DEFAULT_COUNT_RULE):
-    scope = report_scope(user, village_id)
+def progress(user, period, village_id=None, count_rule=measures.DEFAULT_COUNT_RULE, commune_id=None):
+    scope = report_scope(user, village_id, commune_id)
     return progress_document(scope, period, count_rule)
 
 
@@ -221,8 +238,10 @@ def target_document(target):
 
 
 def list_targets(user, filters):
-    """The commune's targets (police and admin), optionally for one village, measure or dates."""
-    statement = select(Target).where(Target.commune_id == user.commune_id)
+    """The commune's targets (police and admin; a province role names one of its communes),
+    optionally for one village, measure or dates."""
+    commune = commune_of(user, filters.get("commune_id"))
+    statement = select(Target).where(Target.commune_id == commune.id)
     if filters.get("village_id") is not None:
         statement = statement.where(Target.village_id == filters["village_id"])
     if filters.get("measure"):
@@ -245,7 +264,8 @@ class TargetItemSchema(InputSchema):
         strict=True, allow_none=True, load_default=None, metadata={"description": "null: the whole commune"}
     )
     period = fields.String(
-        validate=validate.Length(max=30), metadata={"description": "2026, 2026-Q4, 2026-11 or 2026-01-01..2026-06-30"}
+        validate=validate.Length(max=30),
+        metadata={"description": "2026, 2026-H1, 2026-Q4, 2026-11 or 2026-01-01..2026-01-15"},
     )
     from_ = fields.Date(data_key="from")
     to = fields.Date()

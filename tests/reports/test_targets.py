@@ -26,7 +26,8 @@ def test_the_admin_sets_changes_and_removes_targets_and_police_read_them(login, 
     items = body_of(response)["items"]
     assert [(t["measure"], t["village_id"], t["period"], t["from"], t["to"], t["value"]) for t in items] == [
         ("vneid_activated_level_2", None, "2026", "2026-01-01", "2026-12-31", 600),
-        ("outreach_sessions", villages["Thôn 3"], "2026-01-01..2026-06-30", "2026-01-01", "2026-06-30", 12),
+        # Six months from the 1st of January is the first half, by its name (sơ kết 6 tháng).
+        ("outreach_sessions", villages["Thôn 3"], "2026-H1", "2026-01-01", "2026-06-30", 12),
     ]
     put(
         admin,
@@ -34,7 +35,7 @@ def test_the_admin_sets_changes_and_removes_targets_and_police_read_them(login, 
         {
             "measure": "outreach_sessions",
             "village_id": villages["Thôn 3"],
-            "period": "2026-01-01..2026-06-30",
+            "period": "2026-H1",
             "value": None,
         },
     )
