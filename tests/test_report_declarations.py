@@ -38,7 +38,8 @@ def test_reports_group_by_the_breakdowns_and_what_the_conditions_read():
         ({"breakdowns": (Breakdown("nowhere"),)}, "breakdown by 'nowhere'"),
         ({"breakdowns": (Breakdown("step_reached", across="date_of_birth"),)}, "cannot group by 'date_of_birth'"),
         ({"measures": (Share("x", LABEL, where={"var": "phone"}),)}, "cannot group by 'phone'"),
-        ({"carried_upward": True}, "names a person cannot be carried upward"),
+        ({"carried_upward": ("open",)}, "names a person cannot be carried upward"),
+        ({"carried_upward": ("open",)}, "carried upward in 'open', which is no state of its workflow"),
     ],
 )
 def test_a_declaration_reports_cannot_count_is_named(changes, complaint):

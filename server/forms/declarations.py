@@ -176,9 +176,10 @@ class RecordType:
     # The day reports count a record on: the day of the work (`date_field`, when it is a full
     # date), or, where that field is not the day of the work (a death's date), the day recorded.
     counted_on_date_field: bool = True
-    # Its open records of a period travel with the commune's report to the province (the
-    # difficulties of DOMAIN.md): records that hold no citizen's personal data, or they could not.
-    carried_upward: bool = False
+    # The workflow states in which its records travel with the commune's report to the province
+    # (the difficulties of DOMAIN.md, while open or carried upward); none: they never do. Only a
+    # type that names no person may be carried upward (the registry checks it).
+    carried_upward: tuple = ()
     by_name: dict = dataclass_field(init=False, repr=False, compare=False)
     # What a record holds before its first version: the declared defaults (a workflow's first state).
     defaults: dict = dataclass_field(init=False, repr=False, compare=False)

@@ -65,7 +65,7 @@ RECORD_TYPE = RecordType(
     workflow=WORKFLOW,
     date_field="activity_date",
     title_fields=("topic",),
-    carried_upward=True,
+    carried_upward=("open", "carried"),
     measures=(
         Count("difficulties_reported", L("Khó khăn, vướng mắc: số ghi nhận", "Difficulties noted"), headline=False),
         Count(

@@ -117,4 +117,8 @@ def problems(record_type):
     # What goes up to the province must hold no citizen's personal data (DESIGN.md decision 14).
     if record_type.carried_upward and (record_type.name_field or record_type.personal_id_field):
         found.append("a type that names a person cannot be carried upward to the province")
+    workflow = record_type.workflow
+    states = {c.value for c in fields[workflow.field].choices} if workflow else set()
+    for state in set(record_type.carried_upward) - states:
+        found.append(f"carried upward in {state!r}, which is no state of its workflow")
     return found

@@ -36,6 +36,7 @@ from server.models.submissions import ProvinceTarget, ReportDeadline, Submission
 from server.push import service as push
 from server.reports import export, measures, queries, service
 from server.reports.periods import (
+    EARLIEST,
     Period,
     PeriodError,
     dmy,
@@ -57,9 +58,6 @@ SUBMITTED, RETURNED, MISSING = "submitted", "returned", "missing"
 # the whole commune's figures and targets (police, admin, the commune's leaders). Village staff
 # see their own villages' figures only, so not the commune's report.
 COMMUNE_READERS = (roles.SUBMIT_REPORTS, roles.TARGETS)
-# A record type that declares `carried_upward=True` (the difficulties) goes into the report as a
-# list; its records in these workflow states are those still to be dealt with.
-CARRIED_STATES = ("open", "carried")
 SUBMISSION_URL = "/#/reports/submissions/{}"
 REMINDER_KIND = "report_reminder"
 RETURNED_KIND = "report_returned"
@@ -169,27 +167,27 @@ def _public_fields(rt):
 
 
 def difficulties(commune, period):
-    """Records of the period of every type declared `carried_upward` (the difficulties) that are
-    still open or carried upward: [{type, village, fields}]."""
+    """The records of every type declared `carried_upward` (the difficulties) still in one of the
+    states it declares at the end of the period, whenever they were noted (one noted in
+    September and still open goes with October's report too): [{type, village, fields}]."""
     found = []
+    until_its_end = Period(period.name, EARLIEST, period.end)
     for rt in RECORD_TYPES.values():
-        if not getattr(rt, "carried_upward", False):
+        if not rt.carried_upward:
             continue
         scope = queries.R.c.commune_id == commune.id
         rows = db.session.execute(
             select(queries.R.c.village_id, Village.name, queries.R.c.data)
             .join(Village, Village.id == queries.R.c.village_id)
-            .where(*queries.conditions(scope, rt, ("submitted", "approved"), period))
+            .where(*queries.conditions(scope, rt, ("submitted", "approved"), until_its_end))
             .order_by(queries.R.c.created_at, queries.R.c.id)
         ).all()
-        states = getattr(rt, "carried_states", CARRIED_STATES)
+        state = rt.field(rt.workflow.field)
         shown = _public_fields(rt)
         for _, village_name, data in rows:
             data = data if isinstance(data, dict) else {}
-            if rt.workflow is not None:
-                status_field = rt.field(rt.workflow.field)
-                if data.get(status_field.name, status_field.default) not in states:
-                    continue
+            if data.get(state.name, state.default) not in rt.carried_upward:
+                continue
             found.append(
                 {
                     "type": rt.type,

@@ -16,11 +16,10 @@ from sqlalchemy import select
 
 from server.auth.passwords import hash_password
 from server.extensions import db
-from server.forms.registry import RECORD_TYPES
 from server.models import AuditEntry, Commune, Province, User, Village
 from server.push import sender
 from server.reports.periods import dmy, previous_month, today_local
-from tests.helpers import PASSWORD, body_of, correction_data, update, vneid_data
+from tests.helpers import PASSWORD, body_of, update, vneid_data
 from tests.push.conftest import browser, notifications, push_service, subscribed, vapid  # noqa: F401 - fixtures
 
 NARRATIVE = {
@@ -430,35 +429,38 @@ def test_the_report_downloads_as_sent_with_its_words_and_figures(login, villages
 # Difficulties carried upward
 
 
-@pytest.fixture
-def carried_type():
-    """The data correction type declaring itself carried upward (as the difficulties type will),
-    its records still `reported` being those to carry."""
-    rt = RECORD_TYPES["data_correction"]
-    object.__setattr__(rt, "carried_upward", True)
-    object.__setattr__(rt, "carried_states", ("reported",))
-    yield rt
-    object.__delattr__(rt, "carried_upward")
-    object.__delattr__(rt, "carried_states")
+def difficulty(activity_date, **data):
+    return {
+        "topic": "signal",
+        "description": "Thôn không có sóng, người dân phải ra nhà văn hóa mới kích hoạt được",
+        "proposal": "Đề nghị nhà mạng lắp thêm trạm phát sóng",
+        "activity_date": activity_date,
+        **data,
+    }
 
 
-def test_records_of_a_type_carried_upward_go_into_the_report_without_personal_data(login, villages, carried_type):
-    police = login("police.qt")
-    carried = police.create("data_correction", villages["Thôn 2"], correction_data(activity_date="2026-10-03"))
-    done = police.create("data_correction", villages["Thôn 1"], correction_data(activity_date="2026-10-04"))
-    later = police.create("data_correction", villages["Thôn 1"], correction_data(activity_date="2026-11-04"))
-    assert [r["status"] for r in police.push_ok([carried, done, later])] == ["applied"] * 3
-    (result,) = police.push_ok([update(done["record_id"], 1, {"status": "verified"})])
-    assert result["status"] == "applied", result
+def test_difficulties_still_open_at_the_periods_end_go_into_the_report(login, villages):
+    """Open or carried at the end of October, whenever noted; not those resolved, nor November's."""
+    police, volunteer = login("police.qt"), login("vol.qt1")
+    september = volunteer.create("difficulty", villages["Thôn 2"], difficulty("2026-09-20"))
+    october = volunteer.create("difficulty", villages["Thôn 1"], difficulty("2026-10-04", topic="staffing"))
+    resolved = volunteer.create("difficulty", villages["Thôn 1"], difficulty("2026-10-05", topic="equipment"))
+    november = volunteer.create("difficulty", villages["Thôn 1"], difficulty("2026-11-04"))
+    assert [r["status"] for r in volunteer.push_ok([september, october, resolved, november])] == ["applied"] * 4
+    moves = [
+        update(october["record_id"], 1, {"status": "carried"}),
+        update(resolved["record_id"], 1, {"status": "resolved", "resolution": "Xã cấp máy mới"}),
+    ]
+    assert [r["status"] for r in police.push_ok(moves)] == ["applied"] * 2
     document = submitted(police)
-    (item,) = document["figures"]["difficulties"]
-    assert (item["type"], item["village"]) == ("data_correction", "Thôn 2")
-    assert item["fields"]["evidence_note"] == "Giấy khai sinh bản chính của ông Đông"
-    assert item["fields"]["issue"] == "wrong"
-    assert "citizen_name" not in item["fields"] and "personal_id" not in item["fields"]
+    items = document["figures"]["difficulties"]
+    assert sorted((i["village"], i["fields"]["topic"], i["fields"]["status"]) for i in items) == [
+        ("Thôn 1", "staffing", "carried"),
+        ("Thôn 2", "signal", "open"),
+    ]
+    assert {i["fields"]["proposal"] for i in items} == {"Đề nghị nhà mạng lắp thêm trạm phát sóng"}
     cells = _cells(login("province.th").get(f"/reports/submissions/{document['id']}/export"))
     assert "KHÓ KHĂN, VƯỚNG MẮC ĐANG TỒN TẠI" in cells
-    assert not any("Phạm Văn Đông" in c or "038185012345" in c for c in cells)
 
 
 # --------------------------------------------------------------------------------------------
