@@ -42,7 +42,7 @@ class OfficialListSchema(ResponseSchema):
     items = fields.List(fields.Nested(OfficialCommuneSchema))
 
 
-class CommuneSchema(ResponseSchema):
+class OpenedCommuneSchema(ResponseSchema):
     id = fields.Integer()
     code = fields.Integer(allow_none=True)
     name = fields.String()
@@ -52,8 +52,8 @@ class CommuneSchema(ResponseSchema):
     admins = fields.List(fields.Nested(PersonSchema))
 
 
-class CommuneListSchema(ResponseSchema):
-    items = fields.List(fields.Nested(CommuneSchema))
+class OpenedCommuneListSchema(ResponseSchema):
+    items = fields.List(fields.Nested(OpenedCommuneSchema))
 
 
 class CommuneOpenSchema(InputSchema):
@@ -87,7 +87,7 @@ def list_official_communes(query):
 
 @blp.route("/communes", methods=["GET"])
 @power_required(roles.FOLLOW_COMMUNES, roles.MANAGE_COMMUNES)
-@blp.response(200, CommuneListSchema)
+@blp.response(200, OpenedCommuneListSchema)
 @blp.errors(401, 403)
 def list_communes():
     """Các xã đã mở trong ứng dụng: số thôn, số người dùng, quản trị xã."""
@@ -97,7 +97,7 @@ def list_communes():
 @blp.route("/communes", methods=["POST"])
 @power_required(roles.MANAGE_COMMUNES)
 @blp.arguments(CommuneOpenSchema)
-@blp.response(201, CommuneSchema)
+@blp.response(201, OpenedCommuneSchema)
 @blp.errors(401, 403, 404, 409)
 def open_commune(body):
     """Mở một xã của tỉnh từ danh sách chính thức."""
