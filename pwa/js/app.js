@@ -136,6 +136,7 @@ function renderNav() {
     app.can("review") ? ["#/review", "nav.review"] : null, app.can("resolve_conflicts") ? ["#/conflicts", "nav.conflicts"] : null,
     app.can("progress") && app.can("targets") ? ["#/dashboard", "nav.dashboard"] : null,
     app.can("administer") ? ["#/admin/users", "nav.admin"] : null,
+    app.can("follow_communes") ? ["#/communes", "nav.communes"] : null,
     ["#/settings", "nav.settings"]].filter(Boolean);
   // The section a screen belongs to: #/review/<id> is under "Duyệt", #/record/<id> under "Bản ghi".
   const section = `#/${(location.hash.split("?")[0].split("/")[1] || "").replace(/^record$/, "records")}`;
@@ -153,7 +154,7 @@ async function desk(name) {
 // The service worker keeps a desk file as it passes through it. On its first install it
 // may not control the page yet when they load, so they would never be kept: ask for them
 // again once it does.
-const DESK_SCREENS = ["dashboard", "queue", "review", "conflicts", "admin"];
+const DESK_SCREENS = ["dashboard", "queue", "review", "conflicts", "admin", "communes"];
 function keepDeskScreens() {
   for (const name of DESK_SCREENS) desk(name).catch(() => {});
   if (!("serviceWorker" in navigator) || navigator.serviceWorker.controller) return;
@@ -192,6 +193,7 @@ async function route() {
       const screens = await desk("conflicts");
       await (parts[1] ? screens.renderConflict(main, app, decodeURIComponent(parts[1])) : screens.renderConflicts(main, app, params));
     } else if (parts[0] === "admin" && app.can("administer")) await (await desk("admin")).renderAdmin(main, app, parts[1], params);
+    else if (parts[0] === "communes" && app.can("follow_communes")) await (await desk("communes")).renderCommunes(main, app);
     else app.navigate("#/", true);
   } catch (err) {
     console.error(err);
@@ -306,7 +308,7 @@ async function boot() {
   }
   route();
   // A device that opens desk screens keeps them too, so they open offline later.
-  if (["review", "targets", "administer"].some(app.can)) keepDeskScreens();
+  if (["review", "targets", "administer", "follow_communes"].some(app.can)) keepDeskScreens();
   await warnAboutStorage();
 }
 

@@ -14,7 +14,9 @@ from server import create_app
 
 PWA = Path(__file__).resolve().parents[2] / "pwa"
 SHELL_LIMIT = 100 * 1024  # compressed
-DESK_LIMIT = 60 * 1024
+# 60 KB held the commune's desk; the province's communes screen (communes.js) and the villages'
+# kinds and former names brought it to 63 KB.
+DESK_LIMIT = 64 * 1024
 
 
 def _listing(sizes):
