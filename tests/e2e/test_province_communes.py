@@ -1,6 +1,7 @@
 """The province admin opens a commune and gives it its admin (docs/places.md): padmin.th finds
 Xã Hoằng Thanh in the official list by typing it without accents, opens it, adds its admin on the
-same screen, and that admin logs in to the new commune. At 360 px and at 1280 px, with
+same screen, and that admin logs in to the new commune and adds a village with its name before
+the merger. At 360 px and at 1280 px, with
 screenshots of the screen as artifacts."""
 
 import uuid
@@ -86,6 +87,21 @@ def test_the_province_admin_opens_a_commune_and_adds_its_admin(official_list, li
     assert username in [a["username"] for a in stored["admins"]]
     admin = api(username, password)
     assert admin.user["commune_id"] == stored["id"] and admin.user["role"] == "admin"
-    assert (
-        admin.post("/villages", json={"name": f"Thôn 1 Hoằng Phụ {width}", "former_name": "Thôn 1"})["kind"] == "thon"
-    )
+
+    # The new admin logs in and adds a village that was "Thôn 1" before the merger.
+    page = page_at(width)
+    page.goto("/")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("#login-form button[type=submit]")
+    page.click("#nav-admin")
+    page.click('a[href="#/admin/villages"]')
+    page.fill("#new-village", f"Thôn 1 Hoằng Phụ {width}")
+    page.select_option("#new-village-kind", "thon")
+    page.fill("#new-village-former", "Thôn 1")
+    page.click("#village-form button[type=submit]")
+    name = f"Thôn 1 Hoằng Phụ {width}"
+    added = page.locator("#village-list li").filter(has=page.locator(f'input[value="{name}"]'))
+    expect(added.locator(".former-name")).to_have_text("Trước đây: Thôn 1")
+    (village,) = [v for v in admin.get("/villages") if v["name"] == name]
+    assert (village["kind"], village["former_name"]) == ("thon", "Thôn 1")
