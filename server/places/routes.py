@@ -1,6 +1,7 @@
 """/places/communes, /communes: the province's official communes, opening them in the app, and
 their first admins. Province roles only, their own province only."""
 
+from flask.views import MethodView
 from flask_jwt_extended import current_user
 from marshmallow import fields, validate
 
@@ -106,22 +107,23 @@ def open_commune(body):
     return json_response(document, 201)
 
 
-@blp.route(f"/communes/<int(max={MAX_ID}):commune_id>/admins", methods=["GET"])
-@power_required(roles.MANAGE_COMMUNES)
-@blp.response(200, CommuneAdminSchema(many=True))
-@blp.errors(401, 403, 404)
-def list_commune_admins(commune_id):
-    """Quản trị của một xã trong tỉnh."""
-    return json_response(service.list_commune_admins(current_user, commune_id))
+# One route for both methods: werkzeug answers a commune id beyond the converter's range 405 rather
+# than 404 when two rules share the path.
+@blp.route(f"/communes/<int(max={MAX_ID}):commune_id>/admins")
+class CommuneAdmins(MethodView):
+    @power_required(roles.MANAGE_COMMUNES)
+    @blp.response(200, CommuneAdminSchema(many=True))
+    @blp.errors(401, 403, 404)
+    def get(self, commune_id):
+        """Quản trị của một xã trong tỉnh."""
+        return json_response(service.list_commune_admins(current_user, commune_id))
 
-
-@blp.route(f"/communes/<int(max={MAX_ID}):commune_id>/admins", methods=["POST"])
-@power_required(roles.MANAGE_COMMUNES)
-@blp.arguments(CommuneAdminCreateSchema)
-@blp.response(201, CommuneAdminSchema)
-@blp.errors(401, 403, 404, 409)
-def create_commune_admin(body, commune_id):
-    """Tạo tài khoản quản trị (Tổ công tác Đề án 06) cho một xã của tỉnh."""
-    document = service.create_commune_admin(current_user, commune_id, body)
-    db.session.commit()
-    return json_response(document, 201)
+    @power_required(roles.MANAGE_COMMUNES)
+    @blp.arguments(CommuneAdminCreateSchema)
+    @blp.response(201, CommuneAdminSchema)
+    @blp.errors(401, 403, 404, 409)
+    def post(self, body, commune_id):
+        """Tạo tài khoản quản trị (Tổ công tác Đề án 06) cho một xã của tỉnh."""
+        document = service.create_commune_admin(current_user, commune_id, body)
+        db.session.commit()
+        return json_response(document, 201)
