@@ -88,11 +88,11 @@ async function usersTab(app, reload) {
 
 // A village's kind and its name before its commune merged ("Thôn 1" of two old communes).
 function villageFields(village, prefix) {
-  const kind = h("select", { id: `${prefix}-kind`, "aria-label": t("admin.village_kind") }, ["thon", "to_dan_pho"].map((k) =>
+  const kind = h("select", { id: `${prefix}-kind` }, ["thon", "to_dan_pho"].map((k) =>
     h("option", { value: k, selected: k === village.kind }, t(`admin.kind_${k}`))));
-  const former = h("input", { id: `${prefix}-former`, value: village.former_name || "", maxlength: 200, "aria-label": t("admin.former_name"),
-    placeholder: t("admin.former_name") });
-  return { kind, former, values: () => ({ kind: kind.value, former_name: former.value.trim() || null }) };
+  const former = h("input", { id: `${prefix}-former`, value: village.former_name || "", maxlength: 200 });
+  return { fields: [h("label", { for: kind.id }, t("admin.village_kind")), kind, h("label", { for: former.id }, t("admin.former_name")), former],
+    values: () => ({ kind: kind.value, former_name: former.value.trim() || null }) };
 }
 
 async function villagesTab(app, reload) {
@@ -106,7 +106,7 @@ async function villagesTab(app, reload) {
       const more = villageFields(village, `village-${village.id}`);
       return h("li", { dataset: { id: String(village.id) } },
         village.former_name ? h("p", { class: "muted former-name" }, t("admin.formerly", { name: village.former_name })) : null,
-        form(`village-${village.id}`, [rename, more.kind, more.former, h("label", { class: "inline" }, active, t("admin.active"))],
+        form(`village-${village.id}`, [rename, ...more.fields, h("label", { class: "inline" }, active, t("admin.active"))],
           t("admin.save"), async () => {
             await call("PATCH", `/villages/${village.id}`, { name: rename.value.trim(), ...more.values(), active: active.checked });
             app.toast(t("admin.saved"));
@@ -114,7 +114,7 @@ async function villagesTab(app, reload) {
           }));
     })),
     h("h2", {}, t("admin.add_village")),
-    form("village-form", [name, added.kind, added.former], t("admin.add_village"), async () => {
+    form("village-form", [name, ...added.fields], t("admin.add_village"), async () => {
       await call("POST", "/villages", { name: name.value.trim(), ...added.values() });
       app.toast(t("admin.saved"));
       reload();

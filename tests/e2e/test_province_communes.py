@@ -103,5 +103,7 @@ def test_the_province_admin_opens_a_commune_and_adds_its_admin(official_list, li
     name = f"Thôn 1 Hoằng Phụ {width}"
     added = page.locator("#village-list li").filter(has=page.locator(f'input[value="{name}"]'))
     expect(added.locator(".former-name")).to_have_text("Trước đây: Thôn 1")
+    added.scroll_into_view_if_needed()
+    save_screenshot(page, f"villages-former-name-{width}")
     (village,) = [v for v in admin.get("/villages") if v["name"] == name]
     assert (village["kind"], village["former_name"]) == ("thon", "Thôn 1")
