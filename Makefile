@@ -1,5 +1,6 @@
-# The two commands: `make run` (set up, migrate, seed the demo data, serve) and `make test`;
-# `make bench` runs the sync benchmark (docs/performance.md).
+# The two commands: `make run` (set up, migrate, load the official list of places, seed the demo
+# data, serve) and `make test`; `make places` fetches and loads the official list of provinces and
+# communes (docs/places.md); `make bench` runs the sync benchmark (docs/performance.md).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -7,8 +8,15 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 WORKERS ?= 2
 DEMO_PASSWORD ?= demo-06
+# The official list of places: the data file of this release of vietnam-provinces, fetched into
+# the instance folder, never into the repository (docs/places.md). PLACES_FILE: a copy of its
+# nested-divisions.json or wheel given by path, for a machine without access to PyPI.
+PLACES_VERSION ?= 2026.9.0
+INSTANCE ?= $(or $(SOTAY_INSTANCE_PATH),instance)
+PLACES_CACHE := $(INSTANCE)/cache
+PLACES_FILE ?= $(PLACES_CACHE)/vietnam_provinces-$(PLACES_VERSION)-py3-none-any.whl
 
-.PHONY: run test lint bench setup clean
+.PHONY: run test lint bench setup clean places
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -18,8 +26,21 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 setup: $(VENV)/.installed
 
+# The package is pinned and fetched as a file (it needs Python 3.12, the app runs on 3.11): never
+# installed, never imported.
+$(PLACES_CACHE)/vietnam_provinces-%-py3-none-any.whl:
+	mkdir -p $(PLACES_CACHE)
+	$(BIN)/python -m pip download --quiet --retries 1 --timeout 15 --no-deps --only-binary=:all: --python-version 3.12 \
+		--dest $(PLACES_CACHE) vietnam-provinces==$*
+
+places: setup $(PLACES_FILE)
+	$(BIN)/flask --app wsgi db upgrade
+	$(BIN)/flask --app wsgi load-places $(PLACES_FILE)
+
 run: setup
 	$(BIN)/flask --app wsgi db upgrade
+	@# Without the network the app still runs: the demo communes carry their official codes.
+	@$(MAKE) --no-print-directory places || echo "Cảnh báo: chưa nạp được danh sách xã chính thức (cần mạng tới PyPI, hoặc PLACES_FILE=...). Ứng dụng vẫn chạy; tỉnh chưa mở thêm xã được cho đến khi chạy make places."
 	$(BIN)/flask --app wsgi seed-demo --password $(DEMO_PASSWORD)
 	@echo "Sổ Tay 06: http://$(HOST):$(PORT)/  — tài khoản mẫu vol.qt1, police.qt, admin.qt …, mật khẩu $(DEMO_PASSWORD)"
 	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --no-control-socket --access-logfile - wsgi:app

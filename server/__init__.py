@@ -78,6 +78,7 @@ def _register_blueprints(app):
     from server.auth.routes import blp as auth_blp
     from server.conflicts.routes import blp as conflicts_blp
     from server.forms.routes import blp as forms_blp
+    from server.places.routes import blp as places_blp
     from server.push.routes import blp as push_blp
     from server.records.routes import blp as records_blp
     from server.reports.routes import blp as reports_blp
@@ -93,6 +94,7 @@ def _register_blueprints(app):
         review_blp,
         conflicts_blp,
         admin_blp,
+        places_blp,
         reports_blp,
         submissions_blp,
         push_blp,

@@ -1,4 +1,4 @@
-"""Commands: seed-demo, create-user, vapid-keys, push-send, push-digest, report-reminders,
+"""Commands: seed-demo, load-places, create-user, vapid-keys, push-send, push-digest, report-reminders,
 verify-history, report, backup, restore (flask --app wsgi ...)."""
 
 import shutil
@@ -14,7 +14,8 @@ from server.auth.passwords import hash_password
 from server.extensions import db
 from server.demo import seed_demo, usernames
 from server.models import Commune, User, Village
-from server.places import communes_named
+from server.places import communes_named, official_communes_named, open_official_commune, provinces_named
+from server.places.official import OfficialListError, load_official_places
 from server.records.integrity import broken_chains
 from server.reports.export import CSV_TYPES
 from server.reports.measures import COUNT_RULES, DEFAULT_COUNT_RULE
@@ -52,6 +53,49 @@ def write_report_file(
     return target
 
 
+def _province_named(name):
+    found = provinces_named(name)
+    if len(found) > 1:
+        raise click.ClickException(f"Có {len(found)} tỉnh tên {name}: dùng mã tỉnh")
+    if not found:
+        raise click.ClickException(
+            f"Không có tỉnh {name}: nạp danh sách chính thức (make places) hoặc mở một xã của tỉnh"
+        )
+    return found[0]
+
+
+def _commune_named(name):
+    """The commune meant: one the app has, or else one of the official list opened now, or else a
+    commune of that name made without a code (a deployment without the list)."""
+    found = communes_named(name)
+    if not found:
+        found = [open_official_commune(place) for place in _one_or_none(official_communes_named(name), name)]
+    if len(found) > 1:
+        raise click.ClickException(f"Có {len(found)} xã tên {name}: dùng mã xã")
+    if found:
+        return found[0]
+    commune = Commune(name=" ".join(name.split()))
+    db.session.add(commune)
+    db.session.flush()
+    return commune
+
+
+def _one_or_none(found, name):
+    if len(found) > 1:
+        raise click.ClickException(f"Có {len(found)} xã tên {name} trong danh sách chính thức: dùng mã xã")
+    return found
+
+
+def _village(commune, name):
+    village = db.session.execute(
+        select(Village).where(Village.commune_id == commune.id, Village.name == name)
+    ).scalar_one_or_none()
+    if village is None:
+        village = Village(commune_id=commune.id, name=name, active=True)
+        db.session.add(village)
+    return village
+
+
 def register_cli(app):
     @app.cli.command("seed-demo")
     @click.option("--password", required=True, help="Mật khẩu cho mọi tài khoản mẫu")
@@ -60,47 +104,55 @@ def register_cli(app):
         seed_demo(password)
         click.echo("Đã tạo dữ liệu mẫu: " + ", ".join(usernames()))
 
+    @app.cli.command("load-places")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+    def load_places_command(path):
+        """Nạp danh sách tỉnh, xã chính thức từ PATH (nested-divisions.json, hoặc gói .whl của
+        vietnam-provinces chứa tệp đó); chạy lại thì cập nhật, không tạo trùng (docs/places.md)."""
+        try:
+            counts = load_official_places(path)
+        except OfficialListError as err:
+            raise click.ClickException(str(err)) from None
+        db.session.commit()
+        click.echo(
+            f"Đã nạp {counts['provinces']} tỉnh, {counts['communes']} xã"
+            f" ({counts['added']} mới, {counts['changed']} thay đổi, {counts['renamed']} xã/tỉnh đã mở được đổi tên)"
+        )
+
     @app.cli.command("create-user")
     @click.option("--username", required=True)
     @click.option("--password", required=True, prompt=True, hide_input=True, confirmation_prompt=True)
     @click.option("--full-name", required=True)
     @click.option("--role", required=True, type=click.Choice(roles.CODES))
-    @click.option("--commune", "commune_name", required=True, help="Tên xã")
+    @click.option("--commune", "commune_name", help="Tên hoặc mã xã (vai trò của xã)")
+    @click.option("--province", "province_name", help="Tên hoặc mã tỉnh (vai trò của tỉnh)")
     @click.option("--village", "village_names", multiple=True, help="Tên thôn (lặp lại nếu nhiều thôn)")
-    def create_user_command(username, password, full_name, role, commune_name, village_names):
-        """Tạo một tài khoản (xã và thôn phải có sẵn; xã chưa có thì được tạo)."""
+    def create_user_command(username, password, full_name, role, commune_name, province_name, village_names):
+        """Tạo một tài khoản. Xã chưa mở thì được mở từ danh sách chính thức (nếu đã nạp), không
+        có trong danh sách thì được tạo; thôn chưa có thì được tạo."""
+        province_role = roles.ROLES[role].tier == roles.PROVINCE_TIER
+        if province_role and (not province_name or commune_name or village_names):
+            raise click.ClickException(
+                f"Vai trò {role} thuộc một tỉnh: dùng --province, không dùng --commune, --village"
+            )
+        if not province_role and (not commune_name or province_name):
+            raise click.ClickException(f"Vai trò {role} thuộc một xã: dùng --commune, không dùng --province")
         if db.session.execute(select(User).where(User.username == username)).scalar_one_or_none():
             raise click.ClickException(f"Tên đăng nhập {username} đã có")
-        found = communes_named(commune_name)
-        if len(found) > 1:
-            raise click.ClickException(f"Có {len(found)} xã tên {commune_name}: dùng mã xã")
-        commune = found[0] if found else None
-        if commune is None:
-            commune = Commune(name=commune_name)
-            db.session.add(commune)
-            db.session.flush()
-        villages = []
-        for village_name in village_names:
-            village = db.session.execute(
-                select(Village).where(Village.commune_id == commune.id, Village.name == village_name)
-            ).scalar_one_or_none()
-            if village is None:
-                village = Village(commune_id=commune.id, name=village_name, active=True)
-                db.session.add(village)
-            villages.append(village)
-        db.session.add(
-            User(
-                username=username,
-                full_name=full_name,
-                role=role,
-                commune_id=commune.id,
-                password_hash=hash_password(password),
-                villages=villages,
-                active=True,
-            )
+        user = User(
+            username=username, full_name=full_name, role=role, password_hash=hash_password(password), active=True
         )
+        if province_role:
+            user.province_id = _province_named(province_name).id
+            where = f"tỉnh {province_name}"
+        else:
+            commune = _commune_named(commune_name)
+            user.commune_id = commune.id
+            user.villages = [_village(commune, name) for name in village_names]
+            where = f"xã {commune.name}"
+        db.session.add(user)
         db.session.commit()
-        click.echo(f"Đã tạo {username} ({role}) ở xã {commune_name}")
+        click.echo(f"Đã tạo {username} ({role}) ở {where}")
 
     @app.cli.command("verify-history")
     def verify_history_command():

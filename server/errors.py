@@ -87,6 +87,7 @@ MUTATION_MISMATCH = Problem("mutation_mismatch", 409, "Mã thao tác này đã �
 DEVICE_BOUND_TO_OTHER_USER = Problem("device_bound_to_other_user", 409, "Mã thiết bị này đã gắn với một tài khoản khác")
 USERNAME_TAKEN = Problem("username_taken", 409, "Tên đăng nhập đã có người dùng")
 VILLAGE_EXISTS = Problem("village_exists", 409, "Xã đã có thôn mang tên này")
+COMMUNE_OPENED = Problem("commune_opened", 409, "Xã này đã được mở trong ứng dụng")
 CANNOT_CHANGE_SELF = Problem("cannot_change_self", 409, "Không thể tự khóa hoặc tự đổi vai trò của mình")
 ALREADY_SUBMITTED = Problem(
     "already_submitted", 409, "Báo cáo kỳ này đã được gửi; chỉ gửi lại khi tỉnh trả lại báo cáo"

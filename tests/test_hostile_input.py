@@ -103,6 +103,7 @@ class World:
     conflict_id: str = ""  # an open conflict in Quang Trung
     target_user_id: int = 0  # the user and village the PATCH cases aim at (nothing else uses them)
     target_village_id: int = 0
+    commune_id: int = 0  # Quang Trung, which the province admin's cases aim at
 
     def __getitem__(self, username):
         return self.callers[username]
@@ -113,6 +114,7 @@ class World:
             "conflict": self.conflict_id,
             "user": self.target_user_id,
             "village": self.target_village_id,
+            "commune": self.commune_id,
         }
 
 
@@ -120,7 +122,7 @@ class World:
 def world(database_url, tmp_path_factory):
     with seeded_app(database_url, tmp_path_factory.mktemp("hostile-instance")) as app:
         client = app.test_client()
-        callers = {name: Caller(client, name) for name in ("vol.qt1", "vol.qt3", "police.qt", "admin.qt")}
+        callers = {name: Caller(client, name) for name in ("vol.qt1", "vol.qt3", "police.qt", "admin.qt", "padmin.th")}
         villages = {v.name: v.id for v in db.session.execute(db.select(Village)).scalars()}
         db.session.commit()
         w = World(app=app, client=client, callers=callers, villages=villages)
@@ -152,6 +154,7 @@ def world(database_url, tmp_path_factory):
         response = admin.post("/villages", json={"name": "Thôn thử nghiệm"})
         assert response.status_code == 201, body_of(response)
         w.target_village_id = body_of(response)["id"]
+        w.commune_id = admin.user["commune_id"]
         yield w
 
 
@@ -240,6 +243,8 @@ BODY_ENDPOINTS = {
     "set_targets": ("PUT", "/targets", "admin.qt"),
     "subscribe": ("POST", "/push/subscriptions", "vol.qt1"),
     "unsubscribe": ("DELETE", "/push/subscriptions", "vol.qt1"),
+    "open_commune": ("POST", "/communes", "padmin.th"),
+    "create_commune_admin": ("POST", "/communes/{commune}/admins", "padmin.th"),
 }
 
 
@@ -269,6 +274,12 @@ def valid_body(world, name):
             },
         },
         "unsubscribe": lambda: {"endpoint": "https://push.example.com/wpush/abc"},
+        "open_commune": lambda: {"code": 16000},
+        "create_commune_admin": lambda: {
+            "username": f"a{uuid.uuid4().hex[:10]}",
+            "password": "mat-khau-dai-du",
+            "full_name": "Quản trị xã mới",
+        },
     }[name]()
 
 
@@ -1412,6 +1423,9 @@ ROUTES = {
     "/reports/export": {"GET"},
     "/push/vapid-public-key": {"GET"},
     "/push/subscriptions": {"POST", "DELETE"},
+    "/places/communes": {"GET"},
+    "/communes": {"GET", "POST"},
+    "/communes/{commune_id}/admins": {"GET", "POST"},
     "/openapi.json": {"GET"},
 }
 # GET /records/review is GET /records/{record_id} of a record whose id is "review": a 404, rightly.
@@ -1441,6 +1455,7 @@ def test_a_wrong_http_method_is_405_in_the_envelope(world, method, path):
         user_id=world.target_user_id,
         village_id=world.target_village_id,
         device_id=world["vol.qt1"].device_id,
+        commune_id=world.commune_id,
     )
     response = send(world, method, concrete, {} if method != "GET" else None, user="admin.qt")
     assert_envelope(response, 405, code="method_not_allowed")

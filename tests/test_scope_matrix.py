@@ -253,6 +253,14 @@ ACCESS = {
     "GET /api/v1/push/vapid-public-key": (200, 200, 200, 200, 200, 200, 200, 200, 401, 401, 401),
     "POST /api/v1/push/subscriptions": (201, 201, 201, 201, 201, 201, 201, 201, 401, 401, 401),
     "DELETE /api/v1/push/subscriptions": (204, 204, 204, 204, 204, 204, 204, 204, 401, 401, 401),
+    # The province's communes (server/places, tests/places/test_province_admin.py): province roles
+    # only. The matrix's world has no official list loaded, so the province admin's opening of a
+    # commune by code finds none (404); opening one from the list is tested there.
+    "GET /api/v1/places/communes": (403, 403, 403, 403, 403, 403, 200, 200, 401, 401, 401),
+    "GET /api/v1/communes": (403, 403, 403, 403, 403, 403, 200, 200, 401, 401, 401),
+    "POST /api/v1/communes": (403, 403, 403, 403, 403, 403, 403, 404, 401, 401, 401),
+    "GET /api/v1/communes/{commune_id}/admins": (403, 403, 403, 403, 403, 403, 403, 200, 401, 401, 401),
+    "POST /api/v1/communes/{commune_id}/admins": (403, 403, 403, 403, 403, 403, 403, 201, 401, 401, 401),
     # Public, whatever the token: the contract, the health check and the app's shell (no data).
     "GET /api/v1/openapi.json": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "GET /healthz": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
@@ -825,6 +833,13 @@ REQUESTS = {
     ),
     "POST /api/v1/push/subscriptions": _subscribe,
     "DELETE /api/v1/push/subscriptions": _unsubscribe,
+    "GET /api/v1/places/communes": lambda w, u: Call("GET", f"{API}/places/communes"),
+    "GET /api/v1/communes": lambda w, u: Call("GET", f"{API}/communes"),
+    "POST /api/v1/communes": lambda w, u: Call("POST", f"{API}/communes", {"code": 16000}),
+    "GET /api/v1/communes/{commune_id}/admins": lambda w, u: Call("GET", f"{API}/communes/1/admins"),
+    "POST /api/v1/communes/{commune_id}/admins": lambda w, u: Call(
+        "POST", f"{API}/communes/1/admins", {"username": f"moi.{u}", "password": "mat-khau-dai-du", "full_name": "Mới"}
+    ),
     "GET /api/v1/openapi.json": _public(f"{API}/openapi.json"),
     "GET /healthz": _public("/healthz"),
     "GET /": _public("/"),

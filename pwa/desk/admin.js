@@ -7,13 +7,13 @@ import { roleLabel } from "../js/forms.js";
 
 const TABS = ["users", "villages", "devices", "audit"];
 
-function errorText(err) {
+export function errorText(err) {
   if (err instanceof NetworkError) return t("dash.offline");
   return [err.message, ...Object.entries(err.fields || {}).map(([f, m]) => `${f}: ${[].concat(m).join(" ")}`)].join(" ");
 }
 
 // A small form: fields by name → element; `submit` gets their values; errors show under it.
-function form(id, rows, submitLabel, submit) {
+export function form(id, rows, submitLabel, submit) {
   const message = h("p", { class: "error", role: "alert" });
   const button = h("button", { type: "submit", class: "primary" }, submitLabel);
   return h("form", { id, class: "admin-form", onsubmit: async (event) => {
@@ -86,23 +86,36 @@ async function usersTab(app, reload) {
     h("h2", {}, t("admin.create_user")), create];
 }
 
+// A village's kind and its name before its commune merged ("Thôn 1" of two old communes).
+function villageFields(village, prefix) {
+  const kind = h("select", { id: `${prefix}-kind` }, ["thon", "to_dan_pho"].map((k) =>
+    h("option", { value: k, selected: k === village.kind }, t(`admin.kind_${k}`))));
+  const former = h("input", { id: `${prefix}-former`, value: village.former_name || "", maxlength: 200 });
+  return { fields: [h("label", { for: kind.id }, t("admin.village_kind")), kind, h("label", { for: former.id }, t("admin.former_name")), former],
+    values: () => ({ kind: kind.value, former_name: former.value.trim() || null }) };
+}
+
 async function villagesTab(app, reload) {
   const villages = await call("GET", "/villages");
   const name = h("input", { id: "new-village", required: true, "aria-label": t("admin.village_name") });
+  const added = villageFields({ kind: "thon" }, "new-village");
   return [
     h("ul", { class: "admin-list", id: "village-list" }, villages.map((village) => {
       const rename = h("input", { value: village.name, "aria-label": t("admin.village_name") });
       const active = h("input", { type: "checkbox", checked: village.active });
-      return h("li", { dataset: { id: String(village.id) } }, form(`village-${village.id}`,
-        [rename, h("label", { class: "inline" }, active, t("admin.active"))], t("admin.save"), async () => {
-          await call("PATCH", `/villages/${village.id}`, { name: rename.value.trim(), active: active.checked });
-          app.toast(t("admin.saved"));
-          reload();
-        }));
+      const more = villageFields(village, `village-${village.id}`);
+      return h("li", { dataset: { id: String(village.id) } },
+        village.former_name ? h("p", { class: "muted former-name" }, t("admin.formerly", { name: village.former_name })) : null,
+        form(`village-${village.id}`, [rename, ...more.fields, h("label", { class: "inline" }, active, t("admin.active"))],
+          t("admin.save"), async () => {
+            await call("PATCH", `/villages/${village.id}`, { name: rename.value.trim(), ...more.values(), active: active.checked });
+            app.toast(t("admin.saved"));
+            reload();
+          }));
     })),
     h("h2", {}, t("admin.add_village")),
-    form("village-form", [name], t("admin.add_village"), async () => {
-      await call("POST", "/villages", { name: name.value.trim() });
+    form("village-form", [name, ...added.fields], t("admin.add_village"), async () => {
+      await call("POST", "/villages", { name: name.value.trim(), ...added.values() });
       app.toast(t("admin.saved"));
       reload();
     })];

@@ -99,3 +99,27 @@ addStrings({
     "admin.audit_target": "Target (record id…)",
   },
 });
+
+// The villages' kind and former name, and the province's communes (communes.js).
+addStrings({
+  vi: {
+    "admin.village_kind": "Loại", "admin.kind_thon": "Thôn, bản, ấp", "admin.kind_to_dan_pho": "Tổ dân phố",
+    "admin.former_name": "Tên trước khi sáp nhập (nếu có)", "admin.formerly": "Trước đây: {name}",
+    "communes.title": "Xã, phường — {province}", "communes.counts": "Mã {code} · {villages} thôn · {users} người dùng",
+    "communes.admins": "Quản trị xã: {names}", "communes.no_admin": "Chưa có quản trị xã.", "communes.add_admin": "Thêm quản trị xã",
+    "communes.admin_added": "Đã tạo tài khoản {name}.", "communes.none_opened": "Tỉnh chưa mở xã nào trong ứng dụng.",
+    "communes.official": "Mở xã từ danh sách chính thức", "communes.search": "Tìm xã, phường, đặc khu",
+    "communes.search_hint": "Gõ tên, có dấu hay không: cam tan", "communes.open": "Mở xã này", "communes.opened": "đã mở",
+    "communes.opened_toast": "Đã mở {name}.", "communes.none_found": "Không có xã nào khớp (danh sách chính thức đã được nạp chưa?).",
+  },
+  en: {
+    "admin.village_kind": "Kind", "admin.kind_thon": "Village (thôn, bản, ấp)", "admin.kind_to_dan_pho": "Residential group (tổ dân phố)",
+    "admin.former_name": "Name before the merger (if any)", "admin.formerly": "Formerly: {name}",
+    "communes.title": "Communes — {province}", "communes.counts": "Code {code} · {villages} villages · {users} users",
+    "communes.admins": "Commune admins: {names}", "communes.no_admin": "No commune admin yet.", "communes.add_admin": "Add a commune admin",
+    "communes.admin_added": "Account {name} created.", "communes.none_opened": "The province has opened no commune in the app yet.",
+    "communes.official": "Open a commune from the official list", "communes.search": "Search communes and wards",
+    "communes.search_hint": "Type a name, accents optional: cam tan", "communes.open": "Open this commune", "communes.opened": "opened",
+    "communes.opened_toast": "{name} opened.", "communes.none_found": "No commune matches (has the official list been loaded?).",
+  },
+});

@@ -137,6 +137,7 @@ function renderNav() {
     app.can("progress") && app.can("targets") ? ["#/dashboard", "nav.dashboard"] : null,
     app.can("administer") ? ["#/admin/users", "nav.admin"] : null,
     app.can("submit_reports") ? ["#/upward", "nav.upward"] : null,
+    app.can("follow_communes") ? ["#/communes", "nav.communes"] : null,
     app.can("manage_communes") ? ["#/plan", "nav.deadlines"] : null,
     ["#/settings", "nav.settings"]].filter(Boolean);
   // The section a screen belongs to: #/review/<id> is under "Duyệt", #/record/<id> under "Bản ghi".
@@ -162,11 +163,12 @@ async function reportScreens() {
 // The service worker keeps a desk file as it passes through it. On its first install it
 // may not control the page yet when they load, so they would never be kept: ask for them
 // again once it does.
-const DESK_SCREENS = ["dashboard", "queue", "review", "conflicts", "admin"];
+const COMMUNE_DESK = ["dashboard", "queue", "review", "conflicts", "admin"];
+const PROVINCE_DESK = ["reports", "province", "communes"];
 function keepDeskScreens() {
   // A province's device keeps only the province's screens; a commune's, the commune's.
-  const screens = [...(app.can("follow_communes") ? [] : DESK_SCREENS),
-    ...(app.can("submit_reports") ? ["reports", "upward"] : []), ...(app.can("follow_communes") ? ["reports", "province"] : [])];
+  const screens = app.can("follow_communes") ? PROVINCE_DESK
+    : [...COMMUNE_DESK, ...(app.can("submit_reports") ? ["reports", "upward"] : [])];
   for (const name of screens) desk(name).catch(() => {});
   if (!("serviceWorker" in navigator) || navigator.serviceWorker.controller) return;
   navigator.serviceWorker.addEventListener("controllerchange", () => {
@@ -214,6 +216,7 @@ async function route() {
       const screens = await desk("conflicts");
       await (parts[1] ? screens.renderConflict(main, app, decodeURIComponent(parts[1])) : screens.renderConflicts(main, app, params));
     } else if (parts[0] === "admin" && app.can("administer")) await (await desk("admin")).renderAdmin(main, app, parts[1], params);
+    else if (parts[0] === "communes" && app.can("follow_communes")) await (await desk("communes")).renderCommunes(main, app);
     else app.navigate("#/", true);
   } catch (err) {
     console.error(err);

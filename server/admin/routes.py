@@ -9,29 +9,31 @@ from server.admin import service
 from server import roles
 from server.auth.scope import power_required
 from server.extensions import db
+from server.models.geo import VILLAGE_KINDS
 from server.jsonio import Blueprint, json_response
 from server.paging import PageQuerySchema, page_schema
 from server.schemas import DayRangeMixin, MAX_ID, InputSchema, JsonBoolean, PersonSchema, ResponseSchema, id_field
 
 blp = Blueprint("admin", __name__, url_prefix="/api/v1", description="Quản trị: người dùng, thôn, thiết bị, nhật ký")
 
-_USERNAME = validate.Regexp(r"^[a-z0-9._-]{3,80}$", error="Chỉ gồm chữ thường không dấu, số, dấu chấm, gạch")
-_PASSWORD = validate.Length(min=8, max=200, error="Mật khẩu từ 8 đến 200 ký tự")
-_NAME = validate.Length(min=1, max=200)
+# The account rules, shared with the province admin's creation of a commune's admin (server/places).
+USERNAME = validate.Regexp(r"^[a-z0-9._-]{3,80}$", error="Chỉ gồm chữ thường không dấu, số, dấu chấm, gạch")
+PASSWORD = validate.Length(min=8, max=200, error="Mật khẩu từ 8 đến 200 ký tự")
+NAME = validate.Length(min=1, max=200)
 _TIME = {"format": "date-time"}
 
 
 class UserCreateSchema(InputSchema):
-    username = fields.String(required=True, validate=_USERNAME)
-    password = fields.String(required=True, validate=_PASSWORD)
-    full_name = fields.String(required=True, validate=_NAME)
+    username = fields.String(required=True, validate=USERNAME)
+    password = fields.String(required=True, validate=PASSWORD)
+    full_name = fields.String(required=True, validate=NAME)
     role = fields.String(required=True, validate=validate.OneOf(roles.CODES))
     village_ids = fields.List(id_field(strict=True), load_default=list, validate=validate.Length(max=200))
 
 
 class UserUpdateSchema(InputSchema):
-    password = fields.String(validate=_PASSWORD)
-    full_name = fields.String(validate=_NAME)
+    password = fields.String(validate=PASSWORD)
+    full_name = fields.String(validate=NAME)
     role = fields.String(validate=validate.OneOf(roles.CODES))
     village_ids = fields.List(id_field(strict=True), validate=validate.Length(max=200))
     active = JsonBoolean()
@@ -48,18 +50,33 @@ class UserAdminSchema(ResponseSchema):
     created_at = fields.String(metadata=_TIME)
 
 
+_VILLAGE_KIND = {
+    "validate": validate.OneOf(VILLAGE_KINDS),
+    "metadata": {"description": "thon: a village (thôn, bản, ấp); to_dan_pho: a residential group of a ward"},
+}
+# What the village was called before its commune merged with others: two villages that were both
+# "Thôn 1" live side by side as "Thôn 1 Hoằng Phụ" and "Thôn 1 Hoằng Thanh", each former "Thôn 1".
+_FORMER_NAME = {"allow_none": True, "validate": validate.Length(max=200)}
+
+
 class VillageCreateSchema(InputSchema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    kind = fields.String(load_default="thon", **_VILLAGE_KIND)
+    former_name = fields.String(load_default=None, **_FORMER_NAME)
 
 
 class VillageUpdateSchema(InputSchema):
     name = fields.String(validate=validate.Length(min=1, max=120))
+    kind = fields.String(**_VILLAGE_KIND)
+    former_name = fields.String(**_FORMER_NAME)
     active = JsonBoolean()
 
 
 class VillageSchema(ResponseSchema):
     id = fields.Integer()
     name = fields.String()
+    kind = fields.String(metadata={"enum": list(VILLAGE_KINDS)})
+    former_name = fields.String(allow_none=True)
     commune_id = fields.Integer()
     active = fields.Boolean()
 
@@ -145,7 +162,7 @@ def list_villages():
 @blp.errors(401, 403, 409)
 def create_village(body):
     """Thêm thôn."""
-    village = service.create_village(current_user, body["name"])
+    village = service.create_village(current_user, body)
     db.session.commit()
     return json_response(service.village_document(village), 201)
 

@@ -52,22 +52,29 @@ def _load_user(admin, user_id):
 
 
 def create_user(admin, body):
+    return add_commune_user(admin.commune_id, body, _commune_villages(admin, body.get("village_ids", [])))
+
+
+def add_commune_user(commune_id, body, villages=()):
+    """A new user of the commune (its commune admin's, or the province admin's for the commune's
+    first admin), written to the commune's audit log."""
     if db.session.execute(select(User.id).where(User.username == body["username"])).first():
         raise USERNAME_TAKEN()
     user = User(
         username=body["username"],
         full_name=body["full_name"],
         role=body["role"],
-        commune_id=admin.commune_id,
+        commune_id=commune_id,
         password_hash=hash_password(body["password"]),
         active=True,
     )
-    user.villages = _commune_villages(admin, body.get("village_ids", []))
+    user.villages = list(villages)
     db.session.add(user)
     db.session.flush()
     write_audit(
         "user.create",
         target=("user", user.id),
+        commune_id=commune_id,
         details={
             "username": user.username,
             "full_name": user.full_name,
@@ -104,7 +111,14 @@ def update_user(admin, user_id, body):
 
 
 def village_document(village):
-    return {"id": village.id, "name": village.name, "commune_id": village.commune_id, "active": village.active}
+    return {
+        "id": village.id,
+        "name": village.name,
+        "kind": village.kind,
+        "former_name": village.former_name,
+        "commune_id": village.commune_id,
+        "active": village.active,
+    }
 
 
 def list_villages(admin):
@@ -122,12 +136,18 @@ def _check_village_name_free(admin, name, village_id=None):
         raise VILLAGE_EXISTS()
 
 
-def create_village(admin, name):
-    _check_village_name_free(admin, name)
-    village = Village(commune_id=admin.commune_id, name=name, active=True)
+def create_village(admin, body):
+    _check_village_name_free(admin, body["name"])
+    village = Village(
+        commune_id=admin.commune_id,
+        name=body["name"],
+        kind=body.get("kind", "thon"),
+        former_name=body.get("former_name"),
+        active=True,
+    )
     db.session.add(village)
     db.session.flush()
-    write_audit("village.create", target=("village", village.id), details={"name": name})
+    write_audit("village.create", target=("village", village.id), details=body)
     return village
 
 
@@ -138,7 +158,7 @@ def update_village(admin, village_id, body):
     if "name" in body:
         _check_village_name_free(admin, body["name"], village.id)
     before = {name: getattr(village, name) for name in body}
-    for name in ("name", "active"):
+    for name in ("name", "kind", "former_name", "active"):
         if name in body:
             setattr(village, name, body[name])
     write_audit("village.update", target=("village", village.id), details={**body, "before": before})

@@ -12,10 +12,16 @@ from server.extensions import db
 VILLAGE_KINDS = ("thon", "to_dan_pho")
 
 
+# The two levels of the official list. A code is unique within its level only: province 4 is
+# Cao Bằng, commune 4 Hà Nội's Phường Ba Đình.
+PROVINCE_LEVEL, COMMUNE_LEVEL = "province", "commune"
+
+
 class OfficialPlace(db.Model):
     """One unit of the official list: a province (no parent) or a commune of a province."""
 
     __tablename__ = "official_places"
+    level = db.Column(db.String(10), primary_key=True)
     code = db.Column(db.Integer, primary_key=True, autoincrement=False)
     name = db.Column(db.String(120), nullable=False)
     # As the list writes it: "tỉnh", "thành phố trung ương", "xã", "phường", "đặc khu".

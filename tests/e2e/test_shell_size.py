@@ -15,9 +15,9 @@ from server import create_app
 PWA = Path(__file__).resolve().parents[2] / "pwa"
 SHELL_LIMIT = 100 * 1024  # compressed
 # The commune's desk and, since reports go upward, the province's screens (its board, a
-# commune's report, deadlines and targets). A device fetches only those its role opens
-# (app.js keepDeskScreens), so no device downloads all of them.
-DESK_LIMIT = 120 * 1024
+# commune's report, deadlines and targets, its communes). A device fetches only those its role
+# opens (app.js keepDeskScreens), so no device downloads all of them.
+DESK_LIMIT = 128 * 1024
 
 
 def _listing(sizes):
