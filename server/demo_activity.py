@@ -505,7 +505,7 @@ def _plan_reviews(commune_name, stories, rng, now):
         story.steps.append(Step(_later(rng, story.at, now, 1, 2) or now, reviewer, "review", "needs_changes", remark))
 
 
-# How far a type's workflow goes, by how long ago the record was made: (status path, days per step).
+# The moves a record's workflow has made since it was created (its status starts at the default).
 DEATH_PATHS = [
     ["verified_unregistered"],
     ["verified_unregistered", "certificate_issued"],
