@@ -1,6 +1,7 @@
 # The two commands: `make run` (set up, migrate, load the official list of places, seed the demo
 # data, serve) and `make test`; `make places` fetches and loads the official list of provinces and
-# communes (docs/places.md); `make bench` runs the sync benchmark (docs/performance.md).
+# communes (docs/places.md); `make bench` runs the sync benchmark, `make bench-province` a
+# province's worth of data (docs/performance.md).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -16,7 +17,7 @@ INSTANCE ?= $(or $(SOTAY_INSTANCE_PATH),instance)
 PLACES_CACHE := $(INSTANCE)/cache
 PLACES_FILE ?= $(PLACES_CACHE)/vietnam_provinces-$(PLACES_VERSION)-py3-none-any.whl
 
-.PHONY: run test lint bench setup clean places
+.PHONY: run test lint bench bench-province setup clean places
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +57,11 @@ lint: setup
 # Options go through BENCH_ARGS, e.g. make bench BENCH_ARGS="--devices 200 --records 50 --workers 4"
 bench: setup
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# A province of 100 communes and 1,000,000 records on PostgreSQL (DATABASE_URL, or 127.0.0.1:5432/test),
+# in a schema of its own dropped afterwards; BENCH_ARGS="--small" for a quick run (docs/performance.md).
+bench-province: setup
+	$(BIN)/python -m bench.province $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -104,7 +104,7 @@ class Server:
 
     def prepare(self):
         self.flask("db", "upgrade")
-        self.flask("seed-demo", "--password", self.password)
+        self.flask("seed-demo", "--password", self.password, "--accounts-only")
 
     def start(self, timeout=60):
         command = [

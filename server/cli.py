@@ -99,10 +99,28 @@ def _village(commune, name):
 def register_cli(app):
     @app.cli.command("seed-demo")
     @click.option("--password", required=True, help="Mật khẩu cho mọi tài khoản mẫu")
-    def seed_demo_command(password):
-        """Tạo dữ liệu mẫu: tỉnh Thanh Hóa, phường Quang Trung và xã Cẩm Tân, các thôn và tài khoản."""
+    @click.option(
+        "--accounts-only",
+        is_flag=True,
+        help="Chỉ tạo tỉnh, xã, thôn và tài khoản; không tạo hoạt động ba tháng qua (các xã để trống)",
+    )
+    def seed_demo_command(password, accounts_only):
+        """Tạo dữ liệu mẫu: tỉnh Thanh Hóa, phường Quang Trung và xã Cẩm Tân, các thôn, tài khoản,
+        và (trừ khi --accounts-only) hoạt động ba tháng qua của hai xã."""
         seed_demo(password)
         click.echo("Đã tạo dữ liệu mẫu: " + ", ".join(usernames()))
+        if accounts_only:
+            return
+        from server.demo_activity import seed_activity
+
+        started = time.monotonic()
+        written = seed_activity()
+        for commune_name, count in written.items():
+            click.echo(f"{commune_name}: {count} bản ghi của ba tháng qua")
+        if not written:
+            click.echo("Các xã mẫu đã có bản ghi: không tạo thêm hoạt động")
+        else:
+            click.echo(f"Xong trong {time.monotonic() - started:.1f} s")
 
     @app.cli.command("load-places")
     @click.argument("path", type=click.Path(exists=True, dir_okay=False))

@@ -65,7 +65,7 @@ class LiveServer:
     def prepare_database(self):
         """Migrate the (fresh) database and seed the demo communes and users."""
         self.flask("db", "upgrade")
-        self.flask("seed-demo", "--password", PASSWORD)
+        self.flask("seed-demo", "--password", PASSWORD, "--accounts-only")
 
     def start(self, timeout=30):
         assert self.process is None, "already running"
