@@ -22,13 +22,14 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import exists, select
 
-from server.demo import COMMUNES, usernames
+from server.demo import COMMUNES, PROVINCE_USERS, usernames
 from server.extensions import db
 from server.forms import changes as record_changes, registry
 from server.forms.rules import VIETNAM_TZ, today as vietnam_today
 from server.models import Commune, Device, Record, Target, User
 from server.records import store, workflow
-from server.reports.periods import parse_period
+from server.reports import submissions
+from server.reports.periods import parse_period, previous_month
 from server.sync.push import apply_push
 from server.timeutil import iso, utcnow
 
@@ -45,7 +46,13 @@ CASTS = {
         "vol.qt1": {"vneid_activation": 40, "propaganda_session": 5, "death_check": 5, "data_correction": 5},
         "vol.qt2": {"vneid_activation": 35, "propaganda_session": 4, "death_check": 4, "data_correction": 3},
         "vol.qt3": {"vneid_activation": 30, "propaganda_session": 5, "death_check": 4, "data_correction": 4},
-        "staff.qt": {"vneid_activation": 15, "propaganda_session": 6, "death_check": 5, "data_correction": 3},
+        "staff.qt": {
+            "vneid_activation": 15,
+            "propaganda_session": 6,
+            "death_check": 5,
+            "data_correction": 3,
+            "difficulty": 4,
+        },
         "police.qt": {
             "vneid_activation": 30,
             "one_stop_guidance": 35,
@@ -57,7 +64,13 @@ CASTS = {
         "admin.qt": {"one_stop_guidance": 20},
     },
     "Xã Cẩm Tân": {
-        "vol.ch1": {"vneid_activation": 45, "propaganda_session": 6, "death_check": 6, "data_correction": 4},
+        "vol.ch1": {
+            "vneid_activation": 45,
+            "propaganda_session": 6,
+            "death_check": 6,
+            "data_correction": 4,
+            "difficulty": 3,
+        },
         "police.ch": {
             "vneid_activation": 35,
             "one_stop_guidance": 15,
@@ -343,6 +356,23 @@ def data_correction(rng, ctx):
     return data
 
 
+DIFFICULTIES = [
+    ("signal", "Sóng điện thoại yếu, người dân phải ra nhà văn hóa thôn mới kích hoạt được VNeID",
+     "Đề nghị nhà mạng lắp thêm trạm phát sóng"),
+    ("equipment", "Máy đọc chip CCCD của tổ hỗ trợ hay mất kết nối", "Đề nghị cấp thêm một máy đọc chip"),
+    ("citizens_papers", "Nhiều hộ chưa tìm được giấy chứng tử, giấy khai sinh bản gốc",
+     "Đề nghị Tư pháp xã hướng dẫn trích lục lại"),
+    ("staffing", "Thôn chỉ có hai đoàn viên, không đủ người đi từng hộ", "Đề nghị Đoàn xã tăng cường tình nguyện viên"),
+    ("other", "Người cao tuổi chưa có điện thoại thông minh", "Đề nghị vận động con cháu hỗ trợ cài đặt"),
+]  # fmt: skip
+RESOLUTIONS = ["Nhà mạng đã tăng cường sóng", "Công an xã đã cấp máy mới", "Đã bố trí thêm người trực"]
+
+
+def difficulty(rng, ctx):
+    topic, description, proposal = rng.choice(DIFFICULTIES)
+    return {"topic": topic, "description": description, "proposal": proposal, "activity_date": ctx.day.isoformat()}
+
+
 MAKERS = {
     "vneid_activation": vneid_activation,
     "vneid_level2_file": vneid_level2_file,
@@ -350,6 +380,7 @@ MAKERS = {
     "one_stop_guidance": one_stop_guidance,
     "death_check": death_check,
     "data_correction": data_correction,
+    "difficulty": difficulty,
 }
 
 # What a reviewer asks for, and what the author then changes.
@@ -360,6 +391,7 @@ REMARKS = {
     ],
     "death_check": [("Đề nghị bổ sung số điện thoại người báo tin để Tư pháp liên hệ xác minh", "informant_phone")],
     "data_correction": [("Đề nghị ghi rõ căn cứ: giấy tờ nào cho thấy thông tin đúng", "evidence_note")],
+    "difficulty": [("Đề nghị nêu đề xuất cụ thể: cần gì, bao nhiêu, ai hỗ trợ", "proposal")],
 }
 DEFAULT_REMARK = ("Đề nghị bổ sung ghi chú về kết quả thực hiện", "notes")
 REJECTIONS = [
@@ -375,6 +407,8 @@ def answer_to(remark_field, data, rng):
         return {remark_field: mobile(rng)}
     if remark_field == "evidence_note":
         return {"evidence_note": data["evidence_note"] + "; đối chiếu giấy khai sinh bản chính"}
+    if remark_field == "proposal":
+        return {"proposal": data["proposal"] + " trong tháng tới"}
     return {"notes": "Đã bổ sung theo yêu cầu: công dân được hướng dẫn cài đặt và đăng nhập VNeID"}
 
 
@@ -516,6 +550,7 @@ DEATH_PATHS = [
 ]
 LEVEL2_PATH = ["file_submitted", "approved", "activated"]
 CORRECTION_PATHS = [["verified"], ["verified", "corrected"], ["not_an_error"]]
+DIFFICULTY_PATHS = [[], ["carried"], ["resolved"], ["carried", "resolved"]]
 
 
 def _plan_workflows(commune_name, stories, rng, now):
@@ -539,9 +574,11 @@ def _plan_workflows(commune_name, stories, rng, now):
             _move(story, LEVEL2_PATH[: min(3, age // 6)], police, rng, now)
         elif story.type == "data_correction":
             _move(story, rng.choice([[], *CORRECTION_PATHS, CORRECTION_PATHS[1]]), police, rng, now)
+        elif story.type == "difficulty":
+            _move(story, rng.choice(DIFFICULTY_PATHS), police, rng, now, resolution=rng.choice(RESOLUTIONS))
 
 
-def _move(story, path, username, rng, now, death_certificate=False):
+def _move(story, path, username, rng, now, death_certificate=False, resolution=None):
     at = story.at
     for status in path:
         moved_at = _later(rng, at, now, 2, 8) or _later(rng, at, now, 0, 1)
@@ -554,6 +591,8 @@ def _move(story, path, username, rng, now, death_certificate=False):
         if death_certificate and status == "certificate_issued":
             changes["certificate_number"] = f"{rng.randint(1, 300):03d}/TLKT-BS"
             changes["certificate_date"] = moved_at.astimezone(VIETNAM_TZ).date().isoformat()
+        if resolution and status == "resolved":
+            changes["resolution"] = resolution
         story.steps.append(Step(moved_at, username, "edit", changes=changes))
         at = moved_at
 
@@ -587,9 +626,47 @@ def seed_activity(today=None, seed=SEED):
     return written
 
 
+# The reports sent to the province: Quang Trung sent the quarter's first month on time and the
+# second, which the province returned with a remark; Cẩm Tân sent its first late and has not
+# sent its second. The last month is not due yet: nobody has sent it.
+REPORTS = {
+    "Phường Quang Trung": [(3, 8, None), (2, 12, 2)],
+    "Xã Cẩm Tân": [(3, 24, None)],
+}  # (months back, days after the month's end it was sent, days after that the province returned it)
+RETURN_REMARK = "Đề nghị bổ sung số hồ sơ định danh mức 2 đã tiếp nhận và nêu rõ khó khăn về thiết bị"
+
+
+def narrative_of(commune_name, period_title):
+    return {
+        "results": f"{period_title}, {commune_name} tiếp tục hỗ trợ người dân cài đặt, kích hoạt VNeID tại "
+        "các thôn và tại Bộ phận một cửa; rà soát các trường hợp chết chưa khai tử; tổ chức tuyên truyền "
+        "tại nhà văn hóa các thôn.",
+        "difficulties": "Một số thôn sóng điện thoại yếu; nhiều người cao tuổi chưa có điện thoại thông minh.",
+        "proposals": "Đề nghị Công an tỉnh hỗ trợ thêm thiết bị đọc chip CCCD cho Công an xã.",
+    }
+
+
 def seed_reports(communes, last_day):
-    """The monthly reports the demo communes sent to the province (one sent, one returned, one
-    late): to be written with the reports sent upward (table report_submissions)."""
+    """The reports of the communes just seeded, sent (and returned) at the moments REPORTS says,
+    through the same service as the app. Their figures are the records as they stand now."""
+    province_officer = db.session.execute(select(User).where(User.username == PROVINCE_USERS[0][0])).scalar_one()
+    for commune_name in communes:
+        sender = db.session.execute(select(User).where(User.username == REVIEWER[commune_name])).scalar_one()
+        month = previous_month(datetime.combine(last_day, time(12), VIETNAM_TZ))
+        months = [month]
+        for _ in range(3):
+            months.append(previous_month(datetime.combine(months[-1].start, time(12), VIETNAM_TZ)))
+        for back, sent_after, returned_after in REPORTS[commune_name]:
+            period = months[back - 1]
+            sent_at = datetime.combine(period.end + timedelta(days=sent_after), time(9, 30), VIETNAM_TZ)
+            document = submissions.submit_report(
+                sender, period.name, narrative_of(commune_name, submissions.period_title(period)), now=sent_at
+            )
+            if returned_after is not None:
+                submissions.return_submission(
+                    province_officer, document["id"], RETURN_REMARK, now=sent_at + timedelta(days=returned_after)
+                )
+        db.session.commit()
 
 
 def _devices(commune, users, since):

@@ -12,7 +12,7 @@ from server.extensions import db
 from server.forms import registry
 from server.forms.death_check import CASE_STATUSES
 from server.forms.rules import today as vietnam_today
-from server.models import Commune, Conflict, Record, RecordVersion, Target, User
+from server.models import Commune, Conflict, Record, RecordVersion, Submission, SubmissionVersion, Target, User
 from server.records.integrity import broken_chains
 from server.models.records import REVIEW_STATES
 from tests.helpers import PASSWORD
@@ -118,3 +118,22 @@ def test_the_same_seed_plans_the_same_quarter():
         return [(s.record_id, s.type, s.author, s.data, [(t.at, t.kind, t.action) for t in s.steps]) for s in stories]
 
     assert plan() == plan()
+
+
+def test_the_demo_communes_have_sent_reports_on_time_late_and_one_was_returned(app, client):
+    seed_activity()
+    rows = db.session.execute(
+        select(Commune.name, Submission.status, SubmissionVersion.late, SubmissionVersion.return_comment)
+        .join(Submission, Submission.commune_id == Commune.id)
+        .join(SubmissionVersion, SubmissionVersion.submission_id == Submission.id)
+        .order_by(Commune.name, Submission.period)
+    ).all()
+    by_commune = Counter((name, status, late, comment is not None) for name, status, late, comment in rows)
+    assert by_commune == {
+        (QUANG_TRUNG, "submitted", False, False): 1,  # the quarter's first month, on time
+        (QUANG_TRUNG, "returned", False, True): 1,  # its second, returned with the province's remark
+        (CAM_TAN, "submitted", True, False): 1,  # the first month, late
+    }
+    # What was sent carries the commune's figures of that month.
+    version = db.session.execute(select(SubmissionVersion).where(SubmissionVersion.late.is_(True))).scalar_one()
+    assert version.figures["totals"]["measures"]["vneid_helped"] > 0

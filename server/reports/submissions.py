@@ -202,11 +202,13 @@ def difficulties(commune, period):
 # Sending, reading, returning
 
 
-def submit_report(user, period_text, narrative):
+def submit_report(user, period_text, narrative, now=None):
     """Send the commune's report of an ended period: a new submission, or version + 1 of one the
-    province returned. The route commits."""
+    province returned. The route commits. `now`: when it is sent, if not this moment (the demo
+    writes a quarter's reports as they were sent)."""
     period = report_period(period_text)
-    today = today_local()
+    now = now or utcnow()
+    today = today_local(now)
     if period.end >= today:
         raise PERIOD_NOT_ENDED(f"Kỳ {period.name} kết thúc ngày {dmy(period.end)}; gửi báo cáo từ ngày hôm sau")
     commune = db.session.get(Commune, user.commune_id)
@@ -232,7 +234,7 @@ def submit_report(user, period_text, narrative):
     version = SubmissionVersion(
         submission=submission,
         version=submission.version,
-        submitted_at=utcnow(),
+        submitted_at=now,
         submitted_by=user.id,
         due_date=due,
         late=today > due,
@@ -307,16 +309,16 @@ def read_submission(user, submission_id, version=None):
     return submission_document(submission, _version(submission, version))
 
 
-def return_submission(user, submission_id, comment):
+def return_submission(user, submission_id, comment, now=None):
     """The province sends the report back for correction; the commune's police and admin hear of
-    it. The route commits (and the notifications go out after)."""
+    it. The route commits (and the notifications go out after). `now` as for submit_report."""
     submission = visible_submission(user, submission_id)
     if not _follows(user):
         raise NOT_FOUND("Không tìm thấy báo cáo")
     if submission.status == RETURNED:
         raise ALREADY_RETURNED()
     version = _version(submission)
-    version.returned_at, version.returned_by, version.return_comment = utcnow(), user.id, comment
+    version.returned_at, version.returned_by, version.return_comment = now or utcnow(), user.id, comment
     submission.status = RETURNED
     db.session.flush()
     write_audit(
