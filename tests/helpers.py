@@ -234,6 +234,17 @@ def correction_data(**overrides):
     return {k: v for k, v in data.items() if v is not None}
 
 
+def difficulty_data(**overrides):
+    """No 4G in a village: the people it keeps from activating VNeID, and what is asked for."""
+    return {
+        "topic": "signal",
+        "description": "Thôn 1 không có sóng 4G, người dân phải ra nhà văn hóa mới kích hoạt được VNeID",
+        "proposal": "Đề nghị nhà mạng lắp thêm trạm phát sóng",
+        "activity_date": "2026-11-12",
+        **overrides,
+    }
+
+
 def level2_data(**overrides):
     """A level 2 file with its appointment at the police office."""
     data = {

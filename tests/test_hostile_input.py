@@ -1421,6 +1421,14 @@ ROUTES = {
     "/targets": {"GET", "PUT"},
     "/reports/progress": {"GET"},
     "/reports/export": {"GET"},
+    "/reports/submissions": {"GET", "POST"},
+    "/reports/submissions/{submission_id}": {"GET"},
+    "/reports/submissions/{submission_id}/return": {"POST"},
+    "/reports/submissions/{submission_id}/export": {"GET"},
+    "/reports/rollup": {"GET"},
+    "/reports/rollup/export": {"GET"},
+    "/province/deadlines": {"GET", "PUT"},
+    "/province/targets": {"GET", "PUT"},
     "/push/vapid-public-key": {"GET"},
     "/push/subscriptions": {"POST", "DELETE"},
     "/places/communes": {"GET"},
@@ -1456,6 +1464,8 @@ def test_a_wrong_http_method_is_405_in_the_envelope(world, method, path):
         village_id=world.target_village_id,
         device_id=world["vol.qt1"].device_id,
         commune_id=world.commune_id,
+        # No submission need exist: the method is refused before the id is looked up.
+        submission_id="00000000-0000-4000-8000-000000000000",
     )
     response = send(world, method, concrete, {} if method != "GET" else None, user="admin.qt")
     assert_envelope(response, 405, code="method_not_allowed")

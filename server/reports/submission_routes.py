@@ -150,8 +150,8 @@ class BoardRowSchema(ResponseSchema):
 
 
 class SubmissionListSchema(ResponseSchema):
-    period = fields.String(metadata={"description": "province roles only"})
-    due_date = fields.String(metadata={**_DATE, "description": "province roles only"})
+    period = fields.String(metadata={"optional": True, "description": "province roles only"})
+    due_date = fields.String(metadata={**_DATE, "optional": True, "description": "province roles only"})
     items = fields.List(
         fields.Dict(),
         metadata={

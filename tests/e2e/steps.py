@@ -6,7 +6,15 @@ import uuid
 
 from playwright.sync_api import expect
 
-from tests.helpers import correction_data, death_data, level2_data, one_stop_data, propaganda_data, vneid_data
+from tests.helpers import (
+    correction_data,
+    death_data,
+    difficulty_data,
+    level2_data,
+    one_stop_data,
+    propaganda_data,
+    vneid_data,
+)
 
 VOLUNTEER = "vol.qt1"
 REVIEWER = "police.qt"
@@ -29,6 +37,7 @@ def records_of_each_type(mark):
         "one_stop_guidance": one_stop_data(citizen_name=f"Lê Thị Thu {mark}"),
         "data_correction": correction_data(citizen_name=f"Phạm Văn Đông {mark}"),
         "vneid_level2_file": level2_data(full_name=f"Đinh Thị Ngọc {mark}"),
+        "difficulty": difficulty_data(description=f"Thôn 1 mất sóng {mark}"),
     }
 
 
@@ -40,6 +49,7 @@ NAME_FIELD = {
     "one_stop_guidance": "citizen_name",
     "data_correction": "citizen_name",
     "vneid_level2_file": "full_name",
+    "difficulty": "description",
 }
 TYPE_COUNT = len(NAME_FIELD)
 
@@ -147,6 +157,7 @@ def eventually(page, check, timeout=TIMEOUT_MS / 1000, interval=0.2, message="co
 def server_records(reviewer, type_name, mark):
     """The server's records of one type whose name carries `mark`, as the reviewer sees them."""
     name = NAME_FIELD[type_name]
-    # The server's search covers names and ids; an outreach session has neither.
-    found = reviewer.records(type=type_name, **({} if type_name == "propaganda_session" else {"q": mark}))
+    # The server's search covers names and ids; an outreach session and a difficulty have neither.
+    unnamed = ("propaganda_session", "difficulty")
+    found = reviewer.records(type=type_name, **({} if type_name in unnamed else {"q": mark}))
     return [r for r in found if mark in r["data"].get(name, "")]

@@ -15,7 +15,15 @@ import pytest
 from server.forms import registry
 from server.forms.rules import today
 from tests.e2e.steps import REVIEWER
-from tests.helpers import correction_data, death_data, level2_data, one_stop_data, propaganda_data, vneid_data
+from tests.helpers import (
+    correction_data,
+    death_data,
+    difficulty_data,
+    level2_data,
+    one_stop_data,
+    propaganda_data,
+    vneid_data,
+)
 
 TODAY = today()
 TOMORROW = (TODAY + timedelta(days=1)).isoformat()
@@ -328,6 +336,19 @@ CASES = [
         ("data_correction", f"{name} missing", without(correction_data, name), {name})
         for name in ("citizen_name", "issue", "field_concerned", "evidence_note")
     ],
+    # --- khó khăn, vướng mắc
+    ("difficulty", "valid", difficulty_data(), set()),
+    ("difficulty", "valid, carried to the province", difficulty_data(status="carried"), set()),
+    ("difficulty", "topic not offered", difficulty_data(topic="weather"), {"topic"}),
+    ("difficulty", "status not offered", difficulty_data(status="forgotten"), {"status"}),
+    ("difficulty", "noted tomorrow", difficulty_data(activity_date=TOMORROW), {"activity_date"}),
+    ("difficulty", "description too long", difficulty_data(description="x" * 2001), {"description"}),
+    ("difficulty", "proposal too long", difficulty_data(proposal="x" * 2001), {"proposal"}),
+    ("difficulty", "resolution too long", difficulty_data(resolution="x" * 2001), {"resolution"}),
+    *[
+        ("difficulty", f"{name} missing", without(difficulty_data, name), {name})
+        for name in ("topic", "description", "activity_date")
+    ],
 ]
 
 PHONE_JUDGES = """async ({forms, cases, today}) => {
@@ -358,6 +379,7 @@ def test_the_table_covers_each_type_and_every_required_field(forms):
 # The interface's strings, the desk screens' included (they load on demand).
 ALL_KEYS = """async () => {
   await import('/desk/strings.js');
+  await import('/desk/reports.js');
   return (await import('/js/i18n.js')).keys();
 }"""
 PWA = Path(__file__).resolve().parents[2] / "pwa"

@@ -1,17 +1,7 @@
 """Difficulties (khó khăn, vướng mắc; DOMAIN.md): anyone records one; the commune police or its
 working group resolve it, saying how, or carry it to the province in the monthly report."""
 
-from tests.helpers import body_of, update
-
-
-def difficulty_data(**overrides):
-    return {
-        "topic": "signal",
-        "description": "Thôn 1 không có sóng 4G, người dân phải ra nhà văn hóa mới kích hoạt được VNeID",
-        "proposal": "Đề nghị nhà mạng lắp thêm trạm phát sóng",
-        "activity_date": "2026-11-12",
-        **overrides,
-    }
+from tests.helpers import body_of, difficulty_data, update
 
 
 def test_a_volunteer_notes_a_difficulty_and_it_starts_open(created, login):

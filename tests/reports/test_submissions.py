@@ -19,7 +19,7 @@ from server.extensions import db
 from server.models import AuditEntry, Commune, Province, User, Village
 from server.push import sender
 from server.reports.periods import dmy, previous_month, today_local
-from tests.helpers import PASSWORD, body_of, update, vneid_data
+from tests.helpers import PASSWORD, body_of, difficulty_data, update, vneid_data
 from tests.push.conftest import browser, notifications, push_service, subscribed, vapid  # noqa: F401 - fixtures
 
 NARRATIVE = {
@@ -429,23 +429,17 @@ def test_the_report_downloads_as_sent_with_its_words_and_figures(login, villages
 # Difficulties carried upward
 
 
-def difficulty(activity_date, **data):
-    return {
-        "topic": "signal",
-        "description": "Thôn không có sóng, người dân phải ra nhà văn hóa mới kích hoạt được",
-        "proposal": "Đề nghị nhà mạng lắp thêm trạm phát sóng",
-        "activity_date": activity_date,
-        **data,
-    }
-
-
 def test_difficulties_still_open_at_the_periods_end_go_into_the_report(login, villages):
     """Open or carried at the end of October, whenever noted; not those resolved, nor November's."""
     police, volunteer = login("police.qt"), login("vol.qt1")
-    september = volunteer.create("difficulty", villages["Thôn 2"], difficulty("2026-09-20"))
-    october = volunteer.create("difficulty", villages["Thôn 1"], difficulty("2026-10-04", topic="staffing"))
-    resolved = volunteer.create("difficulty", villages["Thôn 1"], difficulty("2026-10-05", topic="equipment"))
-    november = volunteer.create("difficulty", villages["Thôn 1"], difficulty("2026-11-04"))
+    september = volunteer.create("difficulty", villages["Thôn 2"], difficulty_data(activity_date="2026-09-20"))
+    october = volunteer.create(
+        "difficulty", villages["Thôn 1"], difficulty_data(activity_date="2026-10-04", topic="staffing")
+    )
+    resolved = volunteer.create(
+        "difficulty", villages["Thôn 1"], difficulty_data(activity_date="2026-10-05", topic="equipment")
+    )
+    november = volunteer.create("difficulty", villages["Thôn 1"], difficulty_data(activity_date="2026-11-04"))
     assert [r["status"] for r in volunteer.push_ok([september, october, resolved, november])] == ["applied"] * 4
     moves = [
         update(october["record_id"], 1, {"status": "carried"}),
