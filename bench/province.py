@@ -239,13 +239,17 @@ built AS (
 )
 INSERT INTO records (id, type, commune_id, village_id, data, version, review_state, review_comment, reviewed_by,
                      reviewed_at, has_conflict, deleted, created_by, created_device_id, created_at, updated_by,
-                     updated_at, client_time, search_text, personal_id, version_hash, change_xid)
+                     updated_at, client_time, search_text, personal_id, report_day, version_hash, change_xid)
 SELECT gen_random_uuid()::text, b.type, b.commune_id, b.village_id, b.data::json, 1 + b.steps,
        CASE WHEN b.pick < 0.80 THEN 'approved' WHEN b.pick < 0.92 THEN 'submitted'
             WHEN b.pick < 0.96 THEN 'needs_changes' ELSE 'rejected' END,
        NULL, NULL, NULL, false, false, b.author, md5('device-' || b.author)::uuid::text, b.at, b.author,
        least(now(), b.at + b.steps * interval '3 days'), NULL, lower(b.name || ' ' || b.pid),
        CASE WHEN b.type IN ('propaganda_session', 'death_check') THEN NULL ELSE b.pid END,
+       -- the day reports count it on (server/records/store.py report_day): its date field's day,
+       -- or for a death case the day it was recorded
+       CASE WHEN b.type = 'death_check' THEN to_char(timezone('UTC', b.at) + interval '7 hours', 'YYYY-MM-DD')
+            ELSE b.day::text END,
        md5(b.n::text || b.name) || md5(b.name || b.n::text),
        pg_current_xact_id()::text::bigint + COALESCE((SELECT stamp_offset FROM sync_epoch WHERE id = 1), 0)
 FROM built b

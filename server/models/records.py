@@ -22,6 +22,9 @@ class Record(db.Model):
         db.Index("ix_records_commune_updated", "commune_id", "updated_at"),
         # The review queue: a commune's records in one review state, by last change, paged.
         db.Index("ix_records_queue", "commune_id", "review_state", "deleted", "updated_at", "id"),
+        # Reports: a commune's (or a province's communes') records of a period, found by the day
+        # they count on instead of reading every record's data.
+        db.Index("ix_records_commune_report_day", "commune_id", "report_day"),
     )
     id = db.Column(db.String(36), primary_key=True)
     type = db.Column(db.String(40), nullable=False)
@@ -44,6 +47,8 @@ class Record(db.Model):
     # Denormalised from data for search and duplicate checks (NUL-free: PostgreSQL text cannot hold it).
     search_text = db.Column(db.String(400), nullable=False, default="")
     personal_id = db.Column(db.String(12))
+    # The day reports count it on, 'YYYY-MM-DD' (server/records/store.py report_day).
+    report_day = db.Column(db.String(10), nullable=False)
     version_hash = db.Column(db.String(64), nullable=False)
     change_xid = db.Column(db.BigInteger, nullable=False)
 

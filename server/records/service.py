@@ -13,7 +13,7 @@ from server.extensions import db
 from server.models import Conflict, Record, RecordVersion, User
 from server.paging import paginate
 from server.records import store
-from server.reports.queries import any_report_day
+from server.reports.queries import report_day
 
 RECORDS = store.RECORD_TABLE
 # sort= values: the column, newest first with a leading '-'. The id breaks ties in the same
@@ -81,7 +81,7 @@ def list_records(user, filters, page, per_page):
         statement = statement.where(RECORDS.c.created_at < filters["until"].astimezone(timezone.utc))
     # from/to: the day the work was done, as reports count it (server/reports/queries.py).
     if filters.get("from") or filters.get("to"):
-        day = any_report_day()
+        day = report_day()
         if filters.get("from"):
             statement = statement.where(day >= filters["from"].isoformat())
         if filters.get("to"):

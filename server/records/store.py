@@ -11,6 +11,7 @@ made before the write transaction starts.
 
 import hashlib
 import unicodedata
+from datetime import timezone
 
 import orjson
 from sqlalchemy import DateTime, bindparam, insert, select, update
@@ -18,6 +19,7 @@ from sqlalchemy import DateTime, bindparam, insert, select, update
 from server.extensions import db
 from server.forms import registry
 from server.models import Record, RecordVersion
+from server.reports.periods import REPORT_TZ
 from server.sync.cursor import transaction_stamp
 from server.timeutil import iso
 
@@ -75,15 +77,31 @@ def searchable(text):
     return "".join(c for c in folded if not unicodedata.combining(c)).replace("đ", "d")
 
 
-def derived_columns(record_type, data):
-    """Search text and personal id, denormalised from the data for lists and duplicate checks."""
+def derived_columns(record_type, data, created_at):
+    """Search text and personal id, denormalised from the data for lists and duplicate checks, and
+    the record's report day, so that reports find a period's records through an index."""
     rt = registry.get(record_type)
     name = data.get(rt.name_field, "") if rt.name_field else ""
     personal_id = data.get(rt.personal_id_field) if rt.personal_id_field else None
     return {
         "search_text": searchable(f"{name} {personal_id or ''}")[:400],
         "personal_id": personal_id,
+        "report_day": report_day(rt, data, created_at),
     }
+
+
+def report_day(rt, data, created_at):
+    """The day reports count a record on, as 'YYYY-MM-DD' (DOMAIN.md's Vietnamese calendar days):
+    the day of the work its declaration names (`date_field`, a full date, when the type counts on
+    it) or, without one, the day the record reached the server. A death check counts on the day
+    the case was recorded, not the day of death (`counted_on_date_field=False`)."""
+    if rt.counted_on_date_field and rt.date_field and rt.field(rt.date_field).kind == "date":
+        day = data.get(rt.date_field)
+        if isinstance(day, str) and day:
+            return day[:10]
+    if created_at.tzinfo is None:  # SQLite gives back UTC times without their zone
+        created_at = created_at.replace(tzinfo=timezone.utc)
+    return created_at.astimezone(REPORT_TZ).date().isoformat()
 
 
 def chained_hash(prev_hash, version_row):
@@ -132,7 +150,7 @@ def new_version(
     """
     if data is not None:
         row["data"] = data
-        row.update(derived_columns(row["type"], data))
+        row.update(derived_columns(row["type"], data, row["created_at"]))
     if review_state is not None:
         row["review_state"] = review_state
         row["review_comment"] = review_comment
@@ -183,6 +201,7 @@ def new_record_row(*, record_id, record_type, commune_id, village_id, user_id, d
         "client_time": client_time,
         "search_text": "",
         "personal_id": None,
+        "report_day": None,  # set with its first data (derived_columns)
         "version_hash": GENESIS_HASH,
         "change_xid": 0,
     }

@@ -102,7 +102,7 @@ def record_rows(scope, rt, review_states, period, session):
         .join(Village, Village.id == R.c.village_id)
         .join(User, User.id == R.c.created_by)
         .where(*queries.conditions(scope.clause, rt, review_states, period))
-        .order_by(R.c.village_id, queries.report_day(rt), R.c.created_at, R.c.id)
+        .order_by(R.c.village_id, queries.report_day(), R.c.created_at, R.c.id)
         .execution_options(yield_per=BATCH)
     )
     for number, (record_id, data, review_state, created_at, village, author) in enumerate(

@@ -2,11 +2,9 @@
 records. Each returns figures (server/reports/measures.py) by a grouping key: the village, or
 the record's report day (for the trend, bucketed into weeks afterwards).
 
-Which day a record belongs to (its *report day*): the day the work was done as
-the declaration names it (`date_field`, when it is a full date) and, when that
-optional field is empty, the day the record reached the server. A death check
-counts on the day the case was recorded, not the day of death (its declaration says so with
-`counted_on_date_field=False`): a death in 2023 found in November 2026 is November's work.
+Which day a record belongs to (its *report day*) is worked out when it is written and stored
+with it (server/records/store.py `report_day`), so a period's records are found through the
+index on (commune, report day) rather than by reading every record's data.
 """
 
 from collections import Counter, defaultdict
@@ -18,12 +16,10 @@ from server.forms.measures import dimensions, summed_fields
 from server.forms.registry import RECORD_TYPES
 from server.models import Record, RecordVersion
 from server.reports import measures
-from server.reports.periods import REPORT_TZ
-from server.reports.sql import days_between, json_text, local_day
+from server.reports.sql import days_between, json_text
 
 R = Record.__table__
 V = RecordVersion.__table__
-_OFFSET_HOURS = REPORT_TZ.utcoffset(None).total_seconds() / 3600
 
 
 def dialect():
@@ -34,28 +30,15 @@ def data(key, column=R.c.data):
     return json_text(column, key, dialect())
 
 
-def report_day(rt):
-    """SQL for the report day of a record of type `rt` as 'YYYY-MM-DD' text."""
-    recorded = local_day(R.c.created_at, dialect(), _OFFSET_HOURS)
-    if not rt.counted_on_date_field or not rt.date_field or rt.field(rt.date_field).kind != "date":
-        return recorded
-    if rt.field(rt.date_field).required:
-        return data(rt.date_field)
-    return func.coalesce(data(rt.date_field), recorded)
-
-
-def any_report_day():
-    """SQL for the report day of a record of any type: `report_day` chosen by the record's type."""
-    return case(
-        *[(R.c.type == name, report_day(rt)) for name, rt in RECORD_TYPES.items()],
-        else_=local_day(R.c.created_at, dialect(), _OFFSET_HOURS),
-    )
+def report_day():
+    """The report day of a record, as 'YYYY-MM-DD' text, stored with it (server/records/store.py)."""
+    return R.c.report_day
 
 
 def conditions(scope, rt, review_states, period):
     """WHERE for the records of one type a report counts: in scope, of the type, not deleted, in
     a review state the counting rule admits, with a report day inside the period."""
-    return [R.c.type == rt.type, *_counted(scope, report_day(rt), review_states, period)]
+    return [R.c.type == rt.type, *_counted(scope, report_day(), review_states, period)]
 
 
 def _counted(scope, day, review_states, period):
@@ -73,7 +56,7 @@ def by_village():
 
 
 def by_day():
-    return any_report_day()
+    return report_day()
 
 
 def figures(scope, review_states, period, key=by_village, breakdowns=True):
@@ -95,7 +78,7 @@ def figures(scope, review_states, period, key=by_village, breakdowns=True):
     ]
     rows = db.session.execute(
         select(R.c.type, key().label("grp"), func.count().label("n"), *summed, *grouped)
-        .where(R.c.type.in_(RECORD_TYPES), *_counted(scope, any_report_day(), review_states, period))
+        .where(R.c.type.in_(RECORD_TYPES), *_counted(scope, report_day(), review_states, period))
         .group_by(R.c.type, "grp", *(column.name for column in grouped))
     )
     # Each type's tally reads its own dimensions, at their places in the row.

@@ -56,15 +56,17 @@ OPS = ("create", "update", "delete")
 MUTATION_TABLE = Mutation.__table__
 CONFLICT_TABLE = Conflict.__table__
 MUTATION_INSERT = store.DriverInsert(MUTATION_TABLE)
-# What a push reads of a record it may change (scope, checks, merge, next version), and what it
-# may write back: it never changes a record's type, place, author or review. A record that only
-# got a conflict (no new version) changes its flag alone.
+# What a push reads of a record it may change (scope, checks, merge, next version, the report day
+# of a record counted on the day it arrived), and what it may write back: it never changes a
+# record's type, place, author or review. A record that only got a conflict (no new version)
+# changes its flag alone.
 RECORD_COLUMNS = (
     "id",
     "type",
     "commune_id",
     "village_id",
     "created_by",
+    "created_at",
     "data",
     "version",
     "review_state",
@@ -73,6 +75,7 @@ RECORD_COLUMNS = (
     "deleted",
     "search_text",
     "personal_id",
+    "report_day",
     "version_hash",
 )
 RECORD_UPDATE = store.DriverUpdate(
@@ -88,6 +91,7 @@ RECORD_UPDATE = store.DriverUpdate(
         "updated_at",
         "search_text",
         "personal_id",
+        "report_day",
         "version_hash",
     ),
 )

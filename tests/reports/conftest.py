@@ -10,7 +10,9 @@ import pytest
 from sqlalchemy import update
 
 from server.extensions import db
+from server.forms import registry
 from server.models import Record, RecordVersion
+from server.records import store
 from tests.conftest import declared_before, seeded_app
 from tests.helpers import Caller, body_of, death_data, propaganda_data, update as update_mutation, vneid_data
 
@@ -189,7 +191,11 @@ def build_world(app):
         _review(world, police, record_id, "approved")
         times[len(steps) + 2] = (steps[-1][1] if steps else created).replace(hour=23)
         with app.app_context():
-            db.session.execute(update(Record).where(Record.id == record_id).values(created_at=created))
+            # Recorded back then: the day a death case counts on is the day it was recorded.
+            recorded = store.report_day(registry.get("death_check"), {}, created)
+            db.session.execute(
+                update(Record).where(Record.id == record_id).values(created_at=created, report_day=recorded)
+            )
             for version, at in times.items():
                 db.session.execute(
                     update(RecordVersion)

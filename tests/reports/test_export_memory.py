@@ -46,6 +46,7 @@ def _insert_records(app):
                     "created_at": now,
                     "updated_at": now,
                     "search_text": "",
+                    "report_day": f"2026-10-{1 + i % 28:02d}",
                     "version_hash": "0" * 64,
                     "change_xid": 1,
                     "data": vneid_data(
