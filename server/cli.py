@@ -302,7 +302,7 @@ def register_cli(app):
     )
     def report_reminders_command(days):
         """Nhắc công an xã và tổ công tác nộp báo cáo định kỳ sắp đến hạn (chạy hằng ngày; chạy lại trong ngày không nhắc lần nữa)."""
-        from server.reports.submissions import queue_reminders
+        from server.reports.reminders import queue_reminders
 
         reminded = queue_reminders(days)
         db.session.commit()

@@ -11,7 +11,7 @@ from server import roles
 from server.auth.scope import power_required
 from server.extensions import db
 from server.jsonio import Blueprint, json_response
-from server.reports import province_settings, submissions
+from server.reports import province_settings, rollup, submissions, upward_files
 from server.reports.export import XLSX_MIMETYPE
 from server.reports.routes import MeasureSchema
 from server.schemas import InputSchema, ResponseSchema
@@ -290,7 +290,7 @@ def return_submission(body, submission_id):
 @blp.errors(401, 403, 404)
 def export_submission(query, submission_id):
     """Tải báo cáo như đã gửi (XLSX)."""
-    result = submissions.export_submission(current_user, submission_id, query.get("version"))
+    result = upward_files.export_submission(current_user, submission_id, query.get("version"))
     db.session.commit()  # the audit entry, before the file goes out
     return _download(result)
 
@@ -300,9 +300,9 @@ def export_submission(query, submission_id):
 @blp.arguments(RollupQuerySchema, location="query")
 @blp.response(200, RollupSchema)
 @blp.errors(401, 403)
-def rollup(query):
+def province_rollup(query):
     """Tổng hợp số liệu hiện tại của các xã trong tỉnh, xếp theo tỷ lệ đạt chỉ tiêu."""
-    return json_response(submissions.rollup(current_user, query.get("period")))
+    return json_response(rollup.rollup(current_user, query.get("period")))
 
 
 @blp.route("/reports/rollup/export", methods=["GET"])
@@ -312,7 +312,7 @@ def rollup(query):
 @blp.errors(401, 403)
 def export_rollup(query):
     """Tải bảng tổng hợp các xã (XLSX)."""
-    result = submissions.export_rollup(current_user, query.get("period"))
+    result = upward_files.export_rollup(current_user, query.get("period"))
     db.session.commit()  # the audit entry
     return _download(result)
 

@@ -3,21 +3,18 @@ province; the province follows its communes, returns a report for correction, co
 
 A submission's figures are worked out once, when the commune sends it, and stored with the
 version (DESIGN.md decision 14): records changed later never change a report already sent. The
-roll-up is the opposite, live figures for every commune of the province from one grouped query.
+roll-up is the opposite, live figures for every commune of the province (rollup.py); the files
+are in upward_files.py and the reminders before a due date in reminders.py.
 
 Who sees what: a commune's own reports for its police, admin and leader; every commune of the
 province for the province's roles; anything else does not exist for the caller (404).
 """
 
 import calendar
-import os
-import tempfile
 import uuid
-from collections import Counter
-from datetime import date, timedelta
+from datetime import date
 
-from openpyxl import Workbook
-from sqlalchemy import and_, select
+from sqlalchemy import select
 
 from server import roles
 from server.audit import write_audit
@@ -31,18 +28,16 @@ from server.errors import (
 )
 from server.extensions import db
 from server.forms.registry import RECORD_TYPES
-from server.models import Commune, Province, Target, User, Village
-from server.models.submissions import ProvinceTarget, ReportDeadline, Submission, SubmissionVersion
+from server.models import Commune, Province, User, Village
+from server.models.submissions import ReportDeadline, Submission, SubmissionVersion
 from server.push import service as push
-from server.reports import export, measures, queries, service
+from server.reports import measures, queries, service
 from server.reports.periods import (
     EARLIEST,
     Period,
     PeriodError,
     dmy,
     is_range,
-    local_date,
-    local_midnight_utc,
     parse_period,
     previous_month,
     today_local,
@@ -252,7 +247,7 @@ def submit_report(user, period_text, narrative, now=None):
     return submission_document(submission, version)
 
 
-def _version(submission, number=None):
+def current_version(submission, number=None):
     number = submission.version if number is None else number
     found = next((v for v in submission.versions if v.version == number), None)
     if found is None:
@@ -260,7 +255,7 @@ def _version(submission, number=None):
     return found
 
 
-def _names(*user_ids):
+def names_of(*user_ids):
     ids = {i for i in user_ids if i is not None}
     if not ids:
         return {}
@@ -268,7 +263,7 @@ def _names(*user_ids):
 
 
 def submission_document(submission, version, with_figures=True):
-    names = _names(version.submitted_by, version.returned_by)
+    names = names_of(version.submitted_by, version.returned_by)
     document = {
         "id": submission.id,
         "commune_id": submission.commune_id,
@@ -306,7 +301,7 @@ def submission_document(submission, version, with_figures=True):
 
 def read_submission(user, submission_id, version=None):
     submission = visible_submission(user, submission_id)
-    return submission_document(submission, _version(submission, version))
+    return submission_document(submission, current_version(submission, version))
 
 
 def return_submission(user, submission_id, comment, now=None):
@@ -317,7 +312,7 @@ def return_submission(user, submission_id, comment, now=None):
         raise NOT_FOUND("Không tìm thấy báo cáo")
     if submission.status == RETURNED:
         raise ALREADY_RETURNED()
-    version = _version(submission)
+    version = current_version(submission)
     version.returned_at, version.returned_by, version.return_comment = now or utcnow(), user.id, comment
     submission.status = RETURNED
     db.session.flush()
@@ -328,7 +323,7 @@ def return_submission(user, submission_id, comment, now=None):
         target=("submission", submission.id),
         details={"period": submission.period, "version": version.version},
     )
-    recipients = _senders_of([submission.commune_id]).get(submission.commune_id, [])
+    recipients = senders_of([submission.commune_id]).get(submission.commune_id, [])
     body = f"{period_title(parse_period(submission.period))}: {push.shorten(comment, push.COMMENT_MAX)}"
     push.queue_for_users(
         [
@@ -348,7 +343,7 @@ def return_submission(user, submission_id, comment, now=None):
     return submission_document(submission, version)
 
 
-def _senders_of(commune_ids):
+def senders_of(commune_ids):
     """{commune id: [user ids]} of the active users who send each commune's report."""
     rows = db.session.execute(
         select(User.commune_id, User.id)
@@ -394,14 +389,14 @@ def list_submissions(user, period_text=None):
     submissions = db.session.execute(
         statement.order_by(Submission.period_end.desc(), Submission.period_start.desc())
     ).scalars()
-    return {"items": [submission_document(s, _version(s), with_figures=False) for s in submissions]}
+    return {"items": [submission_document(s, current_version(s), with_figures=False) for s in submissions]}
 
 
-def _board_period(period_text):
+def board_period(period_text):
     return named_period(period_text) if period_text is not None else previous_month()
 
 
-def _statuses(province, period):
+def commune_statuses(province, period):
     """[(commune, submission or None, current version or None)] for the province's communes, by name."""
     communes = db.session.execute(
         select(Commune).where(Commune.province_id == province.id).order_by(Commune.name, Commune.id)
@@ -432,7 +427,7 @@ def _statuses(province, period):
     ]
 
 
-def _row_status(submission, version, due, today):
+def row_status(submission, version, due, today):
     """status and late of one commune's report: a report not in (missing, or returned and not
     sent again) is late once its due date has passed; one that is in, as it was sent."""
     if submission is None:
@@ -444,12 +439,12 @@ def _row_status(submission, version, due, today):
 
 def province_board(user, period_text=None):
     province = db.session.get(Province, user.province_id)
-    period = _board_period(period_text)
+    period = board_period(period_text)
     today = today_local()
     due = due_date(province, period)
     items = []
-    for commune, submission, version in _statuses(province, period):
-        status, late = _row_status(submission, version, due, today)
+    for commune, submission, version in commune_statuses(province, period):
+        status, late = row_status(submission, version, due, today)
         items.append(
             {
                 "commune_id": commune.id,
@@ -464,317 +459,3 @@ def province_board(user, period_text=None):
             }
         )
     return {"period": period.name, "due_date": due.isoformat(), "items": items}
-
-
-# --------------------------------------------------------------------------------------------
-# The roll-up: live figures of every commune of the province
-
-
-def _headline():
-    return next((m for m in measures.MEASURES.values() if m.declared.headline), next(iter(measures.MEASURES.values())))
-
-
-def _covering(rows, period):
-    """Of targets (start, end, value) the one for the period: its own, else the shortest that
-    covers it; None when none does."""
-    covering = [r for r in rows if r[0] <= period.start and r[1] >= period.end]
-    return min(covering, key=lambda r: (r[1] - r[0], r[0])) if covering else None
-
-
-def rollup(user, period_text=None):
-    province = db.session.get(Province, user.province_id)
-    period = _board_period(period_text)
-    today = today_local()
-    due = due_date(province, period)
-    statuses = _statuses(province, period)
-    commune_ids = [c.id for c, _, _ in statuses]
-    states = measures.COUNT_RULES[measures.DEFAULT_COUNT_RULE]
-    scope = queries.R.c.commune_id.in_(commune_ids)
-
-    def by_commune():
-        return queries.R.c.commune_id
-
-    # One grouped query for every commune of the province (grouped by commune, type and the
-    # fields measures read), however many communes and records.
-    per_commune = queries.figures(scope, states, period, key=by_commune, breakdowns=False) if commune_ids else {}
-    commune_targets = {}
-    for target in db.session.execute(
-        select(Target).where(
-            Target.commune_id.in_(commune_ids),
-            Target.village_id.is_(None),
-            Target.period_start <= period.start,
-            Target.period_end >= period.end,
-        )
-    ).scalars():
-        commune_targets.setdefault((target.commune_id, target.measure), []).append(
-            (target.period_start, target.period_end, target.value)
-        )
-    chosen = {key: _covering(rows, period) for key, rows in commune_targets.items()}
-    province_rows = {}
-    for target in db.session.execute(
-        select(ProvinceTarget).where(
-            ProvinceTarget.province_id == province.id,
-            ProvinceTarget.period_start <= period.start,
-            ProvinceTarget.period_end >= period.end,
-        )
-    ).scalars():
-        province_rows.setdefault(target.measure, []).append((target.period_start, target.period_end, target.value))
-
-    headline = _headline()
-    # A target of a longer period (the year's, seen in November) is measured from its own start
-    # to the end of the period: one grouped query per distinct span, never one per commune.
-    spans = {(r[0], period.end) for (cid, key), r in chosen.items() if key == headline.key and r is not None}
-    span_figures = {
-        span: (
-            per_commune
-            if span == (period.start, period.end)
-            else queries.figures(scope, states, Period("", *span), key=by_commune, breakdowns=False)
-        )
-        for span in spans
-    }
-
-    rows = []
-    for commune, submission, version in statuses:
-        figures = per_commune.get(commune.id, Counter())
-        status, late = _row_status(submission, version, due, today)
-        targets = {key: (chosen.get((commune.id, key)) or (None, None, None))[2] for key in measures.MEASURES}
-        share = None
-        target = chosen.get((commune.id, headline.key))
-        if target is not None and target[2]:
-            counted = span_figures[(target[0], period.end)].get(commune.id, Counter())
-            actual = measures.value(counted, headline)
-            share = measures.percent(actual, target[2]) if actual is not None else None
-        rows.append(
-            {
-                "commune_id": commune.id,
-                "commune_name": commune.name,
-                "commune_code": commune.code,
-                "status": status,
-                "late": late,
-                "measures": measures.measures_of(figures),
-                "targets": targets,
-                "share_of_target": share,
-            }
-        )
-    rows.sort(key=lambda r: (r["share_of_target"] is None, -(r["share_of_target"] or 0), r["commune_name"]))
-    total = measures.merged(per_commune.get(cid, Counter()) for cid in commune_ids)
-    totals = measures.measures_of(total)
-    return {
-        "period": period.name,
-        "from": period.start.isoformat(),
-        "to": period.end.isoformat(),
-        "province": {"id": province.id, "name": province.name},
-        "due_date": due.isoformat(),
-        "headline": headline.key,
-        "measures": [
-            {
-                **m.document(),
-                "value": totals[key],
-                "target": (_covering(province_rows.get(key, []), period) or (None, None, None))[2],
-            }
-            for key, m in measures.MEASURES.items()
-        ],
-        "communes": rows,
-    }
-
-
-# --------------------------------------------------------------------------------------------
-# Files
-
-
-STATUS_LABELS = {SUBMITTED: "Đã gửi", RETURNED: "Bị trả lại", MISSING: "Chưa gửi"}
-
-
-def _save(rows, sheet_title, name):
-    handle, path = tempfile.mkstemp(prefix="bao-cao-", suffix=".xlsx")
-    os.close(handle)
-    try:
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet(sheet_title)
-        for row in rows:
-            sheet.append(export._xlsx_row(sheet, row))
-        workbook.save(path)
-    except BaseException:
-        os.unlink(path)
-        raise
-    return service.ExportFile(name, export.XLSX_MIMETYPE, path=path)
-
-
-def export_submission(user, submission_id, version_number=None):
-    """The report as it was sent (that version), as XLSX; the export is audited."""
-    submission = visible_submission(user, submission_id)
-    version = _version(submission, version_number)
-    period = parse_period(submission.period)
-    names = _names(version.submitted_by)
-    rows = [
-        [period_title(period).upper()],
-        [submission.commune.name],
-        [f"Lần gửi {version.version}"],
-        [f"Ngày gửi: {dmy(local_date(version.submitted_at))}" + (f" — {names[version.submitted_by]}" if names else "")],
-        [f"Hạn nộp: {dmy(version.due_date)}" + (" — Nộp muộn" if version.late else " — Đúng hạn")],
-    ]
-    if version.returned_at:
-        rows.append([f"Tỉnh trả lại ngày {dmy(local_date(version.returned_at))}: {version.return_comment or ''}"])
-    for part in NARRATIVE_PARTS:
-        rows += [[], [NARRATIVE_LABELS[part]], [(version.narrative or {}).get(part) or ""]]
-    rows.append([])
-    rows += export.summary_rows(version.figures)
-    found = version.figures.get("difficulties") or []
-    if found:
-        rows += [[], ["KHÓ KHĂN, VƯỚNG MẮC ĐANG TỒN TẠI"], ["Loại", "Thôn", "Nội dung"]]
-        for item in found:
-            rt = RECORD_TYPES.get(item["type"])
-            label = rt.label.vi if rt else item["type"]
-            text = "; ".join(f"{_field_label(rt, k)}: {v}" for k, v in item["fields"].items())
-            rows.append([label, item["village"], text])
-    result = _save(rows, "Báo cáo", f"bao-cao-{submission.period}-lan-{version.version}.xlsx")
-    write_audit(
-        "report.submission_export",
-        user=user,
-        commune_id=submission.commune_id,
-        target=("submission", submission.id),
-        details={"period": submission.period, "version": version.version},
-    )
-    return result
-
-
-def _field_label(rt, name):
-    try:
-        return rt.field(name).label.vi
-    except (AttributeError, KeyError):
-        return name
-
-
-def export_rollup(user, period_text=None):
-    """The roll-up as XLSX: one row per commune, the province's totals and targets; audited."""
-    document = rollup(user, period_text)
-    keys = [m["key"] for m in document["measures"]]
-    labels = {m["key"]: m["label"]["vi"] for m in document["measures"]}
-    headline = document["headline"]
-    rows = [
-        ["TỔNG HỢP KẾT QUẢ THỰC HIỆN ĐỀ ÁN 06 CỦA CÁC XÃ"],
-        [document["province"]["name"]],
-        [
-            f"Kỳ {document['period']}: từ ngày {dmy(date.fromisoformat(document['from']))} "
-            f"đến ngày {dmy(date.fromisoformat(document['to']))}"
-        ],
-        [f"Hạn nộp báo cáo: {dmy(date.fromisoformat(document['due_date']))}"],
-        [f"Ngày lập: {dmy(today_local())}"],
-        [],
-        [
-            "STT",
-            "Mã xã",
-            "Xã",
-            "Tình trạng báo cáo",
-            "Nộp muộn",
-            *(labels[k] for k in keys),
-            f"Chỉ tiêu: {labels[headline]}",
-            "Tỷ lệ đạt chỉ tiêu (%)",
-        ],
-    ]
-    for number, row in enumerate(document["communes"], start=1):
-        rows.append(
-            [
-                number,
-                row["commune_code"],
-                row["commune_name"],
-                STATUS_LABELS[row["status"]],
-                "Có" if row["late"] else "Không",
-                *(row["measures"][k] for k in keys),
-                row["targets"][headline],
-                row["share_of_target"],
-            ]
-        )
-    province_target = next(m["target"] for m in document["measures"] if m["key"] == headline)
-    rows.append(["", "", "Toàn tỉnh", "", "", *(m["value"] for m in document["measures"]), province_target, None])
-    result = _save(rows, "Tổng hợp", f"tong-hop-{document['period']}.xlsx")
-    write_audit(
-        "report.rollup_export",
-        user=user,
-        target=("province", document["province"]["id"]),
-        details={"period": document["period"]},
-    )
-    return result
-
-
-# --------------------------------------------------------------------------------------------
-# Reminders
-
-
-def queue_reminders(days=3, now=None):
-    """Remind the police and admin of every commune whose report of the period just ended is not
-    in and falls due within `days` days (or today): one notification per commune, period and day,
-    so running it again the same day queues nothing more. Returns {commune name: period}."""
-    now = now or utcnow()
-    today = today_local(now)
-    last_month = previous_month(now)
-    ended = [last_month] + [
-        p for p in (_named_for(last_month.end, kind) for kind in ("quarter", "half", "year")) if p is not None
-    ]
-    communes = db.session.execute(select(Commune).order_by(Commune.id)).scalars().all()
-    submitted = set(
-        db.session.execute(
-            select(Submission.commune_id, Submission.period).where(
-                Submission.period.in_([p.name for p in ended]), Submission.status == SUBMITTED
-            )
-        ).all()
-    )
-    senders = _senders_of([c.id for c in communes])
-    already = _reminded_today(today)
-    deadlines = {}  # province id -> {period: the date it set}
-    chosen = select(ReportDeadline).where(ReportDeadline.period.in_([p.name for p in ended]))
-    for deadline in db.session.execute(chosen).scalars():
-        deadlines.setdefault(deadline.province_id, {})[deadline.period] = deadline.due_date
-    provinces = {p.id: p for p in db.session.execute(select(Province)).scalars()}
-    notifications, reminded = [], {}
-    for commune in communes:
-        province = provinces.get(commune.province_id)
-        for period in ended:
-            if (commune.id, period.name) in submitted or (commune.id, period.name) in already:
-                continue
-            due = due_date(province, period, deadlines.get(commune.province_id, {}))
-            if not (today <= due <= today + timedelta(days=days)):
-                continue
-            body = f"{period_title(period)} hạn nộp {dmy(due)}"
-            for user_id in senders.get(commune.id, []):
-                notifications.append(
-                    (
-                        user_id,
-                        push.payload(
-                            REMINDER_KIND,
-                            "Nhắc nộp báo cáo",
-                            body,
-                            "/#/reports/submissions",
-                            commune_id=commune.id,
-                            period=period.name,
-                        ),
-                    )
-                )
-            reminded[commune.name] = period.name
-    push.queue_for_users(notifications, now)
-    return reminded
-
-
-def _named_for(last_day, kind):
-    """The quarter, half year or year that ends on `last_day`, if one does."""
-    month = last_day.month
-    if kind == "quarter" and month % 3 == 0:
-        return parse_period(f"{last_day.year}-Q{month // 3}")
-    if kind == "half" and month % 6 == 0:
-        return parse_period(f"{last_day.year}-H{month // 6}")
-    if kind == "year" and month == 12:
-        return parse_period(f"{last_day.year}")
-    return None
-
-
-def _reminded_today(today):
-    """(commune id, period) already reminded today (Vietnam's day)."""
-    rows = db.session.execute(
-        select(push.NOTIFICATIONS.c.payload).where(
-            and_(
-                push.NOTIFICATIONS.c.kind == REMINDER_KIND,
-                push.NOTIFICATIONS.c.created_at >= local_midnight_utc(today),
-            )
-        )
-    ).scalars()
-    return {(p.get("commune_id"), p.get("period")) for p in rows if isinstance(p, dict)}
