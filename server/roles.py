@@ -104,6 +104,10 @@ ROLES = {
 CODES = tuple(ROLES)
 
 
+# The role a province admin gives a commune's first user: the commune role that administers it.
+COMMUNE_ADMINISTRATOR = next(code for code, role in ROLES.items() if role.tier == COMMUNE_TIER and role.can(ADMINISTER))
+
+
 def role_of(user):
     return ROLES[user.role]
 

@@ -71,7 +71,7 @@ class CommuneAdminSchema(ResponseSchema):
     id = fields.Integer()
     username = fields.String()
     full_name = fields.String()
-    role = fields.String(metadata={"enum": [service.COMMUNE_ADMIN_ROLE]})
+    role = fields.String(metadata={"enum": [roles.COMMUNE_ADMINISTRATOR]})
     commune_id = fields.Integer()
     active = fields.Boolean()
 

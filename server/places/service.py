@@ -3,6 +3,7 @@ app, opening one, and its first admins. Every query is held to the caller's own 
 
 from sqlalchemy import func, select
 
+from server import roles
 from server.admin.service import add_commune_user
 from server.audit import write_audit
 from server.errors import COMMUNE_OPENED, NOT_FOUND
@@ -10,8 +11,6 @@ from server.extensions import db
 from server.models import Commune, OfficialPlace, Province, User, Village
 from server.models.geo import COMMUNE_LEVEL
 from server.places import folded, open_official_commune
-
-COMMUNE_ADMIN_ROLE = "admin"
 
 
 def _province(user):
@@ -79,7 +78,7 @@ def list_communes(user):
     )
     admins = {}
     for admin in db.session.execute(
-        select(User).where(User.commune_id.in_(ids), User.role == COMMUNE_ADMIN_ROLE).order_by(User.username)
+        select(User).where(User.commune_id.in_(ids), User.role == roles.COMMUNE_ADMINISTRATOR).order_by(User.username)
     ).scalars():
         admins.setdefault(admin.commune_id, []).append(admin)
     return {
@@ -137,7 +136,9 @@ def admin_document(admin):
 def list_commune_admins(user, commune_id):
     commune = _commune(user, commune_id)
     admins = db.session.execute(
-        select(User).where(User.commune_id == commune.id, User.role == COMMUNE_ADMIN_ROLE).order_by(User.username)
+        select(User)
+        .where(User.commune_id == commune.id, User.role == roles.COMMUNE_ADMINISTRATOR)
+        .order_by(User.username)
     ).scalars()
     return [admin_document(a) for a in admins]
 
@@ -145,4 +146,4 @@ def list_commune_admins(user, commune_id):
 def create_commune_admin(user, commune_id, body):
     """The commune's working group's admin account; it then adds the villages and other users."""
     commune = _commune(user, commune_id)
-    return admin_document(add_commune_user(commune.id, {**body, "role": COMMUNE_ADMIN_ROLE}))
+    return admin_document(add_commune_user(commune.id, {**body, "role": roles.COMMUNE_ADMINISTRATOR}))
