@@ -1,8 +1,6 @@
 """Places since the 2025 reform: finding a commune as people name it, the official list
 (server/places/official.py), and what a province admin opens from it."""
 
-import unicodedata
-
 from sqlalchemy import or_, select
 
 from server.extensions import db
@@ -57,12 +55,6 @@ def _bare_name(place):
     if kind and place.name.casefold().startswith(kind + " "):
         return place.name[len(kind) + 1 :]
     return place.name
-
-
-def folded(text):
-    """Text as a search compares it: no accents, đ as d, any case ("Xã Cẩm Tân" → "xa cam tan")."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return " ".join("".join(c for c in decomposed if unicodedata.category(c) != "Mn").casefold().split())
 
 
 def province_of_official(code):

@@ -8,9 +8,10 @@ from server.admin.service import add_commune_user
 from server.audit import write_audit
 from server.errors import COMMUNE_OPENED, NOT_FOUND
 from server.extensions import db
+from server.records.store import searchable
 from server.models import Commune, OfficialPlace, Province, User, Village
 from server.models.geo import COMMUNE_LEVEL
-from server.places import folded, open_official_commune
+from server.places import open_official_commune
 
 
 def _province(user):
@@ -31,7 +32,7 @@ def list_official_communes(user, q=None, opened=None):
             select(Commune.code, Commune.id).where(Commune.province_id == province.id, Commune.code.isnot(None))
         ).all()
     )
-    wanted = folded(q or "")
+    wanted = " ".join(searchable(q or "").split())
     items = [
         {
             "code": place.code,
@@ -41,9 +42,9 @@ def list_official_communes(user, q=None, opened=None):
             "commune_id": opened_ids.get(place.code),
         }
         for place in places
-        if wanted in folded(place.name) and (opened is None or opened == (place.code in opened_ids))
+        if wanted in searchable(place.name) and (opened is None or opened == (place.code in opened_ids))
     ]
-    return {"items": sorted(items, key=lambda item: (folded(item["name"]), item["code"]))}
+    return {"items": sorted(items, key=lambda item: (searchable(item["name"]), item["code"]))}
 
 
 def commune_document(commune, villages=0, users=0, admins=()):
