@@ -296,7 +296,8 @@ def phone(browser, live_app, request):
     """A fresh phone at 360×740 on the live app: page.goto("/") opens the app. The test fails
     at teardown if a page raised an uncaught exception (clear `phone.page_errors` when a test
     means to cause one); on failure a screenshot is saved under tests/e2e/artifacts/."""
-    context = browser.new_context(base_url=live_app.url, **PHONE)
+    workers = "block" if request.node.get_closest_marker("no_service_worker") else "allow"
+    context = browser.new_context(base_url=live_app.url, **{**PHONE, "service_workers": workers})
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)
     phone = Phone(context=context, page=None)
 
