@@ -24,11 +24,15 @@ function summary(communes) {
 
 // A measure's cell: value / target and a bar of the share reached. `data-label` names it when a
 // phone shows each row as a card.
-function measureCell(measure, value, target) {
+// The period's figure; beside a target, what was reached since the target's own start (a
+// year's target in November: January to November) over the target.
+function measureCell(measure, value, target, towards) {
   const attrs = { class: "measure", dataset: { label: label(measure.label), measure: measure.key } };
   if (target == null || !target) return h("td", attrs, String(value ?? 0));
-  const share = Math.round((100 * (value ?? 0)) / target);
-  return h("td", attrs, h("span", {}, `${value ?? 0} / ${target}`),
+  const reached = towards ?? value ?? 0;
+  const share = Math.round((100 * reached) / target);
+  return h("td", attrs, h("span", {}, `${value ?? 0}`),
+    h("span", { class: "muted towards" }, t("board.towards", { reached, target })),
     h("progress", { max: 100, value: Math.min(share, 100), "aria-label": `${share}%` }));
 }
 
@@ -81,7 +85,7 @@ export async function renderBoard(container, app, params) {
     h("th", { scope: "row" }, h("span", { class: "rank", title: t("board.rank") }, `${index + 1}.`), " ", name),
     h("td", { dataset: { label: t("report.status") } }, statusBadges(c.status, c.late)),
     h("td", { dataset: { label: t("board.sent") } }, c.submission.submitted_at ? formatDate(c.submission.submitted_at) : "—"),
-    headline.map((m) => measureCell(m, (c.measures || {})[m.key], (c.targets || {})[m.key])));
+    headline.map((m) => measureCell(m, (c.measures || {})[m.key], (c.targets || {})[m.key], (c.towards_targets || {})[m.key])));
   };
   replace(container, h("section", { class: "board", id: "board", dataset: { period } },
     h("h1", {}, title),

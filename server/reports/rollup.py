@@ -75,7 +75,7 @@ def rollup(user, period_text=None):
     headline = headline_measure()
     # A target of a longer period (the year's, seen in November) is measured from its own start
     # to the end of the period: one grouped query per distinct span, never one per commune.
-    spans = {(r[0], period.end) for (cid, key), r in chosen.items() if key == headline.key and r is not None}
+    spans = {(r[0], period.end) for r in chosen.values() if r is not None}
     span_figures = {
         span: (
             per_commune
@@ -90,12 +90,17 @@ def rollup(user, period_text=None):
         figures = per_commune.get(commune.id, Counter())
         status, late = row_status(submission, version, due, today)
         targets = {key: (chosen.get((commune.id, key)) or (None, None, None))[2] for key in measures.MEASURES}
+        # Against each target, what was reached from the target's own start to the period's end.
+        towards = {}
+        for key in measures.MEASURES:
+            target = chosen.get((commune.id, key))
+            if target is not None:
+                counted = span_figures[(target[0], period.end)].get(commune.id, Counter())
+                towards[key] = measures.value(counted, measures.MEASURES[key])
         share = None
-        target = chosen.get((commune.id, headline.key))
-        if target is not None and target[2]:
-            counted = span_figures[(target[0], period.end)].get(commune.id, Counter())
-            actual = measures.value(counted, headline)
-            share = measures.percent(actual, target[2]) if actual is not None else None
+        target = targets[headline.key]
+        if target and towards.get(headline.key) is not None:
+            share = measures.percent(towards[headline.key], target)
         rows.append(
             {
                 "commune_id": commune.id,
@@ -105,6 +110,7 @@ def rollup(user, period_text=None):
                 "late": late,
                 "measures": measures.measures_of(figures),
                 "targets": targets,
+                "towards_targets": towards,
                 "share_of_target": share,
             }
         )

@@ -179,6 +179,9 @@ class RollupCommuneSchema(ResponseSchema):
     late = fields.Boolean()
     measures = fields.Dict(metadata={"description": "measure key -> value"})
     targets = fields.Dict(metadata={"description": "measure key -> the commune's target or null"})
+    towards_targets = fields.Dict(
+        metadata={"description": "measure key -> reached from its target's start to the period's end (targets only)"}
+    )
     share_of_target = fields.Float(allow_none=True)
 
 

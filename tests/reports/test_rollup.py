@@ -80,6 +80,12 @@ def test_the_rollup_ranks_the_communes_by_their_share_of_the_target_missing_targ
         ("Xã Định Hòa", "missing", True, 0, None),
     ]
     assert [c["share_of_target"] for c in rollup["communes"]] == [50.0, 30.0, None]
+    # Against a target, what was reached since the target's own start: Cẩm Tân's year so far.
+    assert [c["towards_targets"] for c in rollup["communes"]] == [
+        {"vneid_activated": 2},
+        {"vneid_activated": 3},
+        {},
+    ]
     assert [c["commune_id"] for c in rollup["communes"]] == [october["ch"], october["qt"], october["new"]]
     measure = next(m for m in rollup["measures"] if m["key"] == "vneid_activated")
     assert (measure["value"], measure["target"], measure["unit"]) == (4, 1000, "count")
