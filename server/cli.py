@@ -13,8 +13,14 @@ from server import roles
 from server.auth.passwords import hash_password
 from server.extensions import db
 from server.demo import seed_demo, usernames
-from server.models import Commune, User, Village
-from server.places import communes_named, official_communes_named, open_official_commune, provinces_named
+from server.models import Commune, User
+from server.places import (
+    communes_named,
+    official_communes_named,
+    open_official_commune,
+    provinces_named,
+    village_named,
+)
 from server.places.official import OfficialListError, load_official_places
 from server.records.integrity import broken_chains
 from server.reports.export import CSV_TYPES
@@ -84,16 +90,6 @@ def _one_or_none(found, name):
     if len(found) > 1:
         raise click.ClickException(f"Có {len(found)} xã tên {name} trong danh sách chính thức: dùng mã xã")
     return found
-
-
-def _village(commune, name):
-    village = db.session.execute(
-        select(Village).where(Village.commune_id == commune.id, Village.name == name)
-    ).scalar_one_or_none()
-    if village is None:
-        village = Village(commune_id=commune.id, name=name, active=True)
-        db.session.add(village)
-    return village
 
 
 def register_cli(app):
@@ -166,7 +162,7 @@ def register_cli(app):
         else:
             commune = _commune_named(commune_name)
             user.commune_id = commune.id
-            user.villages = [_village(commune, name) for name in village_names]
+            user.villages = [village_named(commune, name) for name in village_names]
             where = f"xã {commune.name}"
         db.session.add(user)
         db.session.commit()

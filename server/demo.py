@@ -9,7 +9,8 @@ from sqlalchemy import or_, select
 
 from server.auth.passwords import hash_password
 from server.extensions import db
-from server.models import Commune, Province, User, Village
+from server.models import Commune, Province, User
+from server.places import village_named
 
 PROVINCE = {"code": 38, "name": "Tỉnh Thanh Hóa", "report_due_day": 20}
 PROVINCE_USERS = [
@@ -54,7 +55,7 @@ def seed_demo(password):
         user.villages = []
     for spec in COMMUNES:
         commune = _commune(province, *spec["commune"])
-        villages = {name: _village(commune, name) for name in spec["villages"]}
+        villages = {name: village_named(commune, name) for name in spec["villages"]}
         for username, full_name, role, village_names in spec["users"]:
             user = _user(username, full_name, role, password_hash)
             user.commune_id, user.province_id = commune.id, None
@@ -87,17 +88,6 @@ def _commune(province, code, name, kind, name_before_reform):
     commune.code, commune.name, commune.kind, commune.province_id = code, name, kind, province.id
     db.session.flush()
     return commune
-
-
-def _village(commune, name):
-    village = db.session.execute(
-        select(Village).where(Village.commune_id == commune.id, Village.name == name)
-    ).scalar_one_or_none()
-    if village is None:
-        village = Village(commune_id=commune.id, name=name, active=True)
-        db.session.add(village)
-        db.session.flush()
-    return village
 
 
 def _user(username, full_name, role, password_hash):

@@ -4,7 +4,7 @@
 from sqlalchemy import or_, select
 
 from server.extensions import db
-from server.models import Commune, OfficialPlace, Province
+from server.models import Commune, OfficialPlace, Province, Village
 from server.models.geo import COMMUNE_LEVEL, PROVINCE_LEVEL
 
 
@@ -85,3 +85,15 @@ def open_official_commune(official, province=None):
     commune.code, commune.kind = official.code, official.kind
     db.session.flush()
     return commune
+
+
+def village_named(commune, name):
+    """The commune's village of that name, made (active, a thôn) if it has none yet."""
+    village = db.session.execute(
+        select(Village).where(Village.commune_id == commune.id, Village.name == name)
+    ).scalar_one_or_none()
+    if village is None:
+        village = Village(commune_id=commune.id, name=name, active=True)
+        db.session.add(village)
+        db.session.flush()
+    return village

@@ -22,15 +22,15 @@ SIZES = {1280: DESKTOP, 360: PHONE}
 
 @contextmanager
 def desk(browser, live_app, username, width=1280):
-    """A page logged in as `username` (police or admin) in a new context `width` px wide; the
-    context closes afterwards. Fails on any uncaught exception in its pages."""
+    """A page logged in as `username` (police, admin, or the province's) in a new context `width`
+    px wide; the context closes afterwards. Fails on any uncaught exception in its pages."""
     context = browser.new_context(base_url=live_app.url, **SIZES[width])
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)
     errors = []
     context.on("page", lambda page: page.on("pageerror", lambda error: errors.append(f"{page.url}: {error}")))
     try:
         page = sign_in(context.new_page(), live_app, username)
-        expect(page.locator("#nav-review")).to_be_visible()
+        expect(page.locator("#nav-settings")).to_be_visible()  # logged in: every role has Settings
         yield page
         assert not errors, "uncaught exceptions in the desk's page:\n  " + "\n  ".join(errors)
     finally:

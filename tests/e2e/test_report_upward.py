@@ -8,15 +8,13 @@ Each screen is saved at 360 and 1280 px (full page) in a temporary folder, print
 
 import io
 import re
-from contextlib import contextmanager
 
 import openpyxl
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import DEFAULT_TIMEOUT_MS
-from tests.e2e.desk import SIZES, redrawn
-from tests.e2e.steps import sign_in, tag
+from tests.e2e.desk import desk, redrawn
+from tests.e2e.steps import tag
 
 PERIOD = "2026-10"
 QUANG_TRUNG = "Phường Quang Trung"
@@ -28,23 +26,6 @@ def shots(tmp_path_factory):
     folder = tmp_path_factory.mktemp("report-upward-screens")
     yield folder
     print(f"\nscreenshots: {folder}")
-
-
-@contextmanager
-def signed_in(browser, live_app, username, width):
-    """A page of a new context `width` px wide, logged in as `username`; fails on an uncaught
-    exception in its pages."""
-    context = browser.new_context(base_url=live_app.url, **SIZES[width])
-    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
-    errors = []
-    context.on("page", lambda page: page.on("pageerror", lambda error: errors.append(f"{page.url}: {error}")))
-    try:
-        page = sign_in(context.new_page(), live_app, username)
-        expect(page.locator("#nav-settings")).to_be_visible()
-        yield page
-        assert not errors, "uncaught exceptions:\n  " + "\n  ".join(errors)
-    finally:
-        context.close()
 
 
 def shoot(page, folder, name):
@@ -75,7 +56,7 @@ def board_row(page, name):
 
 
 def test_the_province_admin_sets_deadlines_and_targets(browser, live_app, shots):
-    with signed_in(browser, live_app, "padmin.th", 1280) as admin:
+    with desk(browser, live_app, "padmin.th", 1280) as admin:
         admin.click("#nav-deadlines")
         expect(admin.locator("#plan")).to_be_visible()
         admin.fill("#due-day", "18")
@@ -102,7 +83,7 @@ def test_the_province_admin_sets_deadlines_and_targets(browser, live_app, shots)
 def test_a_report_goes_up_comes_back_and_goes_up_again(browser, live_app, api, shots):
     mark = tag()
     results = f"Kết quả tháng 10: hỗ trợ kích hoạt VNeID cho 120 người dân. {mark}"
-    with signed_in(browser, live_app, "police.qt", 360) as police:
+    with desk(browser, live_app, "police.qt", 360) as police:
         open_upward(police, PERIOD)
         expect(police.locator("#report-form")).to_be_visible()
         police.fill("#report-results", results)
@@ -129,7 +110,7 @@ def test_a_report_goes_up_comes_back_and_goes_up_again(browser, live_app, api, s
         police.reload()
         expect(police.locator("#report-results")).to_have_value(f"Tháng 9, viết khi mất sóng. {mark}")
 
-    with signed_in(browser, live_app, "province.th", 1280) as province:
+    with desk(browser, live_app, "province.th", 1280) as province:
         # The province's home is the board; no notebook, nothing to sync.
         expect(province.locator("#board")).to_be_visible()
         expect(province.locator("#nav-records")).to_have_count(0)
@@ -152,7 +133,7 @@ def test_a_report_goes_up_comes_back_and_goes_up_again(browser, live_app, api, s
         expect(province.locator("#submission")).to_have_attribute("data-status", "returned")
         expect(province.locator("#report-live")).to_contain_text("Đã trả lại")
 
-    with signed_in(browser, live_app, "police.qt", 360) as police:
+    with desk(browser, live_app, "police.qt", 360) as police:
         open_upward(police, PERIOD)
         expect(police.locator("#return-notice")).to_contain_text("Bổ sung số liệu thôn 3")
         shoot(police, shots, "6-commune-returned")
@@ -166,12 +147,12 @@ def test_a_report_goes_up_comes_back_and_goes_up_again(browser, live_app, api, s
         shoot(police, shots, "7-commune-sent-again")
 
     # The commune's working group sends reports too, and reads what the police sent.
-    with signed_in(browser, live_app, "admin.qt", 360) as admin:
+    with desk(browser, live_app, "admin.qt", 360) as admin:
         open_upward(admin, PERIOD)
         expect(admin.locator("#submission")).to_have_attribute("data-version", "2")
         shoot(admin, shots, "7b-commune-admin")
 
-    with signed_in(browser, live_app, "province.th", 1280) as province:
+    with desk(browser, live_app, "province.th", 1280) as province:
         expect(province.locator("#board")).to_be_visible()
         default_period = province.locator("#board").get_attribute("data-period")
         province.select_option("#board-period", PERIOD)
