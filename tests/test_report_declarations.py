@@ -64,9 +64,6 @@ def test_no_code_outside_a_types_module_names_the_type():
     """Capture, sync, review, workflow and reports decide from declarations: a type's name is
     written only in its own module (the registry lists modules, not names)."""
     own = {ROOT / (name.replace(".", "/") + ".py") for name in registry.BUILT_IN}
-    # The demo's made-up quarter says which types its people record and how many: data for a
-    # newcomer to look at, not a decision of the app.
-    own.add(ROOT / "server" / "demo_activity.py")
     code = [*(ROOT / "server").rglob("*.py"), *(p for p in (ROOT / "pwa").rglob("*.js") if "vendor" not in p.parts)]
     quoted = re.compile(r"[\"'`]([a-z0-9_]+)[\"'`]")
     named = [

@@ -2,7 +2,8 @@
 of date, reported from the field; the commune police check it and correct the national database
 (DOMAIN.md, type 5)."""
 
-from server.forms.declarations import Choice, Field, RecordType, Workflow
+from server.forms.examples import person
+from server.forms.declarations import Choice, Example, Field, RecordType, Workflow
 from server.forms.logic import var
 from server.forms.measures import Breakdown, Count
 from server.labels import Label as L
@@ -69,6 +70,40 @@ WORKFLOW = Workflow(
     {"reported": ("verified", "not_an_error"), "verified": ("corrected", "not_an_error")},
 )
 
+# The demo's records of this type.
+
+CORRECTIONS = [
+    ("wrong", "date_of_birth", "Ngày sinh ghi sai so với giấy khai sinh"),
+    ("wrong", "full_name", "Tên đệm ghi sai so với giấy khai sinh"),
+    ("missing", "permanent_residence", "Thiếu số nhà, tên ngõ trong địa chỉ thường trú"),
+    ("duplicated", "personal_id", "Một người có hai hồ sơ trong CSDLQG về dân cư"),
+    ("moved_away", "permanent_residence", "Cả hộ đã chuyển vào TP Hồ Chí Minh làm ăn từ năm 2023"),
+    ("deceased", "other", "Người đã chết nhưng còn trong danh sách nhân khẩu"),
+    ("wrong", "hometown", "Quê quán ghi theo tên xã trước khi sáp nhập"),
+]
+
+
+def example_record(rng, ctx):
+    """A record as its author would fill it in, for the demo (server/demo_activity.py)."""
+    citizen = person(rng, 1940, 2015)
+    issue, concerned, evidence = rng.choice(CORRECTIONS)
+    data = {
+        "citizen_name": citizen["name"],
+        "personal_id": citizen["personal_id"],
+        "issue": issue,
+        "field_concerned": concerned,
+        "evidence_note": evidence,
+        "activity_date": ctx.day.isoformat(),
+    }
+    if concerned == "date_of_birth":
+        data["recorded_value"] = f"01/01/{citizen['born'].year}"
+        data["observed_value"] = citizen["born"].strftime("%d/%m/%Y")
+    elif concerned == "full_name":
+        data["recorded_value"] = citizen["name"].replace(" Thị ", " Thi ").replace(" Văn ", " Vân ")
+        data["observed_value"] = citizen["name"]
+    return data
+
+
 RECORD_TYPE = RecordType(
     type="data_correction",
     label=L("Làm sạch dữ liệu dân cư", "Population data correction"),
@@ -92,4 +127,15 @@ RECORD_TYPE = RecordType(
         ),
     ),
     breakdowns=(Breakdown("status"), Breakdown("issue"), Breakdown("field_concerned")),
+    example=Example(
+        make=example_record,
+        per_quarter={"volunteer": 4, "village_staff": 3, "police": 3},
+        paths=((), ("verified",), ("verified", "corrected"), ("verified", "corrected"), ("not_an_error",)),
+        remarks=(
+            (
+                "Đề nghị ghi rõ căn cứ: giấy tờ nào cho thấy thông tin đúng",
+                lambda data, rng: {"evidence_note": data["evidence_note"] + "; đối chiếu giấy khai sinh bản chính"},
+            ),
+        ),
+    ),
 )

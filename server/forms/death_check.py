@@ -1,6 +1,7 @@
 """rà soát khai tử: someone who has died but whose death may never have been registered."""
 
-from server.forms.declarations import REVIEWERS, Choice, Field, RecordType, Rule, Workflow
+from server.forms.examples import person, mobile
+from server.forms.declarations import REVIEWERS, Choice, Example, Field, RecordType, Rule, Workflow
 from server.forms.measures import Breakdown, Count, Share
 from server.forms.logic import number, part, personal_id_rules, present, var
 from server.labels import Label as L
@@ -178,6 +179,56 @@ MEASURES = (
 )
 
 
+# The demo's records of this type.
+
+DEATH_PLACES = ["Tại nhà", "Tại nhà", "Bệnh viện Đa khoa tỉnh Thanh Hóa", "Trung tâm Y tế thị xã Bỉm Sơn"]
+RELATIONS = ["Con trai", "Con gái", "Vợ", "Chồng", "Cháu nội", "Em ruột"]
+
+
+def example_record(rng, ctx):
+    """A record as its author would fill it in, for the demo (server/demo_activity.py)."""
+    deceased = person(rng, 1925, 1962)
+    died = rng.randint(2015, ctx.day.year - 1)
+    informant = person(rng, 1960, 1995)
+    data = {
+        "deceased_name": deceased["name"],
+        "birth_year": deceased["born"].year,
+        "gender": deceased["gender"],
+        # What the family remembers: often the day, sometimes only the month or the year.
+        "date_of_death": rng.choice(
+            [f"{died}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}", f"{died}-{rng.randint(1, 12):02d}", str(died)]
+        ),
+        "place_of_death": rng.choice(DEATH_PLACES),
+        "informant_name": f"{deceased['name'].split()[0]} {' '.join(informant['name'].split()[1:])}",
+        "informant_relation": rng.choice(RELATIONS),
+        "informant_phone": mobile(rng),
+        "source": rng.choice(["family", "family", "village_staff", "neighbour", "health_station"]),
+        "evidence_note": rng.choice(
+            [
+                "Gia đình xác nhận, có giấy báo tử của trạm y tế",
+                "Trưởng thôn xác nhận, đã làm đám tang tại địa phương",
+                "Hàng xóm cho biết, chưa gặp được gia đình",
+                "Rà soát danh sách người cao tuổi, gia đình chưa làm thủ tục khai tử",
+            ]
+        ),
+    }
+    if rng.random() < 0.5:
+        data["deceased_personal_id"] = deceased["personal_id"]
+    return data
+
+
+def _papers_of_state(state, rng, moment):
+    """What the civil status officer writes down on moving a case: the register checked, the certificate."""
+    if state == "verified_unregistered":
+        return {"death_register_ref": f"{rng.randint(1, 120)}/{moment.year}"}
+    if state == "certificate_issued":
+        return {
+            "certificate_number": f"{rng.randint(1, 300):03d}/TLKT-BS",
+            "certificate_date": moment.date().isoformat(),
+        }
+    return {}
+
+
 RECORD_TYPE = RecordType(
     type="death_check",
     label=L("Rà soát khai tử", "Unregistered death check"),
@@ -193,4 +244,23 @@ RECORD_TYPE = RecordType(
     breakdowns=(Breakdown("case_status"),),
     # A death in 2023 found in November 2026 is November's work.
     counted_on_date_field=False,
+    example=Example(
+        make=example_record,
+        per_quarter={"volunteer": 5, "village_staff": 5, "police": 5},
+        paths=(
+            ("verified_unregistered",),
+            ("verified_unregistered", "certificate_issued"),
+            ("verified_unregistered", "certificate_issued", "residence_removed"),
+            ("verified_unregistered", "certificate_issued", "residence_removed", "funeral_allowance_done"),
+            ("already_registered",),
+            ("person_alive",),
+        ),
+        on_entering=_papers_of_state,
+        remarks=(
+            (
+                "Đề nghị bổ sung số điện thoại người báo tin để Tư pháp liên hệ xác minh",
+                lambda data, rng: {"informant_phone": mobile(rng)},
+            ),
+        ),
+    ),
 )

@@ -5,6 +5,7 @@ the /forms document, report columns and export headers are all derived from it, 
 reports count from its measures (server/forms/measures.py).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field as dataclass_field
 
 from server import roles
@@ -151,6 +152,24 @@ class Workflow:
 
 
 @dataclass(frozen=True)
+class Example:
+    """How the demo (server/demo_activity.py) makes plausible records of the type, declared with
+    it so that a new type shows in the demo with nothing written anywhere else."""
+
+    # (rng, server.forms.examples.Context) -> the data, as its author would fill the form in
+    make: Callable
+    # role -> how many records one person of that role makes in a quarter
+    per_quarter: dict
+    # The moves a record's workflow may have made since its creation, each a tuple of states: the
+    # oldest records take one each in turn (so every state shows), the others one at random.
+    paths: tuple = ()
+    # (state, rng, moment) -> the fields that state needs besides the state itself
+    on_entering: Callable | None = None
+    # What a reviewer may ask for: (remark, answer(data, rng) -> the author's changes)
+    remarks: tuple = ()
+
+
+@dataclass(frozen=True)
 class RecordType:
     type: str
     label: Label
@@ -180,6 +199,8 @@ class RecordType:
     # (the difficulties of DOMAIN.md, while open or carried upward); none: they never do. Only a
     # type that names no person may be carried upward (the registry checks it).
     carried_upward: tuple = ()
+    # How the demo makes records of it (none: the demo makes none).
+    example: Example | None = None
     by_name: dict = dataclass_field(init=False, repr=False, compare=False)
     # What a record holds before its first version: the declared defaults (a workflow's first state).
     defaults: dict = dataclass_field(init=False, repr=False, compare=False)

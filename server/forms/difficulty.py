@@ -2,7 +2,7 @@
 hands), recorded by anyone who meets it; the commune resolves it or carries it into its report to
 the province (DOMAIN.md "Difficulties"; the plans ask for them with every monthly report)."""
 
-from server.forms.declarations import Choice, Field, RecordType, Workflow
+from server.forms.declarations import Choice, Example, Field, RecordType, Workflow
 from server.forms.logic import var
 from server.forms.measures import Breakdown, Count
 from server.labels import Label as L
@@ -56,6 +56,26 @@ WORKFLOW = Workflow(
     needs={"resolved": ("resolution",)},
 )
 
+# The demo's records of this type.
+
+DIFFICULTIES = [
+    ("signal", "Sóng điện thoại yếu, người dân phải ra nhà văn hóa thôn mới kích hoạt được VNeID",
+     "Đề nghị nhà mạng lắp thêm trạm phát sóng"),
+    ("equipment", "Máy đọc chip CCCD của tổ hỗ trợ hay mất kết nối", "Đề nghị cấp thêm một máy đọc chip"),
+    ("citizens_papers", "Nhiều hộ chưa tìm được giấy chứng tử, giấy khai sinh bản gốc",
+     "Đề nghị Tư pháp xã hướng dẫn trích lục lại"),
+    ("staffing", "Thôn chỉ có hai đoàn viên, không đủ người đi từng hộ", "Đề nghị Đoàn xã tăng cường tình nguyện viên"),
+    ("other", "Người cao tuổi chưa có điện thoại thông minh", "Đề nghị vận động con cháu hỗ trợ cài đặt"),
+]  # fmt: skip
+RESOLUTIONS = ["Nhà mạng đã tăng cường sóng", "Công an xã đã cấp máy mới", "Đã bố trí thêm người trực"]
+
+
+def example_record(rng, ctx):
+    """A record as its author would fill it in, for the demo (server/demo_activity.py)."""
+    topic, description, proposal = rng.choice(DIFFICULTIES)
+    return {"topic": topic, "description": description, "proposal": proposal, "activity_date": ctx.day.isoformat()}
+
+
 RECORD_TYPE = RecordType(
     type="difficulty",
     label=L("Khó khăn, vướng mắc", "Difficulty"),
@@ -76,4 +96,16 @@ RECORD_TYPE = RecordType(
         ),
     ),
     breakdowns=(Breakdown("topic"), Breakdown("status")),
+    example=Example(
+        make=example_record,
+        per_quarter={"volunteer": 2, "village_staff": 4},
+        paths=((), ("carried",), ("resolved",), ("carried", "resolved")),
+        on_entering=lambda state, rng, moment: {"resolution": rng.choice(RESOLUTIONS)} if state == "resolved" else {},
+        remarks=(
+            (
+                "Đề nghị nêu đề xuất cụ thể: cần gì, bao nhiêu, ai hỗ trợ",
+                lambda data, rng: {"proposal": data["proposal"] + " trong tháng tới"},
+            ),
+        ),
+    ),
 )

@@ -1,7 +1,8 @@
 """hướng dẫn tại Bộ phận một cửa, điểm DVC: a citizen guided at the one-stop desk, the police office
 or a post/VNPT/Viettel point to use VNeID and online public services (DOMAIN.md, type 4)."""
 
-from server.forms.declarations import Choice, Field, RecordType
+from server.forms.examples import person
+from server.forms.declarations import Choice, Example, Field, RecordType
 from server.forms.logic import var
 from server.forms.measures import Breakdown, Count
 from server.labels import Label as L
@@ -92,6 +93,46 @@ FIELDS = (
     Field("notes", "long_text", L("Ghi chú", "Notes"), max_length=2000),
 )
 
+# The demo's records of this type.
+
+PROCEDURES = [
+    "Đăng ký khai sinh",
+    "Đăng ký thường trú",
+    "Đăng ký tạm trú",
+    "Cấp đổi giấy phép lái xe",
+    "Xác nhận thông tin về cư trú",
+    "Đăng ký kết hôn",
+    "Cấp phiếu lý lịch tư pháp",
+]
+
+
+def example_record(rng, ctx):
+    """A record as its author would fill it in, for the demo (server/demo_activity.py)."""
+    citizen = person(rng, 1950, ctx.day.year - 16)
+    services = sorted(rng.sample(["vneid", "dvc_account", "online_procedure", "integrate_papers"], rng.randint(1, 3)))
+    result = rng.choices(["done", "partly_done", "could_not"], [78, 14, 8])[0]
+    data = {
+        "site": rng.choice(["one_stop_desk"] * 3 + ["police_office", "post_or_telecom"]),
+        "citizen_name": citizen["name"],
+        "services": services,
+        "dvc_account_created": "dvc_account" in services,
+        "logged_in_with_vneid": result != "could_not",
+        "submitted_online": "online_procedure" in services and result == "done",
+        "result": result,
+        "helper_unit": "commune_police" if ctx.role == "police" else rng.choice(["office_statistics", "youth_union"]),
+        "activity_date": ctx.day.isoformat(),
+    }
+    if rng.random() < 0.7:
+        data["personal_id"] = citizen["personal_id"]
+    if "online_procedure" in services:
+        data["procedure"] = rng.choice(PROCEDURES)
+    if result == "could_not":
+        data["result_reason"] = rng.choice(
+            ["Tài khoản VNeID chưa kích hoạt", "Hệ thống Cổng DVC lỗi, hẹn quay lại", "Công dân thiếu giấy tờ"]
+        )
+    return data
+
+
 RECORD_TYPE = RecordType(
     type="one_stop_guidance",
     label=L("Hướng dẫn tại Bộ phận một cửa, điểm DVC", "Guidance at the one-stop desk"),
@@ -115,4 +156,14 @@ RECORD_TYPE = RecordType(
         ),
     ),
     breakdowns=(Breakdown("site"), Breakdown("services"), Breakdown("result"), Breakdown("helper_unit")),
+    example=Example(
+        make=example_record,
+        per_quarter={"police": 25, "admin": 15},
+        remarks=(
+            (
+                "Đề nghị bổ sung ghi chú về kết quả thực hiện",
+                lambda data, rng: {"notes": "Đã bổ sung theo yêu cầu: kết quả đã ghi rõ trong ghi chú"},
+            ),
+        ),
+    ),
 )

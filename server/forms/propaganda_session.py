@@ -1,6 +1,6 @@
 """buổi tuyên truyền: an outreach session about Đề án 06, VNeID and online public services."""
 
-from server.forms.declarations import Choice, Field, RecordType
+from server.forms.declarations import Choice, Example, Field, RecordType
 from server.forms.logic import var
 from server.forms.measures import Breakdown, Count, Sum
 from server.labels import Label as L
@@ -95,6 +95,36 @@ FIELDS = (
     Field("notes", "long_text", L("Ghi chú", "Notes"), max_length=2000),
 )
 
+# The demo's records of this type.
+
+SESSION_FORMS = ["meeting"] * 4 + ["door_to_door"] * 3 + ["loudspeaker"] * 2 + ["online_post"] * 2
+SESSION_FORMS += ["briefing", "training", "qr_poster", "banner_poster", "one_stop_desk"]
+
+
+def example_record(rng, ctx):
+    """A record as its author would fill it in, for the demo (server/demo_activity.py)."""
+    form = rng.choice(SESSION_FORMS)
+    data = {
+        "activity_date": ctx.day.isoformat(),
+        "start_time": rng.choice(["07:30", "08:00", "14:00", "19:30", "19:30", "20:00"]),
+        "form": form,
+        "topics": sorted(rng.sample(["vneid", "utility_groups", "online_public_services", "residence_law",
+                                      "integrate_papers", "cashless_payments", "social_payments"], rng.randint(1, 3))),
+        "organizers": sorted({"youth_union" if ctx.role == "volunteer" else "commune_police", rng.choice(
+            ["village_staff", "women_union", "fatherland_front", "post_or_telecom"])}),
+        "audience": rng.sample(["residents", "members", "pupils", "businesses"], 1),
+        "location": f"Nhà văn hóa {ctx.village}" if form in ("meeting", "training", "briefing") else ctx.village,
+        "people_reached": {"meeting": rng.randint(40, 120), "door_to_door": rng.randint(8, 30),
+                           "online_post": rng.randint(150, 900), "loudspeaker": rng.randint(200, 600)}
+        .get(form, rng.randint(20, 80)),
+    }  # fmt: skip
+    if form in ("meeting", "training", "door_to_door", "one_stop_desk"):
+        data["materials_count"] = rng.randint(10, 100)
+    if form == "online_post":
+        data["link"] = f"https://zalo.me/g/{ctx.commune_slug}-{rng.randint(1000, 9999)}"
+    return data
+
+
 RECORD_TYPE = RecordType(
     type="propaganda_session",
     label=L("Buổi tuyên truyền", "Outreach session"),
@@ -113,4 +143,14 @@ RECORD_TYPE = RecordType(
         ),
     ),
     breakdowns=(Breakdown("form"), Breakdown("topics"), Breakdown("organizers"), Breakdown("audience")),
+    example=Example(
+        make=example_record,
+        per_quarter={"volunteer": 5, "village_staff": 6, "police": 10},
+        remarks=(
+            (
+                "Đề nghị bổ sung ghi chú về kết quả thực hiện",
+                lambda data, rng: {"notes": "Đã bổ sung theo yêu cầu: kết quả đã ghi rõ trong ghi chú"},
+            ),
+        ),
+    ),
 )

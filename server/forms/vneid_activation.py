@@ -1,6 +1,7 @@
 """hỗ trợ cài đặt, kích hoạt VNeID: a volunteer helped one citizen with the VNeID app."""
 
-from server.forms.declarations import Choice, Field, RecordType, Rule
+from server.forms.examples import person, mobile
+from server.forms.declarations import Choice, Example, Field, RecordType, Rule
 from server.forms.measures import Breakdown, Count
 from server.forms.logic import TODAY, number, part, personal_id_rules, present, var
 from server.labels import Label as L
@@ -178,6 +179,65 @@ MEASURES = (
     _activated_at(2),
 )
 
+# The demo's records of this type.
+
+
+def example_record(rng, ctx):
+    """A record as its author would fill it in, for the demo (server/demo_activity.py)."""
+    citizen = person(rng, 1948, ctx.day.year - 15)
+    at_police = ctx.role in ("police", "admin")
+    place = rng.choice(
+        ["police_office", "mobile_point", "one_stop_desk"] if at_police else ["home"] * 4 + ["mobile_point"]
+    )
+    data = {
+        "full_name": citizen["name"],
+        "personal_id": citizen["personal_id"],
+        "date_of_birth": citizen["born"].isoformat(),
+        "gender": citizen["gender"],
+        "has_chip_card": rng.random() < 0.93,
+        "place": place,
+        "activity_date": ctx.day.isoformat(),
+    }
+    step = rng.choices(
+        ["activated", "logged_in_public_service", "registered", "installed", "not_installed"], [55, 15, 9, 7, 14]
+    )[0]
+    data["step_reached"] = step
+    if step in ("activated", "logged_in_public_service"):
+        age = ctx.day.year - citizen["born"].year - 1
+        level_two_possible = place in ("police_office", "mobile_point") and age >= 14 and data["has_chip_card"]
+        data["level"] = 2 if level_two_possible and rng.random() < 0.7 else 1
+        if data["level"] == 1:
+            data["has_chip_card"] = True
+    else:
+        reason = rng.choices(
+            ["no_smartphone", "no_chip_card", "data_mismatch", "no_phone_number", "other"], [40, 20, 15, 15, 10]
+        )[0]
+        data["failure_reason"] = reason
+        if reason == "no_chip_card":
+            data["has_chip_card"] = False
+        if reason == "data_mismatch":
+            data["notes"] = "Thông tin trên CCCD chưa khớp CSDLQG về dân cư, đã hướng dẫn công dân lên Công an phường"
+        if reason == "other":
+            data["notes"] = rng.choice(
+                [
+                    "Công dân bận, hẹn hỗ trợ lại",
+                    "Mất sóng điện thoại, hẹn hôm khác",
+                    "Quên mật khẩu, chưa lấy lại được",
+                ]
+            )
+    if data.get("failure_reason") != "no_phone_number":
+        data["phone"] = mobile(rng)
+        data["phone_is_own"] = rng.random() < 0.85
+    return data
+
+
+def _checked_phone(data, rng):
+    """The number checked again with the citizen (or, for one with no phone, a note saying so)."""
+    if "phone" in data:
+        return {"phone": mobile(rng)}
+    return {"notes": "Đã kiểm tra lại: công dân chưa có số điện thoại"}
+
+
 RECORD_TYPE = RecordType(
     type="vneid_activation",
     label=L("Hỗ trợ cài đặt, kích hoạt VNeID", "VNeID installation and activation"),
@@ -192,5 +252,18 @@ RECORD_TYPE = RecordType(
     breakdowns=(
         Breakdown("step_reached", across="level"),
         Breakdown("failure_reason", where={"in": [var("step_reached"), NOT_ACTIVATED]}),
+    ),
+    example=Example(
+        make=example_record,
+        per_quarter={"volunteer": 38, "village_staff": 15, "police": 32},
+        remarks=(
+            ("Số điện thoại không liên lạc được, đề nghị kiểm tra lại với công dân", _checked_phone),
+            (
+                "Đề nghị ghi rõ công dân đã được hướng dẫn những gì",
+                lambda data, rng: {
+                    "notes": "Đã bổ sung theo yêu cầu: công dân được hướng dẫn cài đặt và đăng nhập VNeID"
+                },
+            ),
+        ),
     ),
 )

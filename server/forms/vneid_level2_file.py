@@ -6,7 +6,10 @@ and reviewed like any record, while a file lives for days at the police office o
 moved on by the police as the papers come in; one record per file keeps both simple.
 """
 
-from server.forms.declarations import Choice, Field, RecordType, Workflow
+from datetime import timedelta
+
+from server.forms.examples import person, mobile
+from server.forms.declarations import Choice, Example, Field, RecordType, Workflow
 from server.forms.logic import personal_id_rules, number, part, var
 from server.forms.vneid_activation import GENDER
 from server.forms.measures import Breakdown, Count
@@ -68,6 +71,24 @@ WORKFLOW = Workflow(
     timed=(("appointment", "file_submitted"), ("file_submitted", "approved"), ("approved", "activated")),
 )
 
+# The demo's records of this type.
+
+
+def example_record(rng, ctx):
+    """A record as its author would fill it in, for the demo (server/demo_activity.py)."""
+    citizen = person(rng, 1955, ctx.day.year - 16)
+    return {
+        "full_name": citizen["name"],
+        "personal_id": citizen["personal_id"],
+        "date_of_birth": citizen["born"].isoformat(),
+        "gender": citizen["gender"],
+        "phone": mobile(rng),
+        "place": rng.choice(["police_office", "police_office", "mobile_point"]),
+        "appointment_date": (ctx.day + timedelta(days=rng.randint(1, 5))).isoformat(),
+        "papers": rng.sample(["health_insurance", "driving_licence", "vehicle_registration", "social_insurance"], 2),
+    }
+
+
 RECORD_TYPE = RecordType(
     type="vneid_level2_file",
     label=L("Hồ sơ định danh điện tử mức 2", "VNeID level 2 file"),
@@ -88,4 +109,9 @@ RECORD_TYPE = RecordType(
         ),
     ),
     breakdowns=(Breakdown("status"), Breakdown("place"), Breakdown("papers")),
+    example=Example(
+        make=example_record,
+        per_quarter={"police": 18},
+        paths=((), ("file_submitted",), ("file_submitted", "approved"), ("file_submitted", "approved", "activated")),
+    ),
 )
