@@ -73,7 +73,9 @@ export function renderQueueTable(container, app, { items, total, page, sort, ope
   const inPage = Boolean(sortColumn) && !SERVER_SORTS.includes(sort);
   const records = inPage ? items.slice().sort((a, b) => compare(sortColumn.value(a), sortColumn.value(b)) * (descending ? -1 : 1)) : items;
   const link = (id) => address({ page: String(page) }, id);
-  let selected = (records.find((r) => r.id === openId) || records[0] || {}).id;
+  // The row the keys act on: the record opened by address when it is on this page, else none
+  // (a, c and r must never act on a row other than the one the reviewer came to see), else the first.
+  let selected = openId ? (records.find((r) => r.id === openId) || {}).id : (records[0] || {}).id;
   let shown = null; // the record open beside
   let opening = 0; // the latest record asked for: an earlier answer arriving late is dropped
   let pending = null; // the action c or r chose, sent with Ctrl+Enter from the comment box
@@ -120,7 +122,7 @@ export function renderQueueTable(container, app, { items, total, page, sort, ope
   function select(id, { focus = false } = {}) {
     selected = id;
     mark();
-    if (focus) rows.get(id).focus();
+    if (focus && rows.has(id)) rows.get(id).focus();
   }
 
   const current = () => records.find((r) => r.id === selected);
@@ -145,7 +147,10 @@ export function renderQueueTable(container, app, { items, total, page, sort, ope
   // when this one was open), so a reviewer can go a, a, a…
   function reviewed(id, after) {
     const index = records.findIndex((r) => r.id === id);
-    if (index < 0) return;
+    if (index < 0) {
+      openBeside(id); // not on this page: shown again in its new state
+      return;
+    }
     Object.assign(records[index], asView({ ...records[index], ...after }));
     if (records[index].review_state === "approved") choose(id, false);
     rows.get(id).replaceWith(row(records[index]));
@@ -225,7 +230,7 @@ export function renderQueueTable(container, app, { items, total, page, sort, ope
     if (key === "j" || key === "ArrowDown") move(1);
     else if (key === "k" || key === "ArrowUp") move(-1);
     // Enter on a link or a button is theirs.
-    else if (key === "Enter" && !target.closest("a, button, summary")) {
+    else if (key === "Enter" && selected && !target.closest("a, button, summary")) {
       select(selected, { focus: true });
       openBeside(selected);
     } else if (key === "a") approve();

@@ -18,8 +18,9 @@ export async function renderQueue(container, app, params, openId = null) {
   // The desk's table sorts by a column: by date on the server, by any other within the page.
   if (desk) filters.sort = params.get("sort") || "";
   const page = Number(params.get("page") || 1);
-  // The queue's address without the page: each filter, and review_state even when empty
-  // (without it the queue means "submitted", so "every state" must be said in the address).
+  // The queue's address, and at a desk a record's beside it: each filter, page 1 unless said,
+  // and review_state even when empty (without it the queue means "submitted", so "every state"
+  // must be said in the address).
   const address = (changes, id = null) => `#/review${id ? `/${encodeURIComponent(id)}` : ""}?${new URLSearchParams(
     Object.entries({ ...filters, page: "1", ...changes }).filter(([k, v]) => v !== "" || k === "review_state"))}`;
   const go = (changes) => app.navigate(address(changes), true);

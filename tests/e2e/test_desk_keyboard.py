@@ -141,6 +141,24 @@ def test_the_keys_choose_open_approve_ask_for_changes_and_reject_in_the_table(li
         expect(selected(page)).to_have_attribute("data-id", ids[0])
 
 
+def test_a_record_opened_by_its_address_but_not_in_the_list_leaves_the_rows_alone(live_app, api, browser):
+    """A link to a record the queue does not list (here one sent back for changes) opens it
+    beside the waiting ones; a then approves nothing until the reviewer chooses a row."""
+    mark = tag()
+    sent_back, waiting = push_records(api, mark, ["Mã Thị Gấm", "Mã Văn Lụa"])
+    reviewer = api(REVIEWER)
+    reviewer.review(sent_back, "needs_changes", "Thiếu số điện thoại.")
+    with desk(browser, live_app, REVIEWER) as page:
+        page.goto(f"/#/review/{sent_back}?review_state=submitted&q={mark}")
+        expect(beside(page)).to_have_attribute("data-id", sent_back)
+        expect(page.locator("#queue-list .queue-row")).to_have_count(1)
+        expect(selected(page)).to_have_count(0)
+        page.keyboard.press("a")
+        page.keyboard.press("j")
+        expect(selected(page)).to_have_attribute("data-id", waiting)
+        assert (review_state(reviewer, sent_back), review_state(reviewer, waiting)) == ("needs_changes", "submitted")
+
+
 def test_x_chooses_rows_for_bulk_approval(live_app, api, browser):
     mark = tag()
     ids = push_records(api, mark, ["Hà Thị Năm", "Hà Văn Sáu", "Hà Thị Bảy"])
