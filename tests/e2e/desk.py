@@ -44,8 +44,11 @@ def open_queue(page, query, every_state=False):
     """The review queue searched for `query` (a name or a personal id): its rows (the phone's
     cards or the desk's table rows). The queue shows records waiting for review unless
     `every_state`."""
-    page.click("#nav-review")
-    expect(page.locator("section#queue")).to_be_visible()
+    if not page.url.endswith("#/review"):
+        # At a desk the queue may be on screen already (beside a record): wait for the new one.
+        page.eval_on_selector_all("section#queue", "sections => sections.forEach((s) => { s.dataset.before = '1'; })")
+        page.click("#nav-review")
+    expect(page.locator("section#queue:not([data-before])")).to_be_visible()
     if every_state:
         redrawn(page, lambda: page.select_option("#queue-review_state", ""))
         expect(page).to_have_url(re.compile(r"review_state=(&|$)"))
