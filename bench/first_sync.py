@@ -331,7 +331,7 @@ def medians(runs):
         if isinstance(value, dict):
             figures[name] = medians([run[name] for run in runs])
         elif isinstance(value, (int, float)):
-            figures[name] = statistics.median(run[name] for run in runs)
+            figures[name] = statistics.median(run[name] for run in runs if run[name] is not None)
     return figures
 
 
@@ -340,7 +340,11 @@ def summary_line(figures):
         f"first sync {figures['sync_seconds']} s, {figures['sync_bytes'] / 1e6:.2f} MB "
         f"({figures['pull_pages']} pull pages, {figures['pull_bytes'] / 1e6:.2f} MB in {figures['pull_seconds']} s); "
         f"shell {figures['shell_seconds']} s, {figures['shell_bytes'] / 1e3:.0f} kB; a pull page: "
-        + ", ".join(f"{name.replace('_', ' ')} {value} ms" for name, value in figures["pull_page_ms"].items())
+        + ", ".join(
+            f"{name.replace('_', ' ')} {value} ms"
+            for name, value in figures["pull_page_ms"].items()
+            if value is not None
+        )
         + (f"; codings {', '.join(figures['codings'])}" if "codings" in figures else "")
     )
 
