@@ -4,6 +4,7 @@ app's files compressed once, each coding with its own ETag, still answering 304;
 streamed; and what does not compress (an XLSX, a tiny body) left alone."""
 
 import gzip
+import os
 import zlib
 
 import brotli
@@ -243,3 +244,19 @@ def test_compression_can_be_left_to_a_proxy():
     assert response.headers.get("Content-Encoding") is None and "Vary" not in response.headers
     with pytest.raises(ValueError, match="SOTAY_COMPRESSION"):
         create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "COMPRESSION": "yes"})
+
+
+def test_a_files_etag_follows_its_content_not_its_time(app, client, tmp_path):
+    """A deploy that writes every file anew leaves the unchanged ones' ETags as they were, so the
+    service worker's install, which revalidates each file, gets 304s for them."""
+    pwa = tmp_path / "pwa"
+    (pwa / "js").mkdir(parents=True)
+    script = pwa / "js" / "big.js"
+    script.write_text("export const rows = [" + "'dòng',\n" * 500 + "];\n")
+    app.config["PWA_DIR"] = str(pwa)
+    first = client.get("/js/big.js", headers={"Accept-Encoding": "gzip"}).headers["ETag"]
+    os.utime(script, (1_000_000_000, 1_000_000_000))
+    assert client.get("/js/big.js", headers={"Accept-Encoding": "gzip", "If-None-Match": first}).status_code == 304
+    script.write_text("export const rows = [" + "'hàng',\n" * 500 + "];\n")
+    changed = client.get("/js/big.js", headers={"Accept-Encoding": "gzip", "If-None-Match": first})
+    assert changed.status_code == 200 and changed.headers["ETag"] != first
