@@ -143,18 +143,17 @@ def _compress_stream(response, coding):
         flush = lambda: compressor.flush(zlib.Z_SYNC_FLUSH)  # noqa: E731
 
     def compressed():
-        try:
-            for chunk in chunks:
-                # Flushed at each chunk: the client gets every chunk when the view yields it.
-                if chunk and (data := compress(chunk) + flush()):
-                    yield data
-            yield finish()
-        finally:
-            # What the view streamed (its database cursor, its file) ends with the answer.
-            if hasattr(source, "close"):
-                source.close()
+        for chunk in chunks:
+            # Flushed at each chunk: the client gets every chunk when the view yields it.
+            if chunk and (data := compress(chunk) + flush()):
+                yield data
+        yield finish()
 
     response.response = compressed()
+    # What the view streamed (its database cursor, its request context) is closed with the
+    # answer, read or not (a HEAD request, a client gone).
+    if hasattr(source, "close"):
+        response.call_on_close(source.close)
     response.headers["Content-Encoding"] = coding
     response.headers.pop("Content-Length", None)
     response.headers.pop("Accept-Ranges", None)

@@ -170,6 +170,24 @@ def test_a_streamed_answer_is_compressed_chunk_by_chunk(app, coding):
     assert first + rest == "".join(f"dòng {n}," * 200 for n in range(3)).encode()
 
 
+def test_a_stream_is_closed_with_its_answer_even_unread(app):
+    class Rows:
+        closed = False
+
+        def __iter__(self):
+            yield "dòng,".encode() * 300
+
+        def close(self):
+            self.closed = True
+
+    rows = Rows()
+    with app.test_request_context("/api/v1/reports/export", method="HEAD", headers={"Accept-Encoding": "gzip"}):
+        response = compression.compress_response(Response(rows, mimetype="text/csv"))
+    assert response.headers["Content-Encoding"] == "gzip"
+    response.close()
+    assert rows.closed
+
+
 @pytest.mark.parametrize("coding", ["gzip", "br"])
 def test_the_csv_export_streams_compressed(police_with_records, coding):
     query = "/reports/export?period=2026-11&format=csv&type=vneid_activation&count=submitted_and_approved"
