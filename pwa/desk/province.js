@@ -228,7 +228,8 @@ function targetsSection(app, targets, measures, communes, reload) {
   const value = h("input", { id: "plan-value", type: "number", min: 0, inputmode: "numeric" });
   const put = (item) => call("PUT", "/province/targets", { items: [item] });
   return [
-    items.length ? h("div", { class: "table-scroll" }, h("table", { class: "admin-table", id: "targets-table" },
+    items.length ? h("div", { class: "table-scroll", tabindex: 0, role: "region", "aria-label": t("plan.targets") },
+      h("table", { class: "admin-table", id: "targets-table" },
       h("thead", {}, h("tr", {}, [t("report.measure"), t("period.label"), t("plan.where"), t("plan.value"), ""].map((text) => h("th", { scope: "col" }, text)))),
       h("tbody", {}, items.map((item) => h("tr", {},
         h("td", {}, measureLabels[item.measure] || item.measure), h("td", {}, periodLabel(item.period)),

@@ -70,7 +70,7 @@ async function exportUnsent() {
 
 function ask(message, choices) {
   return new Promise((resolve) => {
-    const dialog = h("dialog", { class: "ask", id: "ask" }, h("p", {}, message),
+    const dialog = h("dialog", { class: "ask", id: "ask", "aria-labelledby": "ask-text" }, h("p", { id: "ask-text" }, message),
       h("div", { class: "actions" }, choices.map(([value, text, kind]) => h("button", {
         type: "button", class: kind || "", dataset: { choice: value },
         onclick: () => { dialog.close(); dialog.remove(); resolve(value); } }, text))));
