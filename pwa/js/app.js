@@ -24,6 +24,7 @@ import { recordRow } from "./views/rows.js";
 const main = document.getElementById("main");
 const nav = document.getElementById("nav");
 const statusBar = document.getElementById("status");
+const statusLive = document.getElementById("status-live");
 const toasts = document.getElementById("toasts");
 
 const app = {
@@ -227,6 +228,7 @@ async function route() {
 async function showLogin() {
   replace(nav);
   replace(statusBar);
+  replace(statusLive);
   renderLogin(main, {
     previous: app.session && app.session.expired ? app.session : null,
     onLoggedIn: boot,
@@ -309,7 +311,7 @@ async function boot() {
   // A role that neither reads nor makes records (the commune's leader, the province) has
   // nothing to sync: no pull, no outbox, and a status bar without their counts.
   status.records = app.can("records") || app.can("record");
-  mountStatusBar(statusBar);
+  mountStatusBar(statusBar, statusLive);
   if (!started) {
     started = true;
     window.addEventListener("hashchange", route);

@@ -15,11 +15,22 @@ from dataclasses import dataclass
 
 import pytest
 from axe_playwright_python.base import AXE_SCRIPT
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import DEFAULT_TIMEOUT_MS, Api
 from tests.e2e.desk import SIZES
-from tests.e2e.steps import THON_1, fill_form, months_ago, records_of_each_type, sign_in, tag
-from tests.helpers import update, vneid_data
+from tests.e2e.steps import (
+    THON_1,
+    eventually,
+    fill_form,
+    log_in,
+    months_ago,
+    records_of_each_type,
+    save_new_record,
+    sign_in,
+    tag,
+)
+from tests.helpers import difficulty_data, update, vneid_data
 
 WIDTHS = (360, 1280)
 # Months of the last twelve that no other browser test sends (theirs are the last two): one
@@ -365,3 +376,50 @@ def test_every_screen_of_the_role_passes_axe(browser, live_app, shown, username,
     finally:
         context.close()
     assert not problems, f"axe-core found, as {username} at {width} px:\n" + "\n".join(problems)
+
+
+# ---------------------------------------------------------------------------------------------
+# The sync state, said to screen readers
+
+SYNCED = "Đã đồng bộ. Không còn bản ghi nào chưa gửi."
+SYNCING = "Đang đồng bộ…"
+# Every text the live region is given, in order, as a screen reader would hear it.
+LISTEN = """() => {
+  const region = document.getElementById("status-live");
+  window.heard = [];
+  new MutationObserver(() => window.heard.push(region.textContent)).observe(region, { childList: true, characterData: true, subtree: true });
+}"""
+
+
+def heard(page):
+    return page.evaluate("() => window.heard")
+
+
+def test_the_sync_state_is_said_politely_once_per_change_and_never_per_tick(phone, live_app, api):
+    forms = api("vol.qt1").get("/forms")
+    page = log_in(phone, live_app)
+    said = page.locator("#status-live")
+    expect(said).to_have_attribute("role", "status")
+    expect(said).to_have_attribute("aria-live", "polite")
+    expect(said).to_have_attribute("aria-atomic", "true")
+    expect(said).to_have_text(SYNCED)
+    page.evaluate(LISTEN)
+
+    phone.set_offline(True)
+    expect(said).to_have_text("Ngoại tuyến. 0 bản ghi chưa gửi, được giữ trên máy.")
+    save_new_record(page, forms, "difficulty", difficulty_data(description=f"Thôn 1 mất sóng {tag()}"))
+    expect(said).to_have_text("Ngoại tuyến. 1 bản ghi chưa gửi, được giữ trên máy.")
+    phone.set_offline(False)
+    expect(said).to_have_text(SYNCED)  # the record went by itself: its sync is said by its end
+    assert SYNCING not in heard(page)
+
+    # Asked for, a sync is said when it starts and when it ends; not its progress.
+    page.click("#sync-now")
+    expect(page.locator("#sync-now")).not_to_have_attribute("aria-disabled", "true")
+    eventually(page, lambda: heard(page)[-2:] == [SYNCING, SYNCED], message="the asked sync said")
+    # The timer's sync, which changes nothing, says nothing.
+    before = heard(page)
+    page.evaluate('async () => { await (await import("/js/syncer.js")).syncNow(); }')
+    assert heard(page) == before
+    assert not [text for text in before if "Đang gửi" in text or "Đang nhận" in text]
+    assert all(a != b for a, b in zip(before, before[1:], strict=False)), before
