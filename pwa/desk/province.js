@@ -37,8 +37,6 @@ function measureCell(measure, value, target, towards) {
 }
 
 export async function renderBoard(container, app, params) {
-  // A select changed by keyboard redraws the board: it keeps the focus.
-  const refocus = document.activeElement && document.activeElement.id === "board-period";
   const period = params.get("period") || previousMonth();
   const shown = onScreen();
   const title = t("board.title");
@@ -103,7 +101,6 @@ export async function renderBoard(container, app, params) {
         h("tfoot", {}, h("tr", {}, h("th", { scope: "row" }, t("board.province_total")), h("td", {}), h("td", {}),
           headline.map((m) => measureCell(m, m.value, m.target))))))
       : h("p", { class: "muted" }, t("board.no_communes"))));
-  if (refocus) select.focus();
 }
 
 // One commune's report, as the province reads it, with "Trả lại".

@@ -190,6 +190,11 @@ async function route() {
   const [path, query] = (location.hash.slice(1) || "/").split("?");
   const parts = path.split("/").filter(Boolean);
   const params = new URLSearchParams(query || "");
+  // A control that redraws its screen (a filter, a period, a search, a page) keeps the focus
+  // when the new screen has it too, so the keyboard goes on from it: the next arrow press
+  // picks the next period.
+  const focused = document.activeElement;
+  const keep = main.contains(focused) && focused.id ? focused.id : null;
   renderNav();
   window.scrollTo(0, 0);
   try {
@@ -223,6 +228,24 @@ async function route() {
     console.error(err);
     replace(main, h("p", { class: "error", role: "alert" }, t("app.screen_failed", { reason: err.message })));
   }
+  settleFocus(keep);
+}
+
+// A new screen takes the focus to its title, so the keyboard goes on from there and a screen
+// reader says where it is; a redrawn one gives it back to the control that redrew it. Only
+// when the focus was lost with the old screen (or the nav it came from, which is drawn anew):
+// a redraw after a sync leaves the status bar's button alone.
+function settleFocus(keep) {
+  const control = keep && document.getElementById(keep);
+  if (control) {
+    control.focus();
+    return;
+  }
+  if (document.activeElement && document.activeElement !== document.body) return;
+  const title = main.querySelector("h1");
+  if (!title) return;
+  title.tabIndex = -1;
+  title.focus({ preventScroll: true });
 }
 
 async function showLogin() {
