@@ -75,6 +75,8 @@ function ask(message, choices) {
       h("div", { class: "actions" }, choices.map(([value, text, kind]) => h("button", {
         type: "button", class: kind || "", dataset: { choice: value },
         onclick: () => { dialog.close(); dialog.remove(); resolve(value); } }, text))));
+    // Escape closes it: the same as its "cancel".
+    dialog.addEventListener("cancel", () => { dialog.remove(); resolve("cancel"); });
     document.body.append(dialog);
     dialog.showModal();
   });

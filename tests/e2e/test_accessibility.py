@@ -87,7 +87,8 @@ def _saved_offline(page, shown):
 def _asked_to_log_out(page, shown):
     page.click("#logout")
     page.wait_for_selector("dialog#ask[open]")
-    return lambda: page.click('#ask button[data-choice="cancel"]')
+    # Escape answers it as its "cancel" does: the dialog goes and the user stays.
+    return lambda: (page.keyboard.press("Escape"), page.wait_for_selector("dialog#ask", state="detached"))
 
 
 def _asked_to_send(page, shown):
@@ -122,6 +123,7 @@ SYNC_FAILED = Screen(
 OFFLINE = Screen("home offline", "#/", "section.home", _offline)
 SAVED_OFFLINE = Screen("a record saved offline", "#/new/vneid_activation", "#record-form", _saved_offline)
 LOGOUT_UNSENT = Screen("logging out with a record unsent", "#/settings", "section.settings", _asked_to_log_out)
+EDIT_DEATH = Screen("a death check being worked on", "#/edit/{death}", '#record-form[data-type="death_check"]')
 RECORD_DEATH = Screen("a death check", "#/record/{death}", '.record-detail[data-id="{death}"]')
 QUEUE = Screen("review queue", "#/review", "#queue-list li.queue-row")
 QUEUE_EVERY_STATE = Screen("review queue, every state", "#/review?review_state=", "#queue-list li.queue-row")
@@ -183,6 +185,7 @@ SCREENS = {
         HOME,
         RECORDS,
         RECORD_DEATH,
+        EDIT_DEATH,
         QUEUE,
         QUEUE_EVERY_STATE,
         REVIEW,
@@ -211,7 +214,7 @@ SCREENS = {
         EVERY_FORM,
         SETTINGS,
     ],
-    "civil.qt": [HOME, RECORDS, RECORD_DEATH, SETTINGS],
+    "civil.qt": [HOME, RECORDS, RECORD_DEATH, EDIT_DEATH, SETTINGS],
     "leader.qt": [HOME, DASHBOARD, SETTINGS],
     "province.th": [BOARD, BOARD_SENT, BOARD_REPORT, BOARD_RETURNED, COMMUNES, SETTINGS],
     "padmin.th": [BOARD, COMMUNES, PLAN, SETTINGS],
