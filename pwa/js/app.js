@@ -192,11 +192,7 @@ async function route() {
   const [path, query] = (location.hash.slice(1) || "/").split("?");
   const parts = path.split("/").filter(Boolean);
   const params = new URLSearchParams(query || "");
-  // A control that redraws its screen (a filter, a period, a search, a page) keeps the focus
-  // when the new screen has it too, so the keyboard goes on from it: the next arrow press
-  // picks the next period.
-  const focused = document.activeElement;
-  const keep = main.contains(focused) && focused.id ? focused.id : null;
+  const keep = main.contains(document.activeElement) ? focusedControl(document.activeElement) : null;
   renderNav();
   window.scrollTo(0, 0);
   try {
@@ -233,12 +229,21 @@ async function route() {
   settleFocus(keep);
 }
 
+// The focused control as a selector that finds it again in the screen drawn anew: by its id,
+// or a link by where it goes.
+function focusedControl(element) {
+  if (element.id) return `#${CSS.escape(element.id)}`;
+  const href = element.getAttribute("href");
+  return href ? `a[href="${CSS.escape(href)}"]` : null;
+}
+
 // A new screen takes the focus to its title, so the keyboard goes on from there and a screen
-// reader says where it is; a redrawn one gives it back to the control that redrew it. Only
-// when the focus was lost with the old screen (or the nav it came from, which is drawn anew):
-// a redraw after a sync leaves the status bar's button alone.
+// reader says where it is. A screen drawn anew with the control that had the focus (a filter,
+// a period, the queue's search, a pager; home redrawn by a sync under a type's button) gives it
+// back, so the keyboard goes on from it: the next arrow press picks the next period. Nothing
+// moves when the focus is still where the redraw left it (the status bar's button).
 function settleFocus(keep) {
-  const control = keep && document.getElementById(keep);
+  const control = keep && main.querySelector(keep);
   if (control) {
     control.focus();
     return;
