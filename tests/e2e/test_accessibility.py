@@ -91,6 +91,15 @@ def _asked_to_log_out(page, shown):
     return lambda: (page.keyboard.press("Escape"), page.wait_for_selector("dialog#ask", state="detached"))
 
 
+def _keys_shown(page, shown):
+    """The desk's list of keys (at a desk only: a phone has no keyboard shortcuts)."""
+    if page.viewport_size["width"] < 1024:
+        return None
+    page.keyboard.press("?")
+    page.wait_for_selector("dialog#keys-dialog[open]")
+    return lambda: (page.keyboard.press("Escape"), page.wait_for_selector("dialog#keys-dialog[open]", state="detached"))
+
+
 def _asked_to_send(page, shown):
     page.fill("#report-results", "Kích hoạt 80 tài khoản VNeID.")
     page.click("#send-report")
@@ -125,8 +134,10 @@ SAVED_OFFLINE = Screen("a record saved offline", "#/new/vneid_activation", "#rec
 LOGOUT_UNSENT = Screen("logging out with a record unsent", "#/settings", "section.settings", _asked_to_log_out)
 EDIT_DEATH = Screen("a death check being worked on", "#/edit/{death}", '#record-form[data-type="death_check"]')
 RECORD_DEATH = Screen("a death check", "#/record/{death}", '.record-detail[data-id="{death}"]')
-QUEUE = Screen("review queue", "#/review", "#queue-list li.queue-row")
-QUEUE_EVERY_STATE = Screen("review queue, every state", "#/review?review_state=", "#queue-list li.queue-row")
+# The queue's rows: cards on a phone, a table's rows at a desk.
+QUEUE = Screen("review queue", "#/review", "#queue-list .queue-row")
+QUEUE_EVERY_STATE = Screen("review queue, every state", "#/review?review_state=", "#queue-list .queue-row")
+QUEUE_KEYS = Screen("review queue, its keys", "#/review", "#queue-list .queue-row", _keys_shown)
 REVIEW = Screen("a record under review", "#/review/{asked}", '#review[data-id="{asked}"] #review-history')
 REVIEW_DEATH = Screen("a death check under review", "#/review/{death}", '#review[data-id="{death}"] #case-controls')
 REVIEW_CONFLICT = Screen(
@@ -188,6 +199,7 @@ SCREENS = {
         EDIT_DEATH,
         QUEUE,
         QUEUE_EVERY_STATE,
+        QUEUE_KEYS,
         REVIEW,
         REVIEW_DEATH,
         DASHBOARD,

@@ -251,17 +251,28 @@ def test_the_police_review_the_admin_resolves_and_the_police_report_by_keyboard(
     try:
         login(page, "police.qt", live_app.password)
         go(page, "#nav-review", "section#queue")
-        # Each action comes back to the queue, searched anew.
-        for record, action in ((approved, "#action-approve"), (asked, "#action-needs_changes")):
-            tab_to(page, "#queue-q")
-            page.keyboard.type(mark)
-            page.keyboard.press("Enter")
-            expect(page.locator(f'#queue-q[value="{mark}"]')).to_be_focused()  # the search redrew the queue
-            go(page, f'#queue-list li[data-id="{record["record_id"]}"] a', "section#review")
-            if action == "#action-needs_changes":
-                tab_to(page, "#review-comment-input")
+        # At a desk the queue is a table worked with its keys: Tab reaches the chosen row, j moves
+        # down to the record, `a` approves it, `c` opens the comment box and Ctrl+Enter sends it.
+        tab_to(page, "#queue-q")
+        page.keyboard.type(mark)
+        page.keyboard.press("Enter")
+        expect(page.locator(f'#queue-q[value="{mark}"]')).to_be_focused()  # the search redrew the queue
+        for record, key in ((approved, "a"), (asked, "c")):
+            tab_to(page, "#queue-list tr.queue-row[tabindex='0']")
+            row = f'#queue-list tr[data-id="{record["record_id"]}"]'
+            for _ in range(3):  # to the top of the three found, then down to the record
+                page.keyboard.press("k")
+            for _ in range(3):
+                if has_focus(page, row):
+                    break
+                page.keyboard.press("j")
+            expect(page.locator(row)).to_be_focused()
+            page.keyboard.press(key)
+            if key == "c":
+                expect(page.locator("#review-comment-input")).to_be_focused()
                 page.keyboard.type(COMMENT)
-            go(page, action, "section#queue")
+                page.keyboard.press("Control+Enter")
+            expect(page.locator(row)).not_to_have_attribute("data-state", "submitted")
         assert police_api.get(f"/records/{approved['record_id']}")["review_state"] == "approved"
         sent_back = police_api.get(f"/records/{asked['record_id']}")
         assert sent_back["review_state"] == "needs_changes" and sent_back["review_comment"] == COMMENT
