@@ -49,12 +49,14 @@ def load_for_update(record_ids, scope=None, columns=None):
     if not record_ids:
         return {}
     table = RECORD_TABLE
+    # The ids go in as one expanding parameter: SQLAlchemy then caches the statement instead of
+    # coercing each id into a literal of a new one (a push names up to 500).
     statement = select(*[table.c[name] for name in columns] if columns else [table]).where(
-        table.c.id.in_(sorted(record_ids))
+        table.c.id.in_(bindparam("ids", expanding=True))
     )
     if scope is not None:
         statement = statement.where(scope)
-    rows = db.session.execute(statement.order_by(RECORD_TABLE.c.id).with_for_update()).mappings()
+    rows = db.session.execute(statement.order_by(table.c.id).with_for_update(), {"ids": sorted(record_ids)}).mappings()
     return {row["id"]: dict(row) for row in rows}
 
 

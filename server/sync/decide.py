@@ -9,8 +9,9 @@ effects of those before it in the batch. The answer comes with what to write: th
 they end up, their new versions (hash-chained), the conflicts and the mutation log.
 
 `check` is the part of a mutation's decision that reads nothing stored: its op and record id,
-and for a create its type, village and data. server/sync/push.py runs it before the write
-transaction begins (on SQLite, before the write lock), and `decide` uses what it found.
+and for a create its type, village and data, and the record row and first version it writes if
+its id is free. server/sync/push.py runs it before the write transaction begins (on SQLite,
+before the write lock), and `decide` uses what it found.
 
 A rejected mutation is an answer, not a failure: it is logged like the others (so a retry gets
 the same answer) and the mutations after it go on.
@@ -60,15 +61,16 @@ class Actor:
 @dataclass(frozen=True)
 class Checked:
     """A mutation as `check` found it. `problem` is why it is rejected, as far as can be told
-    without the store (for a create, once its id is known to be free); a create's `data` is its
-    validated data."""
+    without the store (for a create, once its id is known to be free); a valid create's `row` and
+    `version` are what it writes: its record row at version 1 and that version, hash-chained to
+    the genesis hash."""
 
     mutation: dict
     digest: str
     record_id: str | None
     problem: ApiError | None = None
-    record_type: object = None
-    data: dict | None = None
+    row: dict | None = None
+    version: dict | None = None
 
 
 @dataclass
@@ -119,10 +121,12 @@ def base_version_of(mutation):
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def check(actor, mutation):
+def check(actor, mutation, now):
     """What can be told of a mutation on its own: its hash, its record id, and why it is rejected,
     if it is, before the store is asked (an op that does not exist, a record id that is none; for a
-    create its type, village and data, with its data validated)."""
+    create its type, village and data, with its data validated). A valid create's record and first
+    version are made at `now`, when the server took the batch in: a first version has no earlier
+    one to follow, and every later version is made after it."""
     digest, record_id = payload_hash(mutation), record_id_of(mutation)
     op = mutation.get("op")
     if op not in OPS:
@@ -136,7 +140,27 @@ def check(actor, mutation):
         record_type, data = _checked_create(actor, mutation)
     except ApiError as problem:
         return Checked(mutation, digest, record_id, problem)
-    return Checked(mutation, digest, record_id, record_type=record_type, data=data)
+    row = store.new_record_row(
+        record_id=record_id,
+        record_type=record_type.type,
+        commune_id=actor.commune_id,
+        village_id=mutation["village_id"],
+        user_id=actor.id,
+        device_id=actor.device_id,
+        now=now,
+        client_time=_client_time(mutation.get("client_time")),
+    )
+    version = store.new_version(
+        row,
+        action="create",
+        user_id=actor.id,
+        device_id=actor.device_id,
+        now=now,
+        data=data,
+        changed=data.keys(),
+        mutation_id=mutation["mutation_id"],
+    )
+    return Checked(mutation, digest, record_id, row=row, version=version)
 
 
 def _checked_create(actor, mutation):
@@ -166,7 +190,8 @@ def stale_bases(checked, records):
 
 def decide(actor, checked, stored, now, new_id=lambda: str(uuid.uuid4())):
     """The Plan for a batch: `checked` its mutations (from `check`), in order; `now` the time
-    the batch's versions, conflicts and log rows are made at; `new_id` gives conflict ids."""
+    the batch's changes of stored records, its conflicts and log rows are made at; `new_id` gives
+    conflict ids."""
     batch = _Batch(actor, now, new_id, stored)
     for item in checked:
         mutation = item.mutation
@@ -275,21 +300,11 @@ def _create(batch, item):
         raise DUPLICATE_RECORD()
     if item.problem is not None:
         raise item.problem
-    actor, mutation = batch.actor, item.mutation
-    row = store.new_record_row(
-        record_id=item.record_id,
-        record_type=item.record_type.type,
-        commune_id=actor.commune_id,
-        village_id=mutation["village_id"],
-        user_id=actor.id,
-        device_id=actor.device_id,
-        now=batch.now,
-        client_time=_client_time(mutation.get("client_time")),
-    )
+    # A copy: later mutations of the batch may change the row.
+    row = dict(item.row)
     batch.plan.records[row["id"]] = batch.plan.created[row["id"]] = row
-    batch.add_version(
-        row, action="create", data=item.data, changed=item.data.keys(), mutation_id=mutation["mutation_id"]
-    )
+    batch.plan.versions.append(item.version)
+    batch.data_at[(row["id"], row["version"])] = row["data"]
     return {"status": "applied", "record_id": row["id"], "version": row["version"]}
 
 

@@ -13,7 +13,7 @@ mutations start from, in four statements; each mutation is decided once, against
 the writes are a few executemany statements.
 """
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 
 from server.auth.scope import creatable_village_ids
 from server.extensions import db
@@ -61,6 +61,10 @@ WRITTEN_COLUMNS = (
     "report_day",
     "version_hash",
 )
+STORED_OUTCOMES = select(MUTATION_TABLE).where(
+    MUTATION_TABLE.c.device_id == bindparam("device_id"),
+    MUTATION_TABLE.c.mutation_id.in_(bindparam("ids", expanding=True)),
+)
 # The JavaScript client counts mutations in plain numbers: keep ids exact there.
 MAX_MUTATION_ID = 2**53 - 1
 
@@ -80,7 +84,8 @@ def apply_push(user, device, mutations):
     """Apply the mutations (already checked for ids and order); return the per-mutation results
     and the device's last mutation id."""
     actor = actor_of(user, device.id)
-    checked = [decide.check(actor, mutation) for mutation in mutations]
+    arrived = utcnow()
+    checked = [decide.check(actor, mutation, arrived) for mutation in mutations]
     stamp = transaction_stamp(db.session)
     # One push at a time per device: a retry racing its original waits and then replays.
     device = db.session.execute(
@@ -95,14 +100,10 @@ def apply_push(user, device, mutations):
 
 
 def _stored(device_id, checked):
-    log = MUTATION_TABLE.c
+    ids = [item.mutation["mutation_id"] for item in checked]
     outcomes = {
         row["mutation_id"]: row
-        for row in db.session.execute(
-            select(MUTATION_TABLE).where(
-                log.device_id == device_id, log.mutation_id.in_([item.mutation["mutation_id"] for item in checked])
-            )
-        ).mappings()
+        for row in db.session.execute(STORED_OUTCOMES, {"device_id": device_id, "ids": ids}).mappings()
     }
     fresh = [item for item in checked if item.mutation["mutation_id"] not in outcomes]
     records = store.load_for_update({item.record_id for item in fresh if item.record_id}, columns=RECORD_COLUMNS)

@@ -43,7 +43,7 @@ def numbered(mutations):
 
 
 def decided(mutations, records=(), actor=VOLUNTEER, outcomes=None, bases=None):
-    checked = [decide.check(actor, m) for m in mutations]
+    checked = [decide.check(actor, m, NOW) for m in mutations]
     stored = decide.Stored(
         records={row["id"]: dict(row) for row in records}, bases=bases or {}, outcomes=outcomes or {}
     )
@@ -254,7 +254,7 @@ def test_only_the_stale_bases_are_asked_of_the_history():
     current, moved = stored_record(), stored_record()
     store.new_version(moved, action="review", user_id=9, now=NOW, review_state="submitted")
     checked = [
-        decide.check(VOLUNTEER, m)
+        decide.check(VOLUNTEER, m, NOW)
         for m in numbered(
             [
                 update(current["id"], 1, {"phone": "0987654321"}),
