@@ -14,8 +14,9 @@ import unicodedata
 from datetime import timezone
 
 import orjson
-from sqlalchemy import bindparam, insert, select, tuple_, update
+from sqlalchemy import bindparam, select, tuple_, update
 
+from server.bulk_insert import BulkInsert
 from server.extensions import db
 from server.forms import registry
 from server.models import Record, RecordVersion
@@ -26,6 +27,8 @@ from server.timeutil import iso
 RECORD_TABLE = Record.__table__
 VERSION_TABLE = RecordVersion.__table__
 GENESIS_HASH = "0" * 64
+RECORD_INSERT = BulkInsert(RECORD_TABLE)
+VERSION_INSERT = BulkInsert(VERSION_TABLE)
 
 
 def begin_write():
@@ -202,14 +205,14 @@ def new_record_row(*, record_id, record_type, commune_id, village_id, user_id, d
 
 
 def save(created=(), updated=(), versions=(), columns=None):
-    """Write new records, changed records and their versions, each kind in one executemany, every
-    record row with this transaction's stamp. ``columns`` names the columns the changed rows write
+    """Write new records, changed records and their versions, each kind in one executemany (the
+    inserts through server/bulk_insert.py), every record row with this transaction's stamp. ``columns`` names the columns the changed rows write
     (all of a row's but its id when None): a column left out of the SET list costs SQLite no
     foreign key check and no index maintenance."""
     stamp = transaction_stamp(db.session)
     connection = db.session.connection()
     if created:
-        connection.execute(insert(RECORD_TABLE).values(change_xid=stamp), list(created))
+        RECORD_INSERT.execute(connection, list(created), change_xid=stamp)
     if updated:
         names = columns or [name for name in updated[0] if name not in ("id", "change_xid")]
         connection.execute(
@@ -217,7 +220,7 @@ def save(created=(), updated=(), versions=(), columns=None):
             [{**{name: row[name] for name in names}, "_id": row["id"]} for row in updated],
         )
     if versions:
-        connection.execute(insert(VERSION_TABLE), list(versions))
+        VERSION_INSERT.execute(connection, list(versions))
     for row in (*created, *updated):
         row["change_xid"] = stamp
 

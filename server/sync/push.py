@@ -16,6 +16,7 @@ the writes are a few executemany statements.
 from sqlalchemy import bindparam, insert, select
 
 from server.auth.scope import creatable_village_ids
+from server.bulk_insert import BulkInsert
 from server.extensions import db
 from server.models import Conflict, Device, Mutation
 from server.push.service import notify_conflicts_opened
@@ -25,6 +26,7 @@ from server.sync.cursor import transaction_stamp
 from server.timeutil import utcnow
 
 MUTATION_TABLE = Mutation.__table__
+LOG_INSERT = BulkInsert(MUTATION_TABLE)
 CONFLICT_TABLE = Conflict.__table__
 # What a push reads of a record it may change (scope, checks, merge, next version, the report day
 # of a record counted on the day it arrived), and what it may write back: it never changes a
@@ -125,4 +127,4 @@ def _write(plan, stamp, user):
         # The commune's admins hear of them: one SELECT and one INSERT for the whole batch.
         notify_conflicts_opened(plan.conflicts, plan.records, user)
     if plan.log:
-        connection.execute(insert(MUTATION_TABLE).values(change_xid=stamp), plan.log)
+        LOG_INSERT.execute(connection, plan.log, change_xid=stamp)
