@@ -13,7 +13,7 @@ mutations start from, in four statements; each mutation is decided once, against
 the writes are a few executemany statements.
 """
 
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import bindparam, insert, select, update
 
 from server.auth.scope import creatable_village_ids
 from server.bulk_insert import BulkInsert
@@ -63,6 +63,15 @@ WRITTEN_COLUMNS = (
     "report_day",
     "version_hash",
 )
+DEVICE_TABLE = Device.__table__
+DEVICE_LAST_MUTATION = (
+    select(DEVICE_TABLE.c.last_mutation_id).where(DEVICE_TABLE.c.id == bindparam("device_id")).with_for_update()
+)
+DEVICE_SYNCED = (
+    update(DEVICE_TABLE)
+    .where(DEVICE_TABLE.c.id == bindparam("device_id"))
+    .values(last_mutation_id=bindparam("last"), last_sync_at=bindparam("now"), last_seen_at=bindparam("now"))
+)
 STORED_OUTCOMES = select(MUTATION_TABLE).where(
     MUTATION_TABLE.c.device_id == bindparam("device_id"),
     MUTATION_TABLE.c.mutation_id.in_(bindparam("ids", expanding=True)),
@@ -90,15 +99,13 @@ def apply_push(user, device, mutations):
     checked = [decide.check(actor, mutation, arrived) for mutation in mutations]
     stamp = transaction_stamp(db.session)
     # One push at a time per device: a retry racing its original waits and then replays.
-    device = db.session.execute(
-        select(Device).where(Device.id == device.id).with_for_update().execution_options(populate_existing=True)
-    ).scalar_one()
+    last = db.session.execute(DEVICE_LAST_MUTATION, {"device_id": device.id}).scalar_one()
     now = utcnow()
     plan = decide.decide(actor, checked, _stored(device.id, checked), now)
     _write(plan, stamp, user)
-    device.last_mutation_id = max([device.last_mutation_id, *(m["mutation_id"] for m in mutations)])
-    device.last_sync_at = device.last_seen_at = now
-    return plan.results, device.last_mutation_id
+    last = max([last, *(m["mutation_id"] for m in mutations)])
+    db.session.execute(DEVICE_SYNCED, {"device_id": device.id, "last": last, "now": now})
+    return plan.results, last
 
 
 def _stored(device_id, checked):
