@@ -253,7 +253,8 @@ class _Batch:
 
     def __init__(self, actor, now, new_id, stored):
         self.actor, self.now, self.new_id = actor, now, new_id
-        self.plan = Plan(records=dict(stored.records))
+        # Copies: the rows are changed as the batch goes, the stored ones are left as they were read.
+        self.plan = Plan(records={record_id: dict(row) for record_id, row in stored.records.items()})
         # (record id, version) -> data: the stored bases, the stored rows and each version made here
         self.data_at = dict(stored.bases)
         self.data_at.update(((row["id"], row["version"]), row["data"]) for row in stored.records.values())

@@ -4,13 +4,14 @@ needs, decide (server/sync/decide.py), write.
 Each mutation's outcome is stored in the mutation log in the same transaction as its effect, so
 a crash at any point leaves either both or neither, and a retry returns the stored outcome.
 
-What a mutation says on its own (for a create, its validated data) is checked before the
-transaction begins: on SQLite the transaction holds the one write lock, and whatever runs inside
-it waits for every other device's push. The transaction takes its stamp first (on SQLite, the
-lock), so that nothing it reads can change before it writes; then the device row, the stored
-outcomes of the batch's mutation ids, the records it names and the history versions its stale
-mutations start from, in four statements; each mutation is decided once, against those; and
-the writes are a few executemany statements.
+What a mutation says on its own (for a create, its validated data, record row and first
+version) is worked out before the transaction begins: on SQLite the transaction holds the one
+write lock, and whatever runs inside it waits for every other device's push. The transaction
+takes its stamp first (on SQLite, the lock), so that nothing it reads can change before it
+writes; then it reads the device's last mutation, the stored outcomes of the batch's mutation
+ids, the records it names and the history versions its stale mutations start from (four
+statements); each mutation is decided once, against those; and the writes are a few
+executemany statements.
 """
 
 from sqlalchemy import bindparam, insert, select, update
