@@ -6,7 +6,6 @@ import os
 import uuid
 from contextlib import contextmanager
 
-import marshmallow as ma
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
@@ -15,7 +14,7 @@ from server import create_app
 from server.demo import seed_demo
 from server.extensions import db
 from server.forms import registry
-from server.forms.schema import schema_for, validator_for
+from server.forms.schema import validator_for
 from server.models import Village
 from tests.helpers import PASSWORD, PUBLIC_STAND_IN, Caller, resolve_names
 
@@ -177,16 +176,6 @@ def villages(app):
     return {v.name: v.id for v in db.session.execute(db.select(Village)).scalars()}
 
 
-def validate_with_schema(type_name, data, before=None):
-    """registry.validate through the marshmallow schema: the reference its compiled validator must match."""
-    if not isinstance(data, dict):
-        return None, {"data": ["Phải là một đối tượng JSON"]}
-    try:
-        return type(registry.SCHEMAS[type_name])(before=before).load(data), None
-    except ma.ValidationError as err:
-        return None, {name: list(messages) for name, messages in err.messages.items()}
-
-
 @contextmanager
 def declared_before(type_name, *rule_names):
     """The app as it was before these rules of a type were declared: a record pushed meanwhile is
@@ -198,7 +187,6 @@ def declared_before(type_name, *rule_names):
     with pytest.MonkeyPatch.context() as patch:
         patch.setitem(registry.RECORD_TYPES, type_name, old)
         patch.setitem(registry._VALIDATORS, type_name, validator_for(old))
-        patch.setitem(registry.SCHEMAS, type_name, schema_for(old))
         yield
 
 
@@ -215,16 +203,3 @@ def _example_push_hosts_resolve():
     with pytest.MonkeyPatch.context() as patch:
         resolve_names(patch, dict.fromkeys(EXAMPLE_PUSH_HOSTS, [PUBLIC_STAND_IN]))
         yield
-
-
-@pytest.fixture(autouse=True)
-def _validator_agrees_with_schema(monkeypatch):
-    """Every record any test validates in this process is judged by the marshmallow schema too."""
-    fast = registry.validate
-
-    def both(type_name, data, before=None):
-        result = fast(type_name, data, before)
-        assert result == validate_with_schema(type_name, data, before), (type_name, data, before)
-        return result
-
-    monkeypatch.setattr(registry, "validate", both)

@@ -31,22 +31,22 @@ def record_filter(user):
 
 
 def can_read(user, record):
-    """The same as record_filter, for a record already loaded (its commune, village, author, type)."""
+    """The same as record_filter, for a record row already loaded (its commune, village, author, type)."""
     reads = roles.role_of(user).reads
     if reads == roles.COMMUNE:
-        return record.commune_id == user.commune_id
+        return record["commune_id"] == user.commune_id
     if reads == roles.WORKFLOW:
-        return record.commune_id == user.commune_id and record.type in types_worked_by(user.role)
-    if reads == roles.VILLAGES and record.village_id in user.village_ids:
+        return record["commune_id"] == user.commune_id and record["type"] in types_worked_by(user.role)
+    if reads == roles.VILLAGES and record["village_id"] in user.village_ids:
         return True
-    return reads is not roles.NO_RECORDS and record.created_by == user.id
+    return reads is not roles.NO_RECORDS and record["created_by"] == user.id
 
 
 def can_edit(user, record):
     """A role that corrects changes any record it reads; others only their own."""
     if roles.role_of(user).corrects:
         return can_read(user, record)
-    return record.created_by == user.id
+    return record["created_by"] == user.id
 
 
 def may_change_locked(user):

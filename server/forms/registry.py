@@ -12,7 +12,7 @@ import os
 from server import roles
 from server.forms import measures
 from server.forms.rules import PROVINCE_CODES
-from server.forms.schema import schema_for, validator_for
+from server.forms.schema import validator_for
 
 # The record types every commune has, in the order the phone offers them: each module declares
 # RECORD_TYPE. A deployment adds its province's own types without touching this list by naming
@@ -52,8 +52,6 @@ def _registered(module_names):
 
 RECORD_TYPES = _registered(_module_names())
 
-# The marshmallow schemas are the reference the compiled validators are tested against.
-SCHEMAS = {name: schema_for(rt) for name, rt in RECORD_TYPES.items()}
 _VALIDATORS = {name: validator_for(rt) for name, rt in RECORD_TYPES.items()}
 
 

@@ -1,12 +1,12 @@
 """Reading and writing records as plain rows: the one place that makes a new version.
 
+A record on the write path is one thing: its row as a dict (the columns of
+``records``), loaded with ``load_for_update``, made with ``new_record_row``.
 Push, review and conflict resolution all change records through
 ``new_version`` and ``save``: the record row becomes the projection of its
 newest version, the version is appended with a hash chained to the one
 before, and every written row carries the transaction stamp that orders it
-for pull (server/sync/cursor.py). The stamp is given when the row is written,
-so a version that needs nothing from the database (a create's first) can be
-made before the write transaction starts.
+for pull (server/sync/cursor.py), given when the row is written.
 """
 
 import hashlib
@@ -14,8 +14,9 @@ import unicodedata
 from datetime import timezone
 
 import orjson
-from sqlalchemy import DateTime, bindparam, insert, select, update
+from sqlalchemy import bindparam, select, tuple_, update
 
+from server.bulk_insert import BulkInsert
 from server.extensions import db
 from server.forms import registry
 from server.models import Record, RecordVersion
@@ -26,6 +27,8 @@ from server.timeutil import iso
 RECORD_TABLE = Record.__table__
 VERSION_TABLE = RecordVersion.__table__
 GENESIS_HASH = "0" * 64
+RECORD_INSERT = BulkInsert(RECORD_TABLE)
+VERSION_INSERT = BulkInsert(VERSION_TABLE)
 
 
 def begin_write():
@@ -49,12 +52,14 @@ def load_for_update(record_ids, scope=None, columns=None):
     if not record_ids:
         return {}
     table = RECORD_TABLE
+    # The ids go in as one expanding parameter: SQLAlchemy then caches the statement instead of
+    # coercing each id into a literal of a new one (a push names up to 500).
     statement = select(*[table.c[name] for name in columns] if columns else [table]).where(
-        table.c.id.in_(sorted(record_ids))
+        table.c.id.in_(bindparam("ids", expanding=True))
     )
     if scope is not None:
         statement = statement.where(scope)
-    rows = db.session.execute(statement.order_by(RECORD_TABLE.c.id).with_for_update()).mappings()
+    rows = db.session.execute(statement.order_by(table.c.id).with_for_update(), {"ids": sorted(record_ids)}).mappings()
     return {row["id"]: dict(row) for row in rows}
 
 
@@ -62,13 +67,6 @@ def read_row(record_id):
     """The current row of a record as a dict, unlocked, or None."""
     row = db.session.execute(select(RECORD_TABLE).where(RECORD_TABLE.c.id == record_id)).mappings().first()
     return dict(row) if row else None
-
-
-class RowView:
-    """Attribute access to a row dict, for the scope checks that take a record."""
-
-    def __init__(self, row):
-        self.__dict__.update(row)
 
 
 def searchable(text):
@@ -203,167 +201,28 @@ def new_record_row(*, record_id, record_type, commune_id, village_id, user_id, d
         "personal_id": None,
         "report_day": None,  # set with its first data (derived_columns)
         "version_hash": GENESIS_HASH,
-        "change_xid": 0,
     }
 
 
-class DriverInsert:
-    """An INSERT of whole rows, executed by the database driver with parameters made ready before.
-
-    SQLAlchemy compiles the statement once per dialect (its placeholders and casts), and each
-    column's bind processor (a date as SQLite stores it, JSON through the app's encoder) makes of
-    a row exactly the values Core would send. ``ready`` can run before the write transaction
-    starts, so that inside it the driver only executes; the columns named in ``given_last`` are
-    left out of ``ready`` and given once for all rows by ``execute`` (the transaction stamp).
-    """
-
-    def __init__(self, table, given_last=(), skip=()):
-        self.table = table
-        self.given_last = tuple(given_last)
-        self.columns = tuple(c.key for c in table.columns if c.key not in skip and c.key not in given_last)
-        self._plans = {}
-
-    def _plan(self, dialect):
-        key = (dialect.name, dialect.driver, dialect.paramstyle)
-        plan = self._plans.get(key)
-        if plan is None:
-            names = self.columns + self.given_last
-            compiled = insert(self.table).compile(dialect=dialect, column_keys=list(names))
-            if compiled.positional and tuple(compiled.positiontup) != names:
-                raise RuntimeError(f"unexpected parameter order for {self.table.name}: {compiled.positiontup}")
-            processors = tuple(_bind_processor(self.table.c[name].type, dialect) for name in self.columns)
-            plan = self._plans[key] = (compiled.string, compiled.positional, processors)
-        return plan
-
-    def ready(self, dialect, row):
-        """The row's values as the driver takes them: a tuple, or a dict for named placeholders."""
-        _, positional, processors = self._plan(dialect)
-        values = tuple(
-            process(row[name]) if process else row[name] for name, process in zip(self.columns, processors, strict=True)
+def save(created=(), updated=(), versions=(), columns=None):
+    """Write new records, changed records and their versions, each kind in one executemany (the
+    inserts through server/bulk_insert.py), every record row with this transaction's stamp. ``columns`` names the columns the changed rows write
+    (all of a row's but its id when None): a column left out of the SET list costs SQLite no
+    foreign key check and no index maintenance."""
+    stamp = transaction_stamp(db.session)
+    connection = db.session.connection()
+    if created:
+        RECORD_INSERT.execute(connection, list(created), change_xid=stamp)
+    if updated:
+        names = columns or [name for name in updated[0] if name not in ("id", "change_xid")]
+        connection.execute(
+            update(RECORD_TABLE).where(RECORD_TABLE.c.id == bindparam("_id")).values(change_xid=stamp),
+            [{**{name: row[name] for name in names}, "_id": row["id"]} for row in updated],
         )
-        return values if positional else dict(zip(self.columns, values, strict=True))
-
-    def execute(self, connection, ready_rows, **given):
-        if not ready_rows:
-            return
-        sql, positional, _ = self._plan(connection.dialect)
-        if self.given_last:
-            if positional:
-                tail = tuple(given[name] for name in self.given_last)
-                ready_rows = [row + tail for row in ready_rows]
-            else:
-                ready_rows = [{**row, **given} for row in ready_rows]
-        connection.exec_driver_sql(sql, ready_rows)
-
-
-class DriverUpdate:
-    """An UPDATE by id of some columns of whole rows, executed by the driver like DriverInsert.
-
-    Only the named columns are written: on SQLite a column left out of the SET list costs no
-    foreign key check and no index maintenance. ``stamp`` is given once for all rows.
-    """
-
-    def __init__(self, table, columns, stamp="change_xid"):
-        wanted = set(columns)
-        self.table = table
-        self.columns = tuple(c.key for c in table.columns if c.key in wanted and c.key != stamp)
-        self.stamp = stamp
-        self._plans = {}
-
-    def _plan(self, dialect):
-        key = (dialect.name, dialect.driver, dialect.paramstyle)
-        plan = self._plans.get(key)
-        if plan is None:
-            statement = update(self.table).where(self.table.c.id == bindparam("_id"))
-            compiled = statement.compile(dialect=dialect, column_keys=[*self.columns, self.stamp])
-            names = (*self.columns, self.stamp, "_id")
-            if compiled.positional and tuple(compiled.positiontup) != names:
-                raise RuntimeError(f"unexpected parameter order for {self.table.name}: {compiled.positiontup}")
-            processors = tuple(_bind_processor(self.table.c[name].type, dialect) for name in self.columns)
-            plan = self._plans[key] = (compiled.string, compiled.positional, processors)
-        return plan
-
-    def execute(self, connection, rows, stamp):
-        if not rows:
-            return
-        sql, positional, processors = self._plan(connection.dialect)
-        values = [
-            (
-                *(
-                    process(row[name]) if process else row[name]
-                    for name, process in zip(self.columns, processors, strict=True)
-                ),
-                stamp,
-                row["id"],
-            )
-            for row in rows
-        ]
-        if not positional:
-            names = (*self.columns, self.stamp, "_id")
-            values = [dict(zip(names, row, strict=True)) for row in values]
-        connection.exec_driver_sql(sql, values)
-
-
-def _bind_processor(column_type, dialect):
-    process = column_type.dialect_impl(dialect).bind_processor(dialect)
-    if process is None or not isinstance(column_type, DateTime):
-        return process
-    # A batch's rows share one time: format it once. One tuple, replaced whole, so that
-    # threads sharing the processor never pair one time with another's text.
-    last = (None, None)
-
-    def process_time(value):
-        nonlocal last
-        seen = last
-        if value is not seen[0]:
-            seen = last = (value, process(value))
-        return seen[1]
-
-    return process_time
-
-
-RECORD_INSERT = DriverInsert(RECORD_TABLE, given_last=("change_xid",))
-VERSION_INSERT = DriverInsert(VERSION_TABLE, skip=("id",))
-# An executemany UPDATE: the SET columns come from the parameter keys.
-_UPDATE_BY_ID = update(RECORD_TABLE).where(RECORD_TABLE.c.id == bindparam("_id"))
-
-
-def dialect():
-    return db.session.get_bind().dialect
-
-
-def insert_records(ready_rows):
-    """New record rows (from ``RECORD_INSERT.ready``), stamped with this transaction's stamp."""
-    RECORD_INSERT.execute(db.session.connection(), ready_rows, change_xid=transaction_stamp(db.session))
-
-
-def update_records(rows, writer=None):
-    """Changed record rows, stamped with this transaction's stamp: every column but the id, or
-    those of ``writer`` (a DriverUpdate)."""
-    if writer is not None:
-        writer.execute(db.session.connection(), rows, transaction_stamp(db.session))
-    elif rows:
-        stamp = transaction_stamp(db.session)
-        db.session.connection().execute(
-            _UPDATE_BY_ID,
-            [{**{k: v for k, v in r.items() if k != "id"}, "change_xid": stamp, "_id": r["id"]} for r in rows],
-        )
-
-
-def insert_versions(ready_rows):
-    """Version rows from ``VERSION_INSERT.ready``."""
-    VERSION_INSERT.execute(db.session.connection(), ready_rows)
-
-
-def save(created=(), updated=(), versions=()):
-    """Write new records, changed records and their versions in a few set-based statements,
-    every record row with this transaction's stamp."""
-    bound = dialect()
-    insert_records([RECORD_INSERT.ready(bound, r) for r in created])
-    update_records(updated)
-    insert_versions([VERSION_INSERT.ready(bound, v) for v in versions])
-    for row in [*created, *updated]:
-        row["change_xid"] = transaction_stamp(db.session)
+    if versions:
+        VERSION_INSERT.execute(connection, list(versions))
+    for row in (*created, *updated):
+        row["change_xid"] = stamp
 
 
 def record_document(row):
@@ -421,7 +280,18 @@ def version_document(version, users):
 
 
 def data_at_version(record_id, version):
-    """The full data of a record as it was at a version (the base of a three-way merge)."""
-    return db.session.execute(
-        select(VERSION_TABLE.c.data).where(VERSION_TABLE.c.record_id == record_id, VERSION_TABLE.c.version == version)
-    ).scalar_one_or_none()
+    """The full data of a record as it was at a version (the base of a three-way merge), or None."""
+    return data_at_versions([(record_id, version)]).get((record_id, version))
+
+
+def data_at_versions(pairs):
+    """{(record id, version): data} of these versions, in one query."""
+    if not pairs:
+        return {}
+    table = VERSION_TABLE
+    rows = db.session.execute(
+        select(table.c.record_id, table.c.version, table.c.data).where(
+            tuple_(table.c.record_id, table.c.version).in_(sorted(pairs))
+        )
+    )
+    return {(record_id, version): data for record_id, version, data in rows}

@@ -1,12 +1,12 @@
-"""The push's inserts hand the driver parameters made ready before the write transaction
-(store.DriverInsert): what they store must be exactly what a Core INSERT stores, on each backend."""
+"""server/bulk_insert.py hands the driver values it converted itself: what it stores must be
+exactly what a Core INSERT stores, on each backend, for every table a push inserts into."""
 
 from sqlalchemy import insert, select
 
 from server.extensions import db
 from server.models import Device, User
 from server.records import store
-from server.sync.push import MUTATION_INSERT, MUTATION_TABLE
+from server.sync.push import LOG_INSERT, MUTATION_TABLE
 from server.timeutil import utcnow
 
 
@@ -32,11 +32,11 @@ def _record_and_version(record_id, user, village_id, now):
     version = store.new_version(
         row, action="create", user_id=user.id, now=now, data=data, changed=data.keys(), mutation_id=7
     )
-    row.update(has_conflict=True, review_comment='Đủ "điều kiện"', change_xid=42)
+    row.update(has_conflict=True, review_comment='Đủ "điều kiện"')
     return row, version
 
 
-def test_driver_inserts_store_what_core_stores(app, villages):
+def test_bulk_inserts_store_what_core_stores(app, villages):
     user = db.session.execute(select(User).where(User.username == "vol.qt1")).scalar_one()
     device = Device(id="0c2d2a43-3f0e-4c3b-9d55-0d1b2c3e4f50", user_id=user.id)
     db.session.add(device)
@@ -45,14 +45,13 @@ def test_driver_inserts_store_what_core_stores(app, villages):
     village_id = villages["Thôn 1"]
     core_id, driver_id = "6f1c7d0e-8a58-4b8e-9a0e-111111111111", "6f1c7d0e-8a58-4b8e-9a0e-222222222222"
     connection = db.session.connection()
-    dialect = connection.dialect
 
     core_row, core_version = _record_and_version(core_id, user, village_id, now)
-    connection.execute(insert(store.RECORD_TABLE), [core_row])
+    connection.execute(insert(store.RECORD_TABLE), [{**core_row, "change_xid": 42}])
     connection.execute(insert(store.VERSION_TABLE), [core_version])
     driver_row, driver_version = _record_and_version(driver_id, user, village_id, now)
-    store.RECORD_INSERT.execute(connection, [store.RECORD_INSERT.ready(dialect, driver_row)], change_xid=42)
-    store.VERSION_INSERT.execute(connection, [store.VERSION_INSERT.ready(dialect, driver_version)])
+    store.RECORD_INSERT.execute(connection, [driver_row], change_xid=42)
+    store.VERSION_INSERT.execute(connection, [driver_version])
 
     records, versions = store.RECORD_TABLE, store.VERSION_TABLE
     core, driver = _stored(records, f"id = '{core_id}'"), _stored(records, f"id = '{driver_id}'")
@@ -73,12 +72,9 @@ def test_driver_inserts_store_what_core_stores(app, villages):
         "created_at": now,
     }
     connection.execute(insert(MUTATION_TABLE), [{**log, "mutation_id": 1}, {**log, "mutation_id": 2, "error": None}])
-    MUTATION_INSERT.execute(
-        connection,
-        [
-            MUTATION_INSERT.ready(dialect, {**log, "mutation_id": 3}),
-            MUTATION_INSERT.ready(dialect, {**log, "mutation_id": 4, "error": None}),
-        ],
+    shared = log.pop("change_xid")
+    LOG_INSERT.execute(
+        connection, [{**log, "mutation_id": 3}, {**log, "mutation_id": 4, "error": None}], change_xid=shared
     )
     stored = {
         row[1]: row[2:]
@@ -88,25 +84,4 @@ def test_driver_inserts_store_what_core_stores(app, villages):
         )
     }
     assert stored[3] == stored[1] and stored[4] == stored[2]
-    db.session.rollback()
-
-
-def test_a_stamp_given_at_execution_goes_to_every_row(app, villages):
-    user = db.session.execute(select(User).where(User.username == "vol.qt1")).scalar_one()
-    dialect = db.session.connection().dialect
-    rows = [
-        _record_and_version(f"6f1c7d0e-8a58-4b8e-9a0e-33333333333{n}", user, villages["Thôn 1"], utcnow())[0]
-        for n in range(3)
-    ]
-    store.insert_records([store.RECORD_INSERT.ready(dialect, row) for row in rows])
-    stamps = (
-        db.session.execute(
-            select(store.RECORD_TABLE.c.change_xid)
-            .distinct()
-            .where(store.RECORD_TABLE.c.id.in_([row["id"] for row in rows]))
-        )
-        .scalars()
-        .all()
-    )
-    assert stamps == [db.session.info["sync_stamp"]]
     db.session.rollback()
