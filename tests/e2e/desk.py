@@ -21,10 +21,11 @@ SIZES = {1280: DESKTOP, 360: PHONE}
 
 
 @contextmanager
-def desk(browser, live_app, username, width=1280):
+def desk(browser, live_app, username, width=1280, locale=None):
     """A page logged in as `username` (police, admin, or the province's) in a new context `width`
-    px wide; the context closes afterwards. Fails on any uncaught exception in its pages."""
-    context = browser.new_context(base_url=live_app.url, **SIZES[width])
+    px wide, its browser's language `locale` if given; the context closes afterwards. Fails on
+    any uncaught exception in its pages."""
+    context = browser.new_context(base_url=live_app.url, **{**SIZES[width], **({"locale": locale} if locale else {})})
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)
     errors = []
     context.on("page", lambda page: page.on("pageerror", lambda error: errors.append(f"{page.url}: {error}")))
