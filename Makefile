@@ -1,7 +1,8 @@
 # The two commands: `make run` (set up, migrate, load the official list of places, seed the demo
 # data, serve) and `make test`; `make places` fetches and loads the official list of provinces and
 # communes (docs/places.md); `make bench` runs the sync benchmark, `make bench-province` a
-# province's worth of data (docs/performance.md).
+# province's worth of data (docs/performance.md); `make lighthouse` scores the login screen and a police
+# user's screens with Lighthouse (docs/pwa.md).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -17,7 +18,7 @@ INSTANCE ?= $(or $(SOTAY_INSTANCE_PATH),instance)
 PLACES_CACHE := $(INSTANCE)/cache
 PLACES_FILE ?= $(PLACES_CACHE)/vietnam_provinces-$(PLACES_VERSION)-py3-none-any.whl
 
-.PHONY: run test lint bench bench-province setup clean places
+.PHONY: run test lint bench bench-province lighthouse setup clean places
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -63,5 +64,15 @@ bench: setup
 bench-province: setup
 	$(BIN)/python -m bench.province $(BENCH_ARGS)
 
+# Lighthouse and puppeteer-core as package-lock.json pins them (12.2.3: version 13 needs Node 22), on
+# the demo data in a temporary instance, with Debian's chromium (CHROME_PATH); not part of make test.
+# Options go through LIGHTHOUSE_ARGS, e.g. make lighthouse LIGHTHOUSE_ARGS="--port 8830 --runs 5"
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+lighthouse: setup node_modules/.installed
+	$(BIN)/python -m bench.lighthouse $(LIGHTHOUSE_ARGS)
+
 clean:
-	rm -rf $(VENV) instance .pytest_cache
+	rm -rf $(VENV) instance .pytest_cache node_modules
