@@ -1,8 +1,9 @@
 # The two commands: `make run` (set up, migrate, load the official list of places, seed the demo
 # data, serve) and `make test`; `make places` fetches and loads the official list of provinces and
 # communes (docs/places.md); `make bench` runs the sync benchmark, `make bench-province` a
-# province's worth of data (docs/performance.md); `make lighthouse` scores the login screen and a police
-# user's screens with Lighthouse (docs/pwa.md).
+# province's worth of data, `make bench-first-sync` a phone's first sync over a slow link
+# (docs/performance.md); `make lighthouse` scores the login screen and a police user's screens with
+# Lighthouse (docs/pwa.md).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -18,7 +19,7 @@ INSTANCE ?= $(or $(SOTAY_INSTANCE_PATH),instance)
 PLACES_CACHE := $(INSTANCE)/cache
 PLACES_FILE ?= $(PLACES_CACHE)/vietnam_provinces-$(PLACES_VERSION)-py3-none-any.whl
 
-.PHONY: run test lint bench bench-province lighthouse setup clean places
+.PHONY: run test lint bench bench-province bench-first-sync lighthouse setup clean places
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +64,11 @@ bench: setup
 # in a schema of its own dropped afterwards; BENCH_ARGS="--small" for a quick run (docs/performance.md).
 bench-province: setup
 	$(BIN)/python -m bench.province $(BENCH_ARGS)
+
+# A police phone's first sync of a 10,000-record commune, in chromium over an emulated 1.6 Mbit/s
+# link, compression off and on; BENCH_ARGS="--records 300 --runs 1" for a quick run.
+bench-first-sync: setup
+	$(BIN)/python -m bench.first_sync $(BENCH_ARGS)
 
 # Lighthouse and puppeteer-core as package-lock.json pins them (12.2.3: version 13 needs Node 22), on
 # the demo data in a temporary instance, with Debian's chromium (CHROME_PATH); not part of make test.

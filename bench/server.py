@@ -69,8 +69,9 @@ def wait_healthy(process, base_url, timeout, log_tail):
 class Server:
     """gunicorn serving wsgi:app on one database, in its own process group."""
 
-    def __init__(self, db_url, folder, workers, password, gunicorn_args=(), port=None):
+    def __init__(self, db_url, folder, workers, password, gunicorn_args=(), extra_env=None, port=None):
         self.db_url = db_url
+        self.extra_env = extra_env or {}
         self.folder = Path(folder)
         self.workers = workers
         self.password = password
@@ -85,7 +86,11 @@ class Server:
 
     def env(self):
         env = dict(
-            os.environ, **FAST_HASHING_ENV, DATABASE_URL=self.db_url, SOTAY_INSTANCE_PATH=str(self.folder / "instance")
+            os.environ,
+            **FAST_HASHING_ENV,
+            DATABASE_URL=self.db_url,
+            SOTAY_INSTANCE_PATH=str(self.folder / "instance"),
+            **self.extra_env,
         )
         env.pop("FLASK_APP", None)
         return env

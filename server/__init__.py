@@ -10,6 +10,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from server.compression import register_compression
 from server.config import Config, check_settings, database_url
 from server.errors import register_error_handlers
 from server.extensions import api, db, jwt, migrate
@@ -46,6 +47,7 @@ def create_app(config=None):
         _configure_engine(db.engine, int(app.config["DATABASE_LOCK_WAIT_SECONDS"] * 1000))
     register_error_handlers(app)
     register_security_headers(app)
+    register_compression(app)
     _register_blueprints(app)
     if app.config["PROXY_HOPS"]:
         hops = app.config["PROXY_HOPS"]

@@ -25,6 +25,13 @@ def check_settings(config):
     if not (days.isascii() and days.isdigit() and 1 <= int(days) <= 3650):
         raise ValueError(f"SOTAY_DEVICE_RETENTION_DAYS must be a whole number of days from 1 to 3650, not {days!r}")
     config["DEVICE_RETENTION_DAYS"] = int(days)
+    compression = config["COMPRESSION"]
+    if not isinstance(compression, bool):
+        if str(compression).strip() not in ("0", "1"):
+            raise ValueError(
+                f"SOTAY_COMPRESSION must be 1 (compress) or 0 (a proxy in front does), not {compression!r}"
+            )
+        config["COMPRESSION"] = str(compression).strip() == "1"
 
 
 class Config:
@@ -94,6 +101,10 @@ class Config:
     # drops them (never from the server), so a lost phone holds less personal data. Sent with
     # every pull (docs/api.md §7); check_settings() refuses anything but 1 to 3650.
     DEVICE_RETENTION_DAYS = os.environ.get("SOTAY_DEVICE_RETENTION_DAYS", "30")
+
+    # Answers compressed as the client asks (server/compression.py); 0 where a proxy in front
+    # compresses instead, so the work is not done twice. check_settings() refuses anything else.
+    COMPRESSION = os.environ.get("SOTAY_COMPRESSION", "1")
 
     # The folder the app serves the PWA from; unset: the repository's pwa/ (server/site.py).
     PWA_DIR = os.environ.get("SOTAY_PWA_DIR")

@@ -10,6 +10,7 @@ from pathlib import Path
 from flask import Response, current_app, send_from_directory
 from marshmallow import fields
 from sqlalchemy import text
+from werkzeug.security import safe_join
 
 from server.extensions import db
 from server.jsonio import Blueprint, json_response
@@ -101,7 +102,7 @@ def app_version():
 @public_file("text/html")
 def index():
     """Trang của ứng dụng."""
-    return send_from_directory(pwa_dir(), "index.html")
+    return _send(pwa_dir(), "index.html")
 
 
 # Top-level files and the app's asset folders only, so that /api/v1/... never falls
@@ -111,4 +112,15 @@ def index():
 @public_file(*FILE_TYPES)
 def pwa_file(filename, folder=None):
     """Một tệp của ứng dụng."""
-    return send_from_directory(pwa_dir() / folder if folder else pwa_dir(), filename)
+    return _send(pwa_dir() / folder if folder else pwa_dir(), filename)
+
+
+def _send(folder, filename):
+    """A file of the app, its ETag a digest of its content rather than of its time and size: a
+    deploy that writes files anew leaves the unchanged ones' ETags as they were, so a phone
+    revalidating them (the service worker's install, sw.js) gets 304s, not the files again."""
+    path = safe_join(str(folder), filename)
+    if path is None or not Path(path).is_file():
+        return send_from_directory(folder, filename)  # its 404
+    etag = hashlib.blake2b(Path(path).read_bytes(), digest_size=12).hexdigest()
+    return send_from_directory(folder, filename, etag=etag)

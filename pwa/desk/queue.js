@@ -1,29 +1,31 @@
 // The review queue for police and admin: the commune's records from the server, filtered and
-// paged there (fast at 100,000 records), with possible duplicates flagged and bulk approval.
+// paged there (fast at 100,000 records), with possible duplicates flagged and bulk approval. On a
+// phone a list of cards; at a desk a table with the record beside it (queue-table.js).
 import { h, replace } from "../js/dom.js";
 import { t, label, formatDate } from "../js/i18n.js";
 import { call, NetworkError } from "../js/api.js";
 import { recordTitle, typeShortLabel, villageName } from "../js/views/rows.js";
 import { dateInput } from "../js/dates.js";
 import { typedDate } from "../js/forms.js";
+import { asView, renderQueueTable, SERVER_SORTS } from "./queue-table.js";
 
 const PER_PAGE = 50;
 const FILTERS = ["type", "village_id", "review_state", "from", "to", "has_conflict", "created_by", "q", "possible_duplicate"];
 const STATES = ["submitted", "needs_changes", "approved", "rejected"];
 
-function asView(record) {
-  return { ...record, state: record.has_conflict ? "conflict" : record.review_state };
-}
-
-export async function renderQueue(container, app, params) {
+// `openId`: at a desk, the record shown beside the queue (#/review/<id>).
+export async function renderQueue(container, app, params, openId = null) {
+  const desk = app.wide.matches;
   const filters = Object.fromEntries(FILTERS.map((name) => [name, params.get(name) ?? (name === "review_state" ? "submitted" : "")]));
+  // The desk's table sorts by a column: by date on the server, by any other within the page.
+  if (desk) filters.sort = params.get("sort") || "";
   const page = Number(params.get("page") || 1);
-  const go = (changes) => {
-    const next = { ...filters, page: "1", ...changes };
-    // review_state stays even when empty: without it the queue means "submitted", so
-    // "every state" must be said in the address.
-    app.navigate(`#/review?${new URLSearchParams(Object.entries(next).filter(([k, v]) => v !== "" || k === "review_state"))}`, true);
-  };
+  // The queue's address, and at a desk a record's beside it: each filter, page 1 unless said,
+  // and review_state even when empty (without it the queue means "submitted", so "every state"
+  // must be said in the address).
+  const address = (changes, id = null) => `#/review${id ? `/${encodeURIComponent(id)}` : ""}?${new URLSearchParams(
+    Object.entries({ ...filters, page: "1", ...changes }).filter(([k, v]) => v !== "" || k === "review_state"))}`;
+  const go = (changes) => app.navigate(address(changes), true);
   const select = (name, options, all) => h("select", { id: `queue-${name}`, "aria-label": t(`queue.${name}`),
     onchange: (e) => go({ [name]: e.target.value }) },
   h("option", { value: "" }, all), options.map(([value, text]) => h("option", { value, selected: String(value) === filters[name] }, text)));
@@ -53,8 +55,9 @@ export async function renderQueue(container, app, params) {
 
   let result;
   try {
-    const query = new URLSearchParams(Object.entries({ ...filters, page, per_page: PER_PAGE }).filter(([, v]) => v !== ""));
-    result = await call("GET", `/records?${query}`);
+    const { sort, ...sent } = filters;
+    const asked = { ...sent, sort: SERVER_SORTS.includes(sort) ? sort : "", page, per_page: PER_PAGE };
+    result = await call("GET", `/records?${new URLSearchParams(Object.entries(asked).filter(([, v]) => v !== ""))}`);
   } catch (err) {
     replace(container, h("section", { class: "queue" }, h("h1", {}, t("queue.title")), controls,
       h("p", { class: "error", role: "alert" }, err instanceof NetworkError ? t("dash.offline") : err.message)));
@@ -74,20 +77,29 @@ export async function renderQueue(container, app, params) {
       approveButton.disabled = false;
     }
   } }, t("queue.approve_selected", { n: 0 }));
-  const toggle = (id) => (event) => {
-    if (event.target.checked) chosen.add(id);
+  const choose = (id, on) => {
+    if (on) chosen.add(id);
     else chosen.delete(id);
     approveButton.disabled = chosen.size === 0;
     approveButton.textContent = t("queue.approve_selected", { n: chosen.size });
   };
   const pages = Math.max(1, Math.ceil(result.total / PER_PAGE));
+  const pager = pages > 1 ? h("div", { class: "pager" },
+    h("button", { type: "button", disabled: page <= 1, onclick: () => go({ page: String(page - 1) }) }, "‹"),
+    h("span", {}, t("queue.page", { page, pages })),
+    h("button", { type: "button", disabled: page >= pages, id: "queue-next", onclick: () => go({ page: String(page + 1) }) }, "›")) : null;
+  if (desk) {
+    renderQueueTable(container, app, { items: result.items.map(asView), total: result.total, page, sort: filters.sort, openId,
+      controls, approveButton, pager, chosen, choose, address });
+    return;
+  }
   replace(container, h("section", { class: "queue", id: "queue" },
     h("h1", {}, t("queue.title")), controls,
     h("div", { class: "queue-bar" }, h("span", { id: "queue-total" }, t("queue.total", { n: result.total })), approveButton),
     result.items.length ? h("ul", { class: "record-list queue-list", id: "queue-list" }, result.items.map((record) => {
       const view = asView(record);
       return h("li", { class: "record-row queue-row", dataset: { id: record.id, state: view.state } },
-        h("input", { type: "checkbox", "aria-label": t("queue.select"), onchange: toggle(record.id),
+        h("input", { type: "checkbox", "aria-label": t("queue.select"), onchange: (e) => choose(record.id, e.target.checked),
           disabled: record.has_conflict || record.review_state === "approved" }),
         h("a", { href: `#/review/${record.id}` },
           h("span", { class: "row-title" }, recordTitle(app.forms, view)),
@@ -96,8 +108,5 @@ export async function renderQueue(container, app, params) {
           h("span", { class: "badges" }, h("span", { class: `badge state-${view.state}` }, t(`state.${view.state}`)),
             record.possible_duplicate ? h("span", { class: "badge duplicate" }, t("queue.duplicate")) : null)));
     })) : h("p", { class: "empty" }, t("queue.empty")),
-    pages > 1 ? h("div", { class: "pager" },
-      h("button", { type: "button", disabled: page <= 1, onclick: () => go({ page: String(page - 1) }) }, "‹"),
-      h("span", {}, t("queue.page", { page, pages })),
-      h("button", { type: "button", disabled: page >= pages, id: "queue-next", onclick: () => go({ page: String(page + 1) }) }, "›")) : null));
+    pager));
 }

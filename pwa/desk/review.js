@@ -11,6 +11,12 @@ import { refreshCounts, syncNow } from "../js/syncer.js";
 import { formatValue } from "../js/views/record.js";
 import { recordTitle, stateBadge, villageName } from "../js/views/rows.js";
 
+// The record changed since the version the reviewer acted on (not a conflict, nor a move its
+// state does not allow): show it again with what changed.
+export function isStale(err) {
+  return err instanceof ApiError && err.status === 409 && err.code !== "record_has_conflict" && err.code !== "invalid_transition";
+}
+
 function fieldTable(rt, data, highlight = new Set()) {
   return h("table", { class: "field-table", id: "review-fields" }, h("tbody", {}, rt.fields.map((field) =>
     h("tr", { class: highlight.has(field.name) ? "changed" : "", dataset: { field: field.name } },
@@ -118,7 +124,15 @@ function reopenControls(app, rt, record, message) {
     h("div", { class: "actions" }, h("button", { type: "button", id: "reopen", onclick: reopenCase }, t("review.reopen"))));
 }
 
-export async function renderReview(container, app, id, staleFrom = null) {
+// A review action on the version the reviewer saw (`baseVersion`): the server refuses it if the
+// record changed since. The record after it.
+export function sendReview(id, action, baseVersion, comment) {
+  return call("POST", `/records/${encodeURIComponent(id)}/review`, { action, base_version: baseVersion, comment: comment || undefined });
+}
+
+// The record under review in `container`: a screen of its own on a phone; at a desk, the pane
+// beside the queue, which `onReviewed(action, record)` tells of each action done.
+export async function renderReview(container, app, id, { staleFrom = null, onReviewed = null } = {}) {
   let record;
   try {
     record = await call("GET", `/records/${encodeURIComponent(id)}`);
@@ -141,14 +155,14 @@ export async function renderReview(container, app, id, staleFrom = null) {
     }
     event.target.disabled = true;
     try {
-      await call("POST", `/records/${encodeURIComponent(id)}/review`, { action, base_version: record.version,
-        comment: comment.value.trim() || undefined });
+      const after = await sendReview(id, action, record.version, comment.value.trim());
       app.toast(t(`review.done_${action}`));
-      app.navigate("#/review", false);
+      if (onReviewed) onReviewed(action, after);
+      else app.navigate("#/review", false);
     } catch (err) {
       event.target.disabled = false;
-      if (err instanceof ApiError && err.status === 409 && err.code !== "record_has_conflict" && err.code !== "invalid_transition") {
-        await renderReview(container, app, id, record.version);
+      if (isStale(err)) {
+        await renderReview(container, app, id, { staleFrom: record.version, onReviewed });
         return;
       }
       message.textContent = err instanceof NetworkError ? t("dash.offline") : err.message;
@@ -156,9 +170,10 @@ export async function renderReview(container, app, id, staleFrom = null) {
   };
   const blocked = record.has_conflict;
   replace(container, h("section", { class: "review", id: "review", dataset: { id: record.id, version: String(record.version) } },
-    h("a", { href: "#/review", class: "back" }, t("review.back")),
+    onReviewed ? null : h("a", { href: "#/review", class: "back" }, t("review.back")),
     h("p", { class: "type-name" }, label(rt.label)),
-    h("h1", {}, recordTitle(app.forms, record)),
+    // Beside the queue, under the queue's own heading.
+    h(onReviewed ? "h2" : "h1", {}, recordTitle(app.forms, record)),
     h("p", { class: "record-meta" }, stateBadge(record.has_conflict ? "conflict" : record.review_state),
       " ", villageName(app.session, record.village_id), ` · ${t("record.version", { n: record.version })}`),
     newer.length ? h("p", { class: "notice", id: "stale-notice" }, t("review.stale", { n: newer.length })) : null,

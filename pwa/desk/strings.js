@@ -123,3 +123,37 @@ addStrings({
     "communes.opened_toast": "{name} opened.", "communes.none_found": "No commune matches (has the official list been loaded?).",
   },
 });
+
+// The review queue at a desk: the table, the record beside it, the keys (queue-table.js).
+addStrings({
+  vi: {
+    "queue.caption": "Hàng chờ duyệt: {n} bản ghi trong trang này. Nhấn ? để xem các phím tắt.",
+    "queue.col_select": "Chọn", "queue.col_created_at": "Ngày ghi", "queue.col_village": "Thôn", "queue.col_type": "Loại",
+    "queue.col_name": "Tên, nội dung", "queue.col_author": "Người ghi", "queue.col_state": "Trạng thái",
+    "queue.col_marks": "Lưu ý", "queue.col_photos": "Ảnh",
+    "queue.sorted_in_page": "Cột này được sắp xếp trong trang đang xem; sắp xếp theo ngày ghi thì cả hàng chờ được sắp xếp.",
+    "queue.pane": "Bản ghi đang xem", "queue.pane_hint": "Chọn một bản ghi (j, k hoặc bấm chuột) để xem bên cạnh. Nhấn ? để xem các phím tắt.",
+    "queue.keys": "Phím tắt (?)", "queue.send_hint": "Ctrl+Enter để gửi: {action}. Esc để quay lại bảng.",
+    "keys.title": "Phím tắt trong hàng chờ duyệt", "keys.or": "hoặc", "keys.close": "Đóng",
+    "keys.next": "Chọn bản ghi tiếp theo", "keys.previous": "Chọn bản ghi trước",
+    "keys.open": "Mở bản ghi đã chọn bên cạnh", "keys.approve": "Duyệt, rồi sang bản ghi tiếp theo",
+    "keys.needs_changes": "Yêu cầu bổ sung: con trỏ vào ô nhận xét", "keys.reject": "Từ chối: con trỏ vào ô nhận xét để ghi lý do",
+    "keys.send": "Gửi yêu cầu bổ sung hoặc từ chối vừa viết", "keys.leave": "Rời ô nhận xét, về bảng; đóng hộp này",
+    "keys.choose": "Chọn hoặc bỏ chọn để duyệt hàng loạt", "keys.help": "Hiện các phím tắt",
+  },
+  en: {
+    "queue.caption": "Review queue: {n} records on this page. Press ? for the keyboard keys.",
+    "queue.col_select": "Select", "queue.col_created_at": "Recorded", "queue.col_village": "Village", "queue.col_type": "Type",
+    "queue.col_name": "Name, subject", "queue.col_author": "Recorded by", "queue.col_state": "State",
+    "queue.col_marks": "Flags", "queue.col_photos": "Photos",
+    "queue.sorted_in_page": "This column sorts the page shown; sorting by the date recorded sorts the whole queue.",
+    "queue.pane": "Record on view", "queue.pane_hint": "Choose a record (j, k or a click) to see it here. Press ? for the keyboard keys.",
+    "queue.keys": "Keys (?)", "queue.send_hint": "Ctrl+Enter sends: {action}. Esc goes back to the table.",
+    "keys.title": "Keys in the review queue", "keys.or": "or", "keys.close": "Close",
+    "keys.next": "Choose the next record", "keys.previous": "Choose the previous record",
+    "keys.open": "Open the chosen record beside the list", "keys.approve": "Approve, then go to the next record",
+    "keys.needs_changes": "Ask for changes: the cursor goes to the comment box", "keys.reject": "Reject: the cursor goes to the comment box, for the reason",
+    "keys.send": "Send the request for changes or the rejection just written", "keys.leave": "Leave the comment box for the table; close this box",
+    "keys.choose": "Choose or unchoose for bulk approval", "keys.help": "Show the keys",
+  },
+});

@@ -30,6 +30,9 @@ const app = {
   session: null,
   forms: null,
   leaveHandlers: [],
+  // A desk's screen: wide enough for a table with a record beside it (css/desk.css applies from
+  // the same width).
+  wide: matchMedia("(min-width: 1024px)"),
   navigate(hash, replaceEntry = false) {
     if (replaceEntry) history.replaceState(null, "", hash);
     else history.pushState(null, "", hash);
@@ -176,7 +179,7 @@ async function keepDeskScreens() {
   for (const name of screens) desk(name).catch(() => {});
   if (!("serviceWorker" in navigator) || navigator.serviceWorker.controller) return;
   navigator.serviceWorker.addEventListener("controllerchange", () => {
-    for (const name of ["strings", "chart", ...screens]) fetch(`/desk/${name}.js`).catch(() => {});
+    for (const name of ["strings", "chart", "queue-table", ...screens]) fetch(`/desk/${name}.js`).catch(() => {});
   }, { once: true });
 }
 
@@ -214,8 +217,10 @@ async function route() {
     else if (parts[0] === "settings") await renderSettings(main, app);
     else if (parts[0] === "dashboard") await (await desk("dashboard")).renderDashboard(main, app, params);
     else if (parts[0] === "review" && app.can("review")) {
-      const screens = await desk(parts[1] ? "review" : "queue");
-      await (parts[1] ? screens.renderReview(main, app, decodeURIComponent(parts[1])) : screens.renderQueue(main, app, params));
+      const id = parts[1] ? decodeURIComponent(parts[1]) : null;
+      // At a desk the queue and the record share the screen; on a phone, one at a time.
+      if (id && !app.wide.matches) await (await desk("review")).renderReview(main, app, id);
+      else await (await desk("queue")).renderQueue(main, app, params, id);
     } else if (parts[0] === "conflicts" && app.can("resolve_conflicts")) {
       const screens = await desk("conflicts");
       await (parts[1] ? screens.renderConflict(main, app, decodeURIComponent(parts[1])) : screens.renderConflicts(main, app, params));
@@ -317,6 +322,8 @@ async function boot() {
   if (!started) {
     started = true;
     window.addEventListener("hashchange", route);
+    // The review queue's layout follows the window across the desk's width.
+    app.wide.addEventListener("change", () => { if (location.hash.startsWith("#/review")) route(); });
     onFatal(async (err) => {
       if (err.code === "device_revoked") await deviceRevoked();
       else { app.session = await currentSession(); await showLogin(); }

@@ -9,7 +9,9 @@ import { APP_VERSION } from "./version.js";
 
 // Well under the server's 500, so one request stays short on a 2G link.
 export const PUSH_BATCH = 100;
-export const PULL_LIMIT = 500;
+// The server's largest page (docs/api.md §7): a first sync of 10,000 records is 10 round trips,
+// not 20, and a page is ~55 kB compressed (docs/performance.md, "Bytes on the wire").
+export const PULL_LIMIT = 1000;
 
 function withLock(work) {
   if (globalThis.navigator && navigator.locks) return navigator.locks.request("sotay06-sync", work);
@@ -53,19 +55,34 @@ async function run(onProgress, again = false) {
     onProgress({ phase: "push", done: Math.min(summary.pushed, total), total });
     if (response.results.length < batch.length) throw new NetworkError(new Error("incomplete push answer"));
   }
-  let cursor = await getMeta("cursor");
-  for (;;) {
+  const fetchPage = (cursor, pending) => {
     const query = new URLSearchParams({ device_id: device, limit: String(PULL_LIMIT), app_version: APP_VERSION,
-      pending_count: String(await pendingCount()) });
+      pending_count: String(pending) });
     if (cursor) query.set("cursor", cursor);
-    const page = await call("GET", `/sync/pull?${query}`);
+    return call("GET", `/sync/pull?${query}`);
+  };
+  let cursor = await getMeta("cursor");
+  let next = fetchPage(cursor, await pendingCount());
+  for (;;) {
+    const page = await next;
     if (page.reset) {
       if (!cursor) throw new Error("pull asked for a reset from the start");
       return restart();
     }
-    await applyPage(page);
-    summary.pulled += page.changes.length;
     cursor = page.cursor;
+    // The next page travels while this one is stored: on a slow link a page's round trip and
+    // its IndexedDB transaction take about as long. Pages are still stored in order, each with
+    // its own cursor, so a failure anywhere leaves the replica at a page's end. The request is
+    // started first so that its reads (the outbox, the session's token) open before the page's
+    // transaction, which would otherwise hold them back until it commits.
+    next = page.has_more ? fetchPage(cursor, await pendingCount()) : null;
+    try {
+      await applyPage(page);
+    } catch (err) {
+      next?.catch(() => {});  // abandoned: its failure is not this run's error
+      throw err;
+    }
+    summary.pulled += page.changes.length;
     onProgress({ phase: "pull", done: summary.pulled, total: summary.pulled + (page.has_more ? PULL_LIMIT : 0) });
     if (!page.has_more) break;
   }

@@ -1,5 +1,6 @@
-"""The desk side of the browser tests: police and admin at a desktop's 1280×800 (or on a phone),
-each in a browser context of its own, next to the volunteers' phones."""
+"""The desk side of the browser tests: police and admin at a desktop's 1280×800 (or on a phone,
+or a narrower desk), each in a browser context of its own, next to the volunteers' phones. From
+1024 px the review queue is a table with the record beside it; below, the phone's list."""
 
 import re
 from contextlib import contextmanager
@@ -23,9 +24,10 @@ SIZES = {1280: DESKTOP, 360: PHONE}
 @contextmanager
 def desk(browser, live_app, username, width=1280, locale=None):
     """A page logged in as `username` (police, admin, or the province's) in a new context `width`
-    px wide, its browser's language `locale` if given; the context closes afterwards. Fails on
-    any uncaught exception in its pages."""
-    context = browser.new_context(base_url=live_app.url, **{**SIZES[width], **({"locale": locale} if locale else {})})
+    px wide (360: a phone; any other width a desktop's screen), its browser's language `locale` if
+    given; the context closes afterwards. Fails on any uncaught exception in its pages."""
+    size = SIZES.get(width) or {**DESKTOP, "viewport": {"width": width, "height": 800}}
+    context = browser.new_context(base_url=live_app.url, **{**size, **({"locale": locale} if locale else {})})
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)
     errors = []
     context.on("page", lambda page: page.on("pageerror", lambda error: errors.append(f"{page.url}: {error}")))
@@ -39,17 +41,21 @@ def desk(browser, live_app, username, width=1280, locale=None):
 
 
 def open_queue(page, query, every_state=False):
-    """The review queue searched for `query` (a name or a personal id): its rows. The queue
-    shows records waiting for review unless `every_state`."""
-    page.click("#nav-review")
-    expect(page.locator("section#queue")).to_be_visible()
+    """The review queue searched for `query` (a name or a personal id): its rows (the phone's
+    cards or the desk's table rows). The queue shows records waiting for review unless
+    `every_state`."""
+    if not page.url.endswith("#/review"):
+        # At a desk the queue may be on screen already (beside a record): wait for the new one.
+        page.eval_on_selector_all("section#queue", "sections => sections.forEach((s) => { s.dataset.before = '1'; })")
+        page.click("#nav-review")
+    expect(page.locator("section#queue:not([data-before])")).to_be_visible()
     if every_state:
         redrawn(page, lambda: page.select_option("#queue-review_state", ""))
         expect(page).to_have_url(re.compile(r"review_state=(&|$)"))
     # The search applies on change (Enter)
     redrawn(page, lambda: (page.fill("#queue-q", query), page.press("#queue-q", "Enter")))
     expect(page).to_have_url(re.compile(f"q={query}"))
-    return page.locator("#queue-list li.queue-row")
+    return page.locator("#queue-list .queue-row")
 
 
 def redrawn(page, action, selector="section#queue"):
@@ -61,4 +67,4 @@ def redrawn(page, action, selector="section#queue"):
 
 
 def queue_row(page, record_id):
-    return page.locator(f'#queue-list li.queue-row[data-id="{record_id}"]')
+    return page.locator(f'#queue-list .queue-row[data-id="{record_id}"]')

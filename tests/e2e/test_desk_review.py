@@ -62,7 +62,9 @@ def test_police_asks_for_changes_the_volunteer_fixes_offline_work_and_police_app
         expect(review).to_be_visible()
         police.fill("#review-comment-input", COMMENT)
         police.click("#action-needs_changes")
+        # At a desk the queue stays beside the record, its row showing the record's new state.
         expect(police.locator("section#queue")).to_be_visible()
+        expect(queue_row(police, record_id)).to_have_attribute("data-state", "needs_changes")
         assert reviewer.get(f"/records/{record_id}")["review_state"] == "needs_changes"
 
         # The phone gets the remark with its next sync, and she fixes the number.
@@ -93,7 +95,7 @@ def test_police_asks_for_changes_the_volunteer_fixes_offline_work_and_police_app
         expect(history.nth(1)).to_contain_text(COMMENT)  # the remark that asked for it
         expect(history.nth(2)).to_have_attribute("data-version", "1")
         police.click("#action-approve")
-        expect(police.locator("section#queue")).to_be_visible()
+        expect(queue_row(police, record_id)).to_have_attribute("data-state", "approved")
 
         # Every state: the approved record is there too.
         rows = open_queue(police, mark, every_state=True)

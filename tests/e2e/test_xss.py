@@ -244,7 +244,7 @@ def test_hostile_text_on_the_desk_is_shown_as_text(browser, live_app, hostile, p
     vneid, death = hostile.records["vneid_activation"], hostile.records["death_check"]
     with signed_in(browser, live_app, "admin.ch", DESKTOP, policy) as (page, problems):
         screen(page, f"#/review?review_state=&village_id={hostile.village_id}", "#queue-list")
-        expect(page.locator("#queue-list li.queue-row")).to_have_count(3)
+        expect(page.locator("#queue-list .queue-row")).to_have_count(3)
         assert_shown_as_text(
             page,
             problems,
