@@ -13,6 +13,11 @@ import { startFlow } from "lighthouse";
 
 const [base, username, password, reportPath] = process.argv.slice(2);
 const CATEGORIES = ["performance", "accessibility", "best-practices", "seo"];
+// The performance score's metrics (ms; the layout shift unitless).
+const METRICS = {
+  fcp_ms: "first-contentful-paint", lcp_ms: "largest-contentful-paint", tbt_ms: "total-blocking-time",
+  cls: "cumulative-layout-shift", speed_index_ms: "speed-index",
+};
 const LOGGED_IN = [
   ["Trang chủ", "/#/"],
   ["Bản ghi", "/#/records"],
@@ -65,6 +70,7 @@ try {
       problems: [lhr.runtimeError?.message, ...(lhr.runWarnings || [])].filter(Boolean),
       // No score for a step Lighthouse could not measure (rather than its 0).
       scores: Object.fromEntries(CATEGORIES.map((c) => [c, lhr.runtimeError || !lhr.categories[c] ? null : Math.round(lhr.categories[c].score * 100)])),
+      metrics: Object.fromEntries(Object.entries(METRICS).map(([name, id]) => [name, lhr.runtimeError ? null : lhr.audits[id]?.numericValue ?? null])),
       // What cost points, to fix: each failing audit of weight, by category.
       failing: Object.fromEntries(CATEGORIES.map((c) => [c, Object.fromEntries((lhr.categories[c]?.auditRefs || [])
         .filter((ref) => ref.weight > 0 && lhr.audits[ref.id].score !== null && lhr.audits[ref.id].score < 0.9)

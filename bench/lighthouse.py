@@ -61,11 +61,11 @@ def chromium_version(path):
     return completed.stdout.strip()
 
 
-def _median(scores):
+def _median(values, digits=None):
     """The median of the runs that measured the step (Lighthouse now and then loses a trace:
     NO_NAVSTART); None if none did."""
-    measured = [score for score in scores if score is not None]
-    return round(statistics.median(measured)) if measured else None
+    measured = [value for value in values if value is not None]
+    return round(statistics.median(measured), digits) if measured else None
 
 
 def median_of(runs):
@@ -81,6 +81,7 @@ def median_of(runs):
                 "url": step["url"],
                 "storage_reset": step["storage_reset"],
                 "scores": {c: _median([t["scores"][c] for t in taken]) for c in CATEGORIES},
+                "metrics": {m: _median([t["metrics"][m] for t in taken], 3) for m in step["metrics"]},
                 "runs": [t["scores"] for t in taken],
                 "problems": sorted({p for t in taken for p in t["problems"]}),
                 "failing": {
@@ -113,6 +114,12 @@ def summary(result):
                 f"{' ' + '/'.join('–' if r[c] is None else str(r[c]) for r in step['runs']):>16}" for c in CATEGORIES
             )
         )
+        metrics = step["metrics"]
+        if metrics["lcp_ms"] is not None:
+            lines.append(
+                f"    FCP {metrics['fcp_ms'] / 1000:.1f} s, LCP {metrics['lcp_ms'] / 1000:.1f} s, "
+                f"TBT {metrics['tbt_ms']:.0f} ms, CLS {metrics['cls']:.3f}, Speed Index {metrics['speed_index_ms'] / 1000:.1f} s"
+            )
         for problem in step["problems"]:
             lines.append(f"    ! {problem}")
         for category, audits in step["failing"].items():

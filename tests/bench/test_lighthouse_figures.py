@@ -18,6 +18,9 @@ def run(performance, failing=None, problems=()):
     if performance is None:
         scores = dict.fromkeys(scores)
     empty = {c: {} for c in scores}
+    metrics = {"fcp_ms": 900.0, "lcp_ms": 1500.0, "tbt_ms": 40.0, "cls": 0.0, "speed_index_ms": 1100.0}
+    if performance is None:
+        metrics = dict.fromkeys(metrics)
     return {
         **SETTINGS,
         "steps": [
@@ -26,6 +29,7 @@ def run(performance, failing=None, problems=()):
                 "url": "http://127.0.0.1:8830/#/review",
                 "storage_reset": False,
                 "scores": scores,
+                "metrics": metrics,
                 "failing": {**empty, **(failing or {})},
                 "problems": list(problems),
             }
@@ -43,7 +47,8 @@ def test_each_figure_is_the_median_of_the_runs_that_measured_the_page():
     assert step["failing"]["performance"] == {"total-blocking-time": ["ok", "ok", "450 ms", "ok"]}
     assert below(result) == []
     text = summary(result)
-    assert "median of 4 runs" in text and "100/–/89/97" in text and "NO_NAVSTART" in text
+    assert step["metrics"]["lcp_ms"] == 1500
+    assert "median of 4 runs" in text and "LCP 1.5 s" in text and "100/–/89/97" in text and "NO_NAVSTART" in text
 
 
 def test_a_page_under_95_or_never_measured_fails():
