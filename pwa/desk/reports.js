@@ -8,7 +8,6 @@ import { todayInVietnam } from "../js/rules.js";
 
 addStrings({
   vi: {
-    "nav.upward": "Báo cáo", "nav.deadlines": "Hạn, chỉ tiêu",
     "period.month": "tháng {m}/{y}", "period.quarter": "quý {q}/{y}", "period.half1": "6 tháng đầu năm {y}",
     "period.half2": "6 tháng cuối năm {y}", "period.year": "năm {y}", "period.label": "Kỳ báo cáo",
     "period.months": "Báo cáo tháng", "period.quarters": "Báo cáo quý", "period.halves": "Sơ kết 6 tháng",
@@ -53,7 +52,6 @@ addStrings({
     "plan.clear_target": "Bỏ chỉ tiêu",
   },
   en: {
-    "nav.upward": "Reports", "nav.deadlines": "Deadlines",
     "period.month": "{m}/{y}", "period.quarter": "Q{n} {y}", "period.half1": "first half of {y}",
     "period.half2": "second half of {y}", "period.year": "year {y}", "period.label": "Report period",
     "period.months": "Monthly reports", "period.quarters": "Quarterly reports", "period.halves": "Six-month reviews",
