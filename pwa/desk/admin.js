@@ -159,7 +159,9 @@ async function auditTab(app, params) {
       h("input", { id: "audit-action", value: filters.action, placeholder: t("admin.audit_action"), "aria-label": t("admin.audit_action"),
         onchange: (e) => go({ action: e.target.value.trim() }) }),
       target),
-    h("div", { class: "table-scroll" }, h("table", { class: "admin-table", id: "audit-table" },
+    // Wider than a phone: it scrolls sideways, so it takes the focus, to scroll by keyboard.
+    h("div", { class: "table-scroll", tabindex: 0, role: "region", "aria-label": t("admin.tab_audit") },
+    h("table", { class: "admin-table", id: "audit-table" },
       h("thead", {}, h("tr", {}, ["admin.when", "admin.user", "admin.audit_action", "admin.audit_target"].map((key) => h("th", {}, t(key))))),
       h("tbody", {}, result.items.map((entry) => h("tr", {},
         h("td", {}, formatDateTime(entry.at)), h("td", {}, names[entry.user_id] || (entry.user_id ? `#${entry.user_id}` : "—")),

@@ -75,7 +75,7 @@ export async function renderConflict(container, app, id) {
         h("span", { class: "option-name" }, t(`conflicts.${choice}`)), h("span", { class: "option-value" }, content));
     };
     return h("div", { class: `conflict-field ${item.conflicting ? "conflicting" : ""}`, dataset: { field: item.name } },
-      h("h3", {}, label(field.label)),
+      h("h2", {}, label(field.label)),
       h("div", { class: "options" },
         option("base", formatValue(field, item.base)),
         option("server", formatValue(field, item.server)),

@@ -39,8 +39,6 @@ function measureCell(measure, value, target, towards) {
 }
 
 export async function renderBoard(container, app, params) {
-  // A select changed by keyboard redraws the board: it keeps the focus.
-  const refocus = document.activeElement && document.activeElement.id === "board-period";
   const period = params.get("period") || previousMonth();
   const shown = onScreen();
   const title = t("board.title");
@@ -105,7 +103,6 @@ export async function renderBoard(container, app, params) {
         h("tfoot", {}, h("tr", {}, h("th", { scope: "row" }, t("board.province_total")), h("td", {}), h("td", {}),
           headline.map((m) => measureCell(m, m.value, m.target))))))
       : h("p", { class: "muted" }, t("board.no_communes"))));
-  if (refocus) select.focus();
 }
 
 // One commune's report, as the province reads it, with "Trả lại".
@@ -228,7 +225,8 @@ function targetsSection(app, targets, measures, communes, reload) {
   const value = h("input", { id: "plan-value", type: "number", min: 0, inputmode: "numeric" });
   const put = (item) => call("PUT", "/province/targets", { items: [item] });
   return [
-    items.length ? h("div", { class: "table-scroll" }, h("table", { class: "admin-table", id: "targets-table" },
+    items.length ? h("div", { class: "table-scroll", tabindex: 0, role: "region", "aria-label": t("plan.targets") },
+      h("table", { class: "admin-table", id: "targets-table" },
       h("thead", {}, h("tr", {}, [t("report.measure"), t("period.label"), t("plan.where"), t("plan.value"), ""].map((text) => h("th", { scope: "col" }, text)))),
       h("tbody", {}, items.map((item) => h("tr", {},
         h("td", {}, measureLabels[item.measure] || item.measure), h("td", {}, periodLabel(item.period)),

@@ -192,7 +192,9 @@ export function measureRows(figures) {
 export function figuresTable(figures, { compact = false } = {}) {
   const rows = measureRows(figures);
   if (!rows.length) return h("p", { class: "muted" }, t("report.no_figures"));
-  const table = (shown) => h("div", { class: "table-scroll" }, h("table", { class: "figures-table" },
+  // Each table a region of its own name: scrolled sideways by keyboard, told apart by ear.
+  const table = (shown, name = t("report.figures")) => h("div", { class: "table-scroll", tabindex: 0, role: "region", "aria-label": name },
+    h("table", { class: "figures-table" },
     h("thead", {}, h("tr", {}, h("th", { scope: "col" }, t("report.measure")), h("th", { scope: "col" }, t("report.value")),
       h("th", { scope: "col" }, t("report.target")))),
     h("tbody", {}, shown.map((m) => h("tr", { class: m.headline ? "headline" : "", dataset: { measure: m.key } },
@@ -201,7 +203,8 @@ export function figuresTable(figures, { compact = false } = {}) {
   const others = rows.filter((m) => !m.headline);
   if (!compact || !others.length || others.length === rows.length) return table(rows);
   return [table(rows.filter((m) => m.headline)),
-    h("details", { class: "more-figures" }, h("summary", {}, t("report.more_figures", { n: others.length })), table(others))];
+    h("details", { class: "more-figures" }, h("summary", {}, t("report.more_figures", { n: others.length })),
+      table(others, t("report.more_figures", { n: others.length })))];
 }
 
 // The difficulties still open in the period, as the frozen figures carry them ({type, village,

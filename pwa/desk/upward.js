@@ -107,8 +107,6 @@ export async function openSubmission(container, app, id) {
 }
 
 export async function renderUpward(container, app, params) {
-  // A select changed by keyboard redraws the screen: it keeps the focus.
-  const refocus = document.activeElement && document.activeElement.id === "report-period";
   const period = params.get("period") || previousMonth();
   const shown = onScreen();
   const reload = (changes = {}) => app.navigate(`#/upward?${new URLSearchParams({ period, ...changes })}`, true);
@@ -134,7 +132,6 @@ export async function renderUpward(container, app, params) {
   const body = h("div", { id: "upward-body" });
   replace(container, h("section", { class: "upward", id: "upward", dataset: { period } }, head, live, body,
     h("h2", {}, t("upward.history")), history(items, period)));
-  if (refocus) select.focus();
   const onSent = () => reload({ sent: Date.now() });
   if (params.get("sent")) live.textContent = t("upward.sent", { period: periodLabel(period) });
   if (!current) {

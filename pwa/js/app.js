@@ -24,6 +24,7 @@ import { recordRow } from "./views/rows.js";
 const main = document.getElementById("main");
 const nav = document.getElementById("nav");
 const statusBar = document.getElementById("status");
+const statusLive = document.getElementById("status-live");
 const toasts = document.getElementById("toasts");
 
 const app = {
@@ -73,10 +74,12 @@ async function exportUnsent() {
 
 function ask(message, choices) {
   return new Promise((resolve) => {
-    const dialog = h("dialog", { class: "ask", id: "ask" }, h("p", {}, message),
+    const dialog = h("dialog", { class: "ask", id: "ask", "aria-labelledby": "ask-text" }, h("p", { id: "ask-text" }, message),
       h("div", { class: "actions" }, choices.map(([value, text, kind]) => h("button", {
         type: "button", class: kind || "", dataset: { choice: value },
         onclick: () => { dialog.close(); dialog.remove(); resolve(value); } }, text))));
+    // Escape closes it: the same as its "cancel".
+    dialog.addEventListener("cancel", () => { dialog.remove(); resolve("cancel"); });
     document.body.append(dialog);
     dialog.showModal();
   });
@@ -196,6 +199,7 @@ async function route() {
   const [path, query] = (location.hash.slice(1) || "/").split("?");
   const parts = path.split("/").filter(Boolean);
   const params = new URLSearchParams(query || "");
+  const keep = main.contains(document.activeElement) ? focusedControl(document.activeElement) : null;
   renderNav();
   window.scrollTo(0, 0);
   try {
@@ -231,11 +235,39 @@ async function route() {
     console.error(err);
     replace(main, h("p", { class: "error", role: "alert" }, t("app.screen_failed", { reason: err.message })));
   }
+  settleFocus(keep);
+}
+
+// The focused control as a selector that finds it again in the screen drawn anew: by its id,
+// or a link by where it goes.
+function focusedControl(element) {
+  if (element.id) return `#${CSS.escape(element.id)}`;
+  const href = element.getAttribute("href");
+  return href ? `a[href="${CSS.escape(href)}"]` : null;
+}
+
+// A new screen takes the focus to its title, so the keyboard goes on from there and a screen
+// reader says where it is. A screen drawn anew with the control that had the focus (a filter,
+// a period, the queue's search, a pager; home redrawn by a sync under a type's button) gives it
+// back, so the keyboard goes on from it: the next arrow press picks the next period. Nothing
+// moves when the focus is still where the redraw left it (the status bar's button).
+function settleFocus(keep) {
+  const control = keep && main.querySelector(keep);
+  if (control) {
+    control.focus();
+    return;
+  }
+  if (document.activeElement && document.activeElement !== document.body) return;
+  const title = main.querySelector("h1");
+  if (!title) return;
+  title.tabIndex = -1;
+  title.focus({ preventScroll: true });
 }
 
 async function showLogin() {
   replace(nav);
   replace(statusBar);
+  replace(statusLive);
   renderLogin(main, {
     previous: app.session && app.session.expired ? app.session : null,
     onLoggedIn: boot,
@@ -318,7 +350,7 @@ async function boot() {
   // A role that neither reads nor makes records (the commune's leader, the province) has
   // nothing to sync: no pull, no outbox, and a status bar without their counts.
   status.records = app.can("records") || app.can("record");
-  mountStatusBar(statusBar);
+  mountStatusBar(statusBar, statusLive);
   if (!started) {
     started = true;
     window.addEventListener("hashchange", route);

@@ -77,6 +77,8 @@ export function typedDate(input, field = { kind: "date" }) {
   return problem ? { problem: problemText(problem) } : { iso };
 }
 
+const asButtons = (field) => field.choices.length <= 5;
+
 function inputFor(field, value) {
   const id = `f-${field.name}`;
   const common = { id, name: field.name, dataset: { field: field.name }, "aria-describedby": `e-${field.name}` };
@@ -99,19 +101,22 @@ function inputFor(field, value) {
     case "partial_date":
       return partialDateInput(field, common, value);
     case "boolean":
+      // Named by the question and its "Có" both, so a screen reader reads what is being answered.
       return h("label", { class: "inline switch" },
-        h("input", { ...common, type: "checkbox", checked: value === true }), t("form.yes"));
+        h("input", { ...common, type: "checkbox", checked: value === true, "aria-labelledby": `l-${field.name} ${id}-yes` }),
+        h("span", { id: `${id}-yes` }, t("form.yes")));
     case "choice":
       // A few choices as big radio buttons (one tap each), more as a list.
-      if (field.choices.length <= 5) {
-        return h("div", { class: "choices", role: "radiogroup", id }, field.choices.map((choice, i) => h("label", { class: "choice" },
-          h("input", { type: "radio", name: field.name, value: String(i), dataset: { field: field.name },
-            checked: value === choice.value }), label(choice.label))));
+      if (asButtons(field)) {
+        return h("div", { class: "choices", role: "radiogroup", id, "aria-labelledby": `l-${field.name}` },
+          field.choices.map((choice, i) => h("label", { class: "choice" },
+            h("input", { type: "radio", name: field.name, value: String(i), dataset: { field: field.name },
+              checked: value === choice.value }), label(choice.label))));
       }
       return h("select", common, h("option", { value: "" }, t("form.choose")),
         field.choices.map((choice, i) => h("option", { value: String(i), selected: value === choice.value }, label(choice.label))));
     case "multi_choice":
-      return h("div", { class: "choices", id }, field.choices.map((choice, i) => h("label", { class: "choice" },
+      return h("div", { class: "choices", role: "group", id, "aria-labelledby": `l-${field.name}` }, field.choices.map((choice, i) => h("label", { class: "choice" },
         h("input", { type: "checkbox", name: field.name, value: String(i), dataset: { field: field.name },
           checked: Array.isArray(value) && value.includes(choice.value) }), label(choice.label))));
     default:
@@ -140,7 +145,7 @@ function partialDateInput(field, common, value) {
     h("input", { type: "radio", name: `${field.name}-precision`, id: `${common.id}-${name}`,
       checked: name === known, onchange: () => set(name) }), t(key)));
   // What is known comes first, then the input takes that shape.
-  return h("div", { class: "partial-date" }, h("div", { class: "partial-date-known", role: "radiogroup" }, choices), input);
+  return h("div", { class: "partial-date" }, h("div", { class: "partial-date-known", role: "radiogroup", "aria-labelledby": `l-${field.name}` }, choices), input);
 }
 
 // What one field's input holds, typed as the server expects; undefined when empty.
@@ -182,9 +187,11 @@ export function buildForm(rt, { values = {}, role, villages, villageId, onInput 
     villageSelect, errorSlots.village_id)];
   for (const field of fields) {
     errorSlots[field.name] = h("p", { class: "error", id: `e-${field.name}`, "aria-live": "polite" });
-    const grouped = ["choice", "multi_choice", "boolean"].includes(field.kind);
+    // A field of several inputs is named by its label's id (aria-labelledby); one input, a list
+    // included, by <label for>.
+    const grouped = field.kind === "multi_choice" || field.kind === "boolean" || (field.kind === "choice" && asButtons(field));
     rows.push(h("div", { class: "field", dataset: { name: field.name } },
-      h(grouped ? "span" : "label", { class: "label", for: grouped ? undefined : `f-${field.name}` },
+      h(grouped ? "span" : "label", { class: "label", id: `l-${field.name}`, for: grouped ? undefined : `f-${field.name}` },
         label(field.label), field.required ? h("span", { class: "req" }, " *") : null),
       inputFor(field, values[field.name]),
       field.help ? h("p", { class: "help" }, label(field.help)) : null,

@@ -6,6 +6,8 @@ import uuid
 
 from playwright.sync_api import expect
 
+from server.forms.rules import today
+
 from tests.helpers import (
     correction_data,
     death_data,
@@ -20,6 +22,12 @@ VOLUNTEER = "vol.qt1"
 REVIEWER = "police.qt"
 THON_1 = 1
 TIMEOUT_MS = 15_000
+
+
+def months_ago(count):
+    """The month `count` months before this one in Vietnam, as a report's period ("2026-07")."""
+    month = today().year * 12 + today().month - 1 - count
+    return f"{month // 12}-{month % 12 + 1:02d}"
 
 
 def tag():

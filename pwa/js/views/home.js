@@ -11,7 +11,7 @@ export async function renderHome(container, app) {
   const todayOf = (type) => mine.filter((v) => v.type === type && todayInVietnam(new Date(v.created_at)) === today).length;
   const attention = views.filter((v) => ["needs_changes", "sync_rejected", "conflict"].includes(v.state));
   replace(container, h("section", { class: "home" },
-    h("p", { class: "greeting" }, t("home.hello", { name: app.session.user.full_name })),
+    h("h1", { class: "greeting" }, t("home.hello", { name: app.session.user.full_name })),
     attention.length ? h("a", { class: "attention", href: "#/records?state=attention", id: "attention" },
       t("home.attention", { n: attention.length })) : null,
     app.can("record") ? h("div", { class: "type-buttons" }, app.forms.types.map((rt) => typeButton(rt, todayOf(rt.type)))) : null,
