@@ -2,7 +2,8 @@
 # data, serve) and `make test`; `make places` fetches and loads the official list of provinces and
 # communes (docs/places.md); `make bench` runs the sync benchmark, `make bench-province` a
 # province's worth of data, `make bench-first-sync` a phone's first sync over a slow link
-# (docs/performance.md).
+# (docs/performance.md); `make lighthouse` scores the login screen and a police user's screens with
+# Lighthouse (docs/pwa.md).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -18,7 +19,7 @@ INSTANCE ?= $(or $(SOTAY_INSTANCE_PATH),instance)
 PLACES_CACHE := $(INSTANCE)/cache
 PLACES_FILE ?= $(PLACES_CACHE)/vietnam_provinces-$(PLACES_VERSION)-py3-none-any.whl
 
-.PHONY: run test lint bench bench-province bench-first-sync setup clean places
+.PHONY: run test lint bench bench-province bench-first-sync lighthouse setup clean places
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -69,5 +70,15 @@ bench-province: setup
 bench-first-sync: setup
 	$(BIN)/python -m bench.first_sync $(BENCH_ARGS)
 
+# Lighthouse and puppeteer-core as package-lock.json pins them (12.2.3: version 13 needs Node 22), on
+# the demo data in a temporary instance, with Debian's chromium (CHROME_PATH); not part of make test.
+# Options go through LIGHTHOUSE_ARGS, e.g. make lighthouse LIGHTHOUSE_ARGS="--port 8830 --runs 5"
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+lighthouse: setup node_modules/.installed
+	$(BIN)/python -m bench.lighthouse $(LIGHTHOUSE_ARGS)
+
 clean:
-	rm -rf $(VENV) instance .pytest_cache
+	rm -rf $(VENV) instance .pytest_cache node_modules

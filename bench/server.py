@@ -69,14 +69,14 @@ def wait_healthy(process, base_url, timeout, log_tail):
 class Server:
     """gunicorn serving wsgi:app on one database, in its own process group."""
 
-    def __init__(self, db_url, folder, workers, password, gunicorn_args=(), extra_env=None):
+    def __init__(self, db_url, folder, workers, password, gunicorn_args=(), extra_env=None, port=None):
         self.db_url = db_url
         self.extra_env = extra_env or {}
         self.folder = Path(folder)
         self.workers = workers
         self.password = password
         self.gunicorn_args = list(gunicorn_args)
-        self.port = free_port()
+        self.port = port or free_port()
         self.process = None
         self.log_path = self.folder / "gunicorn.log"
 

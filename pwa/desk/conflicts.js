@@ -4,7 +4,8 @@
 import { h, replace } from "../js/dom.js";
 import { t, label, formatDateTime } from "../js/i18n.js";
 import { call, ApiError, NetworkError } from "../js/api.js";
-import { recordType } from "../js/forms.js";
+import { recordType, typedDate } from "../js/forms.js";
+import { dateInput, precisionOf } from "../js/dates.js";
 import { formatValue } from "../js/views/record.js";
 import { recordTitle } from "../js/views/rows.js";
 
@@ -58,8 +59,11 @@ export async function renderConflict(container, app, id) {
     const field = fields[item.name] || { name: item.name, kind: "text", label: { vi: item.name, en: item.name } };
     const group = `pick-${item.name}`;
     const choosing = item.conflicting && open;
-    const edited = h("input", { type: "text", id: `edit-${item.name}`, "aria-label": t("conflicts.edited"),
-      value: item.device == null ? "" : typeof item.device === "object" ? JSON.stringify(item.device) : String(item.device) });
+    const attrs = { id: `edit-${item.name}`, "aria-label": t("conflicts.edited") };
+    // A date is edited as dd/mm/yyyy (mm/yyyy, yyyy), at the precision the device wrote.
+    const edited = ["date", "partial_date"].includes(field.kind) ? dateInput(attrs, precisionOf(item.device), item.device ?? "")
+      : h("input", { ...attrs, type: "text",
+        value: item.device == null ? "" : typeof item.device === "object" ? JSON.stringify(item.device) : String(item.device) });
     if (choosing) pickers[item.name] = { field, item, edited, group };
     // No choice is made for the admin: each conflicting field needs a deliberate pick.
     const option = (choice, content) => {
@@ -80,8 +84,14 @@ export async function renderConflict(container, app, id) {
   });
   const message = h("p", { class: "error", role: "alert", id: "resolve-error" });
 
-  // An edited value is typed text: turn it into what the field holds (number, list, …).
-  function editedValue(field, text) {
+  // An edited value is typed text: turn it into what the field holds (number, list, ISO date…).
+  function editedValue(field, edited) {
+    const text = edited.value.trim();
+    if (edited.dataset.precision) {
+      const typed = typedDate(edited, field);
+      if (typed.problem) throw new Error(typed.problem);
+      return typed.iso;
+    }
     if (["integer", "year"].includes(field.kind) || typeof field.choices?.[0]?.value === "number") return Number(text);
     if (field.kind === "multi_choice") return JSON.parse(text);
     if (field.kind === "boolean") return text === "true";
@@ -99,7 +109,7 @@ export async function renderConflict(container, app, id) {
         return;
       }
       try {
-        values[name] = picked.value === "server" ? item.server : picked.value === "device" ? item.device : editedValue(field, edited.value.trim());
+        values[name] = picked.value === "server" ? item.server : picked.value === "device" ? item.device : editedValue(field, edited);
       } catch {
         message.textContent = t("conflicts.bad_edit", { field: label(field.label) });
         return;

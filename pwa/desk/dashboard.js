@@ -6,6 +6,8 @@ import { t, label, formatDate, formatDateTime } from "../js/i18n.js";
 import { call, NetworkError } from "../js/api.js";
 import { getMeta, setMeta } from "../js/session.js";
 import { todayInVietnam } from "../js/rules.js";
+import { dateInput } from "../js/dates.js";
+import { typedDate } from "../js/forms.js";
 import { barChart } from "./chart.js";
 
 async function loadProgress(period, count) {
@@ -64,11 +66,17 @@ export async function renderDashboard(container, app, params) {
   const period = params.get("period") || todayInVietnam().slice(0, 7);
   const count = params.get("count") || "approved";
   const reload = (changes) => app.navigate(`#/dashboard?${new URLSearchParams({ period, count, ...changes })}`, true);
-  const periodInput = h("input", { type: "month", id: "dash-period", value: /^\d{4}-\d{2}$/.test(period) ? period : "",
-    "aria-label": t("dash.period"), onchange: (e) => e.target.value && reload({ period: e.target.value }) });
+  // A month typed as mm/yyyy (a year alone too); the address keeps the period's code.
+  const periodProblem = h("span", { class: "error", id: "dash-period-error", "aria-live": "polite" });
+  const periodInput = dateInput({ id: "dash-period", "aria-label": t("dash.period"), "aria-describedby": periodProblem.id,
+    onchange: () => {
+      const typed = typedDate(periodInput, { kind: "partial_date" });
+      periodProblem.textContent = typed.problem || "";
+      if (typed.iso) reload({ period: typed.iso });
+    } }, "month", /^\d{4}-\d{2}$/.test(period) ? period : "");
   const countSelect = h("select", { id: "dash-count", "aria-label": t("dash.count"), onchange: (e) => reload({ count: e.target.value }) },
     ["approved", "submitted_and_approved"].map((c) => h("option", { value: c, selected: c === count }, t(`dash.count_${c}`))));
-  const controls = h("div", { class: "filters" }, periodInput, countSelect);
+  const controls = h("div", { class: "filters" }, periodInput, periodProblem, countSelect);
   let loaded;
   try {
     loaded = await loadProgress(period, count);

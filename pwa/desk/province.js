@@ -5,6 +5,8 @@ import { h, replace, download } from "../js/dom.js";
 import { t, label, formatDate, formatDateTime } from "../js/i18n.js";
 import { call, NetworkError } from "../js/api.js";
 import { getMeta, setMeta } from "../js/session.js";
+import { dateInput } from "../js/dates.js";
+import { typedDate } from "../js/forms.js";
 import {
   periodLabel, previousMonth, periodSelect, errorText, statusBadges, submissionView, onScreen,
 } from "./reports.js";
@@ -186,13 +188,11 @@ function deadlinesForm(app, deadlines, reload) {
     : h("li", { class: "muted" }, t("plan.no_period_deadlines")));
   draw();
   const newPeriod = periodSelect("deadline-period", previousMonth(), () => {});
-  // Typed as dd/mm/yyyy, as every date of the app reads (a date input follows the browser's locale).
-  const newDate = h("input", { id: "deadline-date", inputmode: "numeric", placeholder: t("plan.date_placeholder"), "aria-describedby": "deadline-error" });
+  const newDate = dateInput({ id: "deadline-date", "aria-describedby": "deadline-error" });
   const dateError = h("p", { class: "error", id: "deadline-error", role: "alert" });
   const add = h("button", { type: "button", id: "add-deadline", onclick: () => {
-    const m = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(newDate.value.trim());
-    const iso = m && `${m[3]}-${m[2].padStart(2, "0")}-${m[1].padStart(2, "0")}`;
-    dateError.textContent = iso && !Number.isNaN(Date.parse(iso)) ? "" : t("v.date_format");
+    const { iso, problem } = typedDate(newDate);
+    dateError.textContent = problem || (iso ? "" : t("v.date_format"));
     if (dateError.textContent) return;
     const at = periods.findIndex((p) => p.period === newPeriod.value);
     if (at >= 0) periods.splice(at, 1);

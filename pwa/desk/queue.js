@@ -5,6 +5,8 @@ import { h, replace } from "../js/dom.js";
 import { t, label, formatDate } from "../js/i18n.js";
 import { call, NetworkError } from "../js/api.js";
 import { recordTitle, typeShortLabel, villageName } from "../js/views/rows.js";
+import { dateInput } from "../js/dates.js";
+import { typedDate } from "../js/forms.js";
 import { asView, renderQueueTable, SERVER_SORTS } from "./queue-table.js";
 
 const PER_PAGE = 50;
@@ -27,6 +29,16 @@ export async function renderQueue(container, app, params, openId = null) {
   const select = (name, options, all) => h("select", { id: `queue-${name}`, "aria-label": t(`queue.${name}`),
     onchange: (e) => go({ [name]: e.target.value }) },
   h("option", { value: "" }, all), options.map(([value, text]) => h("option", { value, selected: String(value) === filters[name] }, text)));
+  // Typed as dd/mm/yyyy; the address keeps the ISO date the server reads.
+  const dateFilter = (name) => {
+    const problem = h("span", { class: "error", id: `queue-${name}-error`, "aria-live": "polite" });
+    const input = dateInput({ id: `queue-${name}`, "aria-describedby": problem.id, onchange: () => {
+      const typed = typedDate(input);
+      problem.textContent = typed.problem || "";
+      if (!typed.problem) go({ [name]: typed.iso });
+    } }, "day", filters[name]);
+    return h("label", { class: "date-filter" }, t(`queue.${name}`), input, problem);
+  };
   const search = h("input", { type: "search", id: "queue-q", value: filters.q, placeholder: t("queue.search"), "aria-label": t("queue.search") });
   search.addEventListener("change", () => go({ q: search.value.trim() }));
   // On a phone the filters fold away under the search box (open while one is in use), so
@@ -39,10 +51,7 @@ export async function renderQueue(container, app, params, openId = null) {
     select("review_state", STATES.map((s) => [s, t(`state.${s}`)]), t("records.all_states")),
     select("has_conflict", [["true", t("queue.with_conflict")], ["false", t("queue.without_conflict")]], t("queue.any_conflict")),
     select("possible_duplicate", [["true", t("queue.duplicates_only")]], t("queue.any_duplicate")),
-    h("label", { class: "date-filter" }, t("queue.from"), h("input", { type: "date", id: "queue-from", value: filters.from,
-      onchange: (e) => go({ from: e.target.value }) })),
-    h("label", { class: "date-filter" }, t("queue.to"), h("input", { type: "date", id: "queue-to", value: filters.to,
-      onchange: (e) => go({ to: e.target.value }) })))));
+    dateFilter("from"), dateFilter("to"))));
 
   let result;
   try {

@@ -8,7 +8,6 @@ import { todayInVietnam } from "../js/rules.js";
 
 addStrings({
   vi: {
-    "nav.upward": "Báo cáo", "nav.deadlines": "Hạn, chỉ tiêu",
     "period.month": "tháng {m}/{y}", "period.quarter": "quý {q}/{y}", "period.half1": "6 tháng đầu năm {y}",
     "period.half2": "6 tháng cuối năm {y}", "period.year": "năm {y}", "period.label": "Kỳ báo cáo",
     "period.months": "Báo cáo tháng", "period.quarters": "Báo cáo quý", "period.halves": "Sơ kết 6 tháng",
@@ -46,14 +45,13 @@ addStrings({
     "plan.title": "Hạn nộp và chỉ tiêu", "plan.deadlines": "Hạn nộp báo cáo",
     "plan.due_day": "Hạn nộp báo cáo tháng: ngày (của tháng sau)", "plan.due_help": "Ví dụ 20: báo cáo tháng 11 nộp trước hết ngày 20/12.",
     "plan.period_deadlines": "Hạn riêng của từng kỳ", "plan.no_period_deadlines": "Chưa có hạn riêng; các kỳ theo ngày hạn hằng tháng.",
-    "plan.add_deadline": "Thêm hạn cho kỳ", "plan.due_date": "Hạn nộp", "plan.date_placeholder": "ngày/tháng/năm", "plan.remove": "Bỏ",
+    "plan.add_deadline": "Thêm hạn cho kỳ", "plan.due_date": "Hạn nộp", "plan.remove": "Bỏ",
     "plan.save_deadlines": "Lưu hạn nộp", "plan.saved": "Đã lưu.", "plan.targets": "Chỉ tiêu của tỉnh và từng xã",
     "plan.no_targets": "Chưa có chỉ tiêu.", "plan.where": "Áp dụng cho", "plan.value": "Chỉ tiêu",
     "plan.period_help": "Kỳ: năm (2026), quý (2026-Q4) hoặc tháng (2026-11).", "plan.set_target": "Đặt chỉ tiêu",
     "plan.clear_target": "Bỏ chỉ tiêu",
   },
   en: {
-    "nav.upward": "Reports", "nav.deadlines": "Deadlines",
     "period.month": "{m}/{y}", "period.quarter": "Q{n} {y}", "period.half1": "first half of {y}",
     "period.half2": "second half of {y}", "period.year": "year {y}", "period.label": "Report period",
     "period.months": "Monthly reports", "period.quarters": "Quarterly reports", "period.halves": "Six-month reviews",
@@ -91,7 +89,7 @@ addStrings({
     "plan.title": "Deadlines and targets", "plan.deadlines": "Report deadlines",
     "plan.due_day": "Monthly report due: day (of the next month)", "plan.due_help": "For example 20: November's report is due by 20 December.",
     "plan.period_deadlines": "Deadlines for single periods", "plan.no_period_deadlines": "None; every period follows the monthly day.",
-    "plan.add_deadline": "Add a period's deadline", "plan.due_date": "Due date", "plan.date_placeholder": "dd/mm/yyyy", "plan.remove": "Remove",
+    "plan.add_deadline": "Add a period's deadline", "plan.due_date": "Due date", "plan.remove": "Remove",
     "plan.save_deadlines": "Save deadlines", "plan.saved": "Saved.", "plan.targets": "Targets of the province and each commune",
     "plan.no_targets": "No targets yet.", "plan.where": "For", "plan.value": "Target",
     "plan.period_help": "Period: a year (2026), a quarter (2026-Q4) or a month (2026-11).", "plan.set_target": "Set the target",

@@ -4,7 +4,8 @@
 import { h, replace } from "../js/dom.js";
 import { t, label, formatDateTime } from "../js/i18n.js";
 import { call, ApiError, NetworkError } from "../js/api.js";
-import { recordType } from "../js/forms.js";
+import { recordType, typedDate } from "../js/forms.js";
+import { dateInput } from "../js/dates.js";
 import { getView, editRecord } from "../js/notebook.js";
 import { refreshCounts, syncNow } from "../js/syncer.js";
 import { formatValue } from "../js/views/record.js";
@@ -48,9 +49,10 @@ function workflowControls(app, rt, record, message) {
   if (!targets.length) return reopenControls(app, rt, record, message);
   const statuses = Object.fromEntries(statusField.choices.map((c) => [c.value, label(c.label)]));
   const needed = [...new Set(targets.flatMap((target) => needs[target] || []))].map((name) => rt.fields.find((f) => f.name === name));
-  const inputs = Object.fromEntries(needed.map((f) => [f.name, h("input", {
-    id: `need-${f.name}`, type: f.kind === "date" ? "date" : "text", "aria-label": label(f.label), placeholder: label(f.label),
-  })]));
+  // A date is typed as dd/mm/yyyy under its name (its placeholder shows the format).
+  const inputs = Object.fromEntries(needed.map((f) => [f.name, f.kind === "date"
+    ? dateInput({ id: `need-${f.name}` })
+    : h("input", { id: `need-${f.name}`, type: "text", "aria-label": label(f.label), placeholder: label(f.label) })]));
   const move = (status) => async () => {
     const view = await getView(record.id, app.session.user.id);
     if (!view || !view.server) {
@@ -59,11 +61,19 @@ function workflowControls(app, rt, record, message) {
     }
     const data = { ...view.data, [field]: status };
     for (const name of needs[status] || []) {
-      const value = inputs[name].value.trim();
+      const input = inputs[name];
+      const asked = rt.fields.find((f) => f.name === name);
+      const typed = input.dataset.precision ? typedDate(input, asked) : { iso: input.value.trim() };
+      if (typed.problem) {
+        message.textContent = `${label(asked.label)}: ${typed.problem}`;
+        input.focus();
+        return;
+      }
+      const value = typed.iso;
       const known = view.data[name];
       if (!value && !known) {
-        message.textContent = t("review.field_needed", { field: label(rt.fields.find((f) => f.name === name).label) });
-        inputs[name].focus();
+        message.textContent = t("review.field_needed", { field: label(asked.label) });
+        input.focus();
         return;
       }
       if (value) data[name] = value;
@@ -75,7 +85,8 @@ function workflowControls(app, rt, record, message) {
   };
   return h("div", { class: "case-controls", id: "case-controls" },
     h("h2", {}, t("review.workflow_state", { status: statuses[current] })),
-    needed.length ? h("div", { class: "pair" }, Object.values(inputs)) : null,
+    needed.length ? h("div", { class: "pair" }, needed.map((f) => f.kind === "date"
+      ? h("label", { class: "date-filter" }, label(f.label), inputs[f.name]) : inputs[f.name])) : null,
     h("div", { class: "actions" }, targets.map((status) => h("button", { type: "button", dataset: { move: status }, onclick: move(status) },
       t("review.move_to", { status: statuses[status] })))));
 }

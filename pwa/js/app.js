@@ -171,10 +171,14 @@ async function reportScreens() {
 // again once it does.
 const COMMUNE_DESK = ["dashboard", "queue", "review", "conflicts", "admin"];
 const PROVINCE_DESK = ["reports", "province", "communes"];
-function keepDeskScreens() {
+async function keepDeskScreens() {
   // A province's device keeps only the province's screens; a commune's, the commune's.
   const screens = app.can("follow_communes") ? PROVINCE_DESK
     : [...COMMUNE_DESK, ...(app.can("submit_reports") ? ["reports", "upward"] : [])];
+  // Once the worker holds them, loading them again at every start would only cost the phone
+  // the time to run them.
+  const held = "caches" in window && await Promise.all(["strings", ...screens].map((name) => caches.match(`/desk/${name}.js`)));
+  if (held && held.every(Boolean)) return;
   for (const name of screens) desk(name).catch(() => {});
   if (!("serviceWorker" in navigator) || navigator.serviceWorker.controller) return;
   navigator.serviceWorker.addEventListener("controllerchange", () => {
@@ -373,7 +377,7 @@ async function boot() {
   }
   route();
   // A device that opens desk screens keeps them too, so they open offline later.
-  if (["review", "targets", "administer", "submit_reports", "follow_communes"].some(app.can)) keepDeskScreens();
+  if (["review", "targets", "administer", "submit_reports", "follow_communes"].some(app.can)) keepDeskScreens().catch(() => {});
   await warnAboutStorage();
 }
 

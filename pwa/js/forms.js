@@ -5,7 +5,8 @@ import { t, label } from "./i18n.js";
 import { call } from "./api.js";
 import { getMeta, setMeta } from "./session.js";
 import { isRelevant } from "./logic.js";
-import { normaliseMobile, todayInVietnam, validateRecord } from "./rules.js";
+import { fieldProblems, normaliseMobile, todayInVietnam, validateRecord } from "./rules.js";
+import { dateInput, parseDate, precisionOf, setPrecision } from "./dates.js";
 
 // A problem as the user reads it: the server's text, a declared message ({text: {vi, en}}), or
 // an i18n key with its parameters.
@@ -60,9 +61,25 @@ export function fieldsFor(rt, role) {
   return rt.fields.filter((f) => f.editable_by.includes(role));
 }
 
+// What a date input holds, as ISO when it reads as a date at the input's precision; else the text
+// as typed, which the rules then refuse ("Ngày phải theo dạng ngày/tháng/năm").
+function typedValue(input) {
+  const text = input.value.trim();
+  return parseDate(text, input.dataset.precision) ?? text;
+}
+
+// A date typed on a desk screen (a filter, a deadline, a workflow's date), checked as a form's
+// field of that kind: {iso} ("" when empty), or {problem} to show beside it.
+export function typedDate(input, field = { kind: "date" }) {
+  if (!input.value.trim()) return { iso: "" };
+  const iso = typedValue(input);
+  const [problem] = fieldProblems(field, iso, { provinceCodes: [], today: todayInVietnam() });
+  return problem ? { problem: problemText(problem) } : { iso };
+}
+
 const asButtons = (field) => field.choices.length <= 5;
 
-function inputFor(field, value, today) {
+function inputFor(field, value) {
   const id = `f-${field.name}`;
   const common = { id, name: field.name, dataset: { field: field.name }, "aria-describedby": `e-${field.name}` };
   switch (field.kind) {
@@ -76,13 +93,13 @@ function inputFor(field, value, today) {
     case "year":
       return h("input", { ...common, type: "text", inputmode: "numeric", value: value ?? "" });
     case "date":
-      return h("input", { ...common, type: "date", max: field.not_future ? today : undefined, value: value ?? "" });
+      return dateInput(common, "day", value);
     case "time":
       return h("input", { ...common, type: "time", value: value ?? "" });
     case "url":
       return h("input", { ...common, type: "url", inputmode: "url", value: value ?? "" });
     case "partial_date":
-      return partialDateInput(field, common, value, today);
+      return partialDateInput(field, common, value);
     case "boolean":
       // Named by the question and its "Có" both, so a screen reader reads what is being answered.
       return h("label", { class: "inline switch" },
@@ -111,24 +128,22 @@ function inputFor(field, value, today) {
 // what is known chosen beside it (the full date, the month/year, the year alone). Choosing again
 // empties the input, since a value of one precision is not one of another.
 const PRECISIONS = [
-  { name: "day", length: 10, key: "form.full_date", attrs: (today) => ({ type: "date", max: today }) },
-  { name: "month", length: 7, key: "form.month_only", attrs: (today) => ({ type: "month", max: today.slice(0, 7) }) },
-  { name: "year", length: 4, key: "form.year_only",
-    attrs: () => ({ type: "text", inputmode: "numeric", maxlength: 4, placeholder: t("form.year_placeholder") }) },
+  { name: "day", key: "form.full_date" },
+  { name: "month", key: "form.month_only" },
+  { name: "year", key: "form.year_only" },
 ];
 
-function partialDateInput(field, common, value, today) {
-  const known = PRECISIONS.find((p) => typeof value === "string" && value.length === p.length) || PRECISIONS[0];
-  const input = h("input", { ...common, ...known.attrs(today), value: value ?? "" });
+function partialDateInput(field, common, value) {
+  const known = precisionOf(value);
+  const input = dateInput(common, known, value);
   const set = (precision) => {
-    for (const name of ["type", "max", "inputmode", "maxlength", "placeholder"]) input.removeAttribute(name);
-    for (const [name, attr] of Object.entries(precision.attrs(today))) input.setAttribute(name, attr);
+    setPrecision(input, precision);
     input.value = "";
     input.dispatchEvent(new Event("input", { bubbles: true }));
   };
-  const choices = PRECISIONS.map((precision) => h("label", { class: "inline", for: `${common.id}-${precision.name}` },
-    h("input", { type: "radio", name: `${field.name}-precision`, id: `${common.id}-${precision.name}`,
-      checked: precision === known, onchange: () => set(precision) }), t(precision.key)));
+  const choices = PRECISIONS.map(({ name, key }) => h("label", { class: "inline", for: `${common.id}-${name}` },
+    h("input", { type: "radio", name: `${field.name}-precision`, id: `${common.id}-${name}`,
+      checked: name === known, onchange: () => set(name) }), t(key)));
   // What is known comes first, then the input takes that shape.
   return h("div", { class: "partial-date" }, h("div", { class: "partial-date-known", role: "radiogroup", "aria-labelledby": `l-${field.name}` }, choices), input);
 }
@@ -152,6 +167,7 @@ function readField(root, field) {
   if (text === "") return undefined;
   if (field.kind === "integer" || field.kind === "year") return /^-?[0-9]+$/.test(text) ? Number(text) : text;
   if (field.kind === "phone") return normaliseMobile(text) || text;
+  if (input.dataset.precision) return typedValue(input);
   return text;
 }
 
@@ -177,7 +193,7 @@ export function buildForm(rt, { values = {}, role, villages, villageId, onInput 
     rows.push(h("div", { class: "field", dataset: { name: field.name } },
       h(grouped ? "span" : "label", { class: "label", id: `l-${field.name}`, for: grouped ? undefined : `f-${field.name}` },
         label(field.label), field.required ? h("span", { class: "req" }, " *") : null),
-      inputFor(field, values[field.name], today),
+      inputFor(field, values[field.name]),
       field.help ? h("p", { class: "help" }, label(field.help)) : null,
       errorSlots[field.name]));
   }
@@ -189,8 +205,16 @@ export function buildForm(rt, { values = {}, role, villages, villageId, onInput 
     const data = collect(new Set());
     for (const field of conditional) rowOf(field).hidden = !isRelevant(field, data, today);
   }
+  // A date is checked as soon as the user leaves it, so 31/02 or a day still to come is said at
+  // once, next to it.
+  const checkTypedDate = (input) => {
+    const field = fields.find((f) => f.name === input.dataset.field);
+    const value = readField(element, field);
+    showProblems(field.name, value === undefined ? [] : fieldProblems(field, value, { provinceCodes: [], today }));
+  };
   const changed = (event) => {
     showRelevant();
+    if (event.type === "change" && event.target.dataset.precision) checkTypedDate(event.target);
     if (onInput) onInput(event);
   };
   const element = h("div", { class: "form-fields", oninput: changed, onchange: changed }, rows);
@@ -216,14 +240,18 @@ export function buildForm(rt, { values = {}, role, villages, villageId, onInput 
   }
   showRelevant();
 
+  function showProblems(name, problems) {
+    errorSlots[name].textContent = problems.map(problemText).join(" ");
+    errorSlots[name].closest(".field").classList.toggle("invalid", problems.length > 0);
+  }
+
   // Shows problems, local ({key, params}) or from the server (plain text); returns the first
   // field with one, to scroll to.
   function showErrors(errors) {
     let first = null;
     for (const [name, slot] of Object.entries(errorSlots)) {
       const problems = errors[name] || [];
-      slot.textContent = problems.map(problemText).join(" ");
-      slot.closest(".field").classList.toggle("invalid", problems.length > 0);
+      showProblems(name, problems);
       if (problems.length && !first) first = slot.closest(".field");
     }
     const unknown = Object.keys(errors).filter((name) => !errorSlots[name]);

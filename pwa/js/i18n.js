@@ -1,5 +1,6 @@
 // Every string of the interface, Vietnamese first and English second, and the formats
-// of dates, times and sizes. The choice is kept on the phone.
+// of dates (dates.js), times and sizes. The choice is kept on the phone.
+export { formatDate, formatDateTime } from "./dates.js";
 
 const STRINGS = {
   vi: {
@@ -8,6 +9,7 @@ const STRINGS = {
     "app.screen_failed": "Không mở được màn hình này: {reason}",
     "nav.home": "Trang chủ", "nav.records": "Bản ghi", "nav.settings": "Cài đặt", "nav.dashboard": "Tiến độ",
     "nav.review": "Duyệt", "nav.conflicts": "Xung đột", "nav.admin": "Quản trị", "nav.communes": "Xã, phường",
+    "nav.upward": "Báo cáo", "nav.deadlines": "Hạn, chỉ tiêu",
     "status.online": "Trực tuyến", "status.offline": "Ngoại tuyến",
     "status.unsent": "{n} chưa gửi", "status.last_sync": "Đồng bộ {when}", "status.never_synced": "Chưa đồng bộ lần nào",
     "status.sync_now": "Đồng bộ ngay", "status.syncing": "Đang đồng bộ…",
@@ -57,7 +59,7 @@ const STRINGS = {
     "history.resolve": "Giải quyết xung đột (phiên bản {version})", "history.changed": "Đã thay đổi: {fields}",
     "form.village": "Thôn", "form.choose": "— Chọn —", "form.yes": "Có", "form.no": "Không",
     "form.full_date": "Biết ngày đầy đủ", "form.month_only": "Chỉ biết tháng/năm", "form.year_only": "Chỉ biết năm",
-    "form.year_placeholder": "Năm, ví dụ 1998", "form.save": "Lưu", "form.saved": "Đã lưu trên máy.",
+    "form.save": "Lưu", "form.saved": "Đã lưu trên máy.",
     "form.fix_errors": "Còn thông tin chưa đúng, xem các ô được đánh dấu.",
     "form.save_failed": "Chưa lưu được: {reason}", "form.edit_title": "Sửa: {type}",
     "form.draft_restored": "Đã khôi phục bản nháp lúc {when}.", "form.discard_draft": "Bỏ bản nháp",
@@ -85,9 +87,9 @@ const STRINGS = {
     "v.too_long": "Tối đa {max} ký tự", "v.url": "Đường dẫn phải bắt đầu bằng http:// hoặc https://",
     "v.pid_format": "Số định danh cá nhân phải gồm đúng 12 chữ số",
     "v.pid_province": "Mã tỉnh {code} (3 chữ số đầu) không tồn tại",
-    "v.future": "Không được là ngày trong tương lai", "v.date_format": "Ngày phải theo dạng ngày/tháng/năm",
+    "v.future": "Không được là ngày trong tương lai", "v.date_format": "Ngày phải theo dạng ngày/tháng/năm (dd/mm/yyyy)",
     "v.date_missing": "Ngày không tồn tại", "v.date_too_old": "Ngày quá xa trong quá khứ",
-    "v.month_missing": "Tháng không tồn tại", "v.partial_date_format": "Nhập ngày, hoặc tháng/năm hay chỉ năm nếu không rõ ngày",
+    "v.month_missing": "Tháng không tồn tại", "v.partial_date_format": "Nhập ngày/tháng/năm, hoặc tháng/năm hay chỉ năm nếu không rõ ngày",
     "v.time_format": "Giờ phải theo dạng giờ:phút", "v.year_int": "Năm phải là số nguyên",
     "v.year_range": "Năm phải từ {min} đến {max}", "v.integer": "Phải là số nguyên",
     "v.min": "Không được nhỏ hơn {min}", "v.max": "Không được lớn hơn {max}", "v.choice": "Giá trị không hợp lệ",
@@ -101,6 +103,7 @@ const STRINGS = {
     "app.screen_failed": "This screen could not open: {reason}",
     "nav.home": "Home", "nav.records": "Records", "nav.settings": "Settings", "nav.dashboard": "Progress",
     "nav.review": "Review", "nav.conflicts": "Conflicts", "nav.admin": "Admin", "nav.communes": "Communes",
+    "nav.upward": "Reports", "nav.deadlines": "Deadlines",
     "status.online": "Online", "status.offline": "Offline",
     "status.unsent": "{n} unsent", "status.last_sync": "Synced {when}", "status.never_synced": "Never synced",
     "status.sync_now": "Sync now", "status.syncing": "Syncing…",
@@ -150,7 +153,7 @@ const STRINGS = {
     "history.resolve": "Conflict resolved (version {version})", "history.changed": "Changed: {fields}",
     "form.village": "Village", "form.choose": "— Choose —", "form.yes": "Yes", "form.no": "No",
     "form.full_date": "Full date known", "form.month_only": "Only month/year known", "form.year_only": "Only the year known",
-    "form.year_placeholder": "Year, e.g. 1998", "form.save": "Save", "form.saved": "Saved on this phone.",
+    "form.save": "Save", "form.saved": "Saved on this phone.",
     "form.fix_errors": "Some answers are not right yet; see the marked fields.",
     "form.save_failed": "Not saved: {reason}", "form.edit_title": "Edit: {type}",
     "form.draft_restored": "Draft from {when} restored.", "form.discard_draft": "Discard draft",
@@ -178,9 +181,9 @@ const STRINGS = {
     "v.too_long": "At most {max} characters", "v.url": "The link must start with http:// or https://",
     "v.pid_format": "The personal ID must be exactly 12 digits",
     "v.pid_province": "Province code {code} (first 3 digits) does not exist",
-    "v.future": "Cannot be a date in the future", "v.date_format": "Give the date as day/month/year",
+    "v.future": "Cannot be a date in the future", "v.date_format": "Give the date as dd/mm/yyyy",
     "v.date_missing": "This date does not exist", "v.date_too_old": "This date is too far in the past",
-    "v.month_missing": "This month does not exist", "v.partial_date_format": "Give the date, or the month/year or only the year if the day is unknown",
+    "v.month_missing": "This month does not exist", "v.partial_date_format": "Give the date as dd/mm/yyyy, or mm/yyyy or only the year if the day is unknown",
     "v.time_format": "Give the time as hours:minutes", "v.year_int": "The year must be a whole number",
     "v.year_range": "The year must be from {min} to {max}", "v.integer": "Must be a whole number",
     "v.min": "Cannot be less than {min}", "v.max": "Cannot be more than {max}", "v.choice": "Not one of the choices",
@@ -215,20 +218,6 @@ export function t(key, params = {}) {
 // A {vi, en} label from the /forms document.
 export function label(labels) {
   return (labels && (labels[language] || labels.vi)) || "";
-}
-
-// dd/mm/yyyy, as Vietnamese forms write dates; "YYYY-MM" as mm/yyyy.
-// A date as dd/mm/yyyy; a partial one as mm/yyyy, or the year alone.
-export function formatDate(iso) {
-  if (!iso) return "";
-  const [y, m, d] = iso.slice(0, 10).split("-");
-  return d ? `${d}/${m}/${y}` : m ? `${m}/${y}` : y;
-}
-
-export function formatDateTime(iso) {
-  const date = new Date(iso);
-  const pad = (n) => String(n).padStart(2, "0");
-  return `${pad(date.getHours())}:${pad(date.getMinutes())} ${pad(date.getDate())}/${pad(date.getMonth() + 1)}/${date.getFullYear()}`;
 }
 
 export function relativeTime(iso) {

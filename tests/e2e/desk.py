@@ -22,12 +22,12 @@ SIZES = {1280: DESKTOP, 360: PHONE}
 
 
 @contextmanager
-def desk(browser, live_app, username, width=1280):
+def desk(browser, live_app, username, width=1280, locale=None):
     """A page logged in as `username` (police, admin, or the province's) in a new context `width`
-    px wide (360: a phone; any other width a desktop's screen); the context closes afterwards.
-    Fails on any uncaught exception in its pages."""
+    px wide (360: a phone; any other width a desktop's screen), its browser's language `locale` if
+    given; the context closes afterwards. Fails on any uncaught exception in its pages."""
     size = SIZES.get(width) or {**DESKTOP, "viewport": {"width": width, "height": 800}}
-    context = browser.new_context(base_url=live_app.url, **size)
+    context = browser.new_context(base_url=live_app.url, **{**size, **({"locale": locale} if locale else {})})
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)
     errors = []
     context.on("page", lambda page: page.on("pageerror", lambda error: errors.append(f"{page.url}: {error}")))

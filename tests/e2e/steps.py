@@ -100,6 +100,15 @@ def record_type(forms, type_name):
     return next(rt for rt in forms["types"] if rt["type"] == type_name)
 
 
+# A partial date's precision by the length of its ISO form.
+PRECISIONS = {10: "day", 7: "month", 4: "year"}
+
+
+def typed_date(iso):
+    """An ISO date (YYYY-MM-DD, YYYY-MM, YYYY) as a Vietnamese writes it: dd/mm/yyyy, mm/yyyy, yyyy."""
+    return "/".join(reversed(iso.split("-")))
+
+
 def fill_form(page, forms, type_name, data, village_id=THON_1):
     """Types `data` into the open form of `type_name` the way a user would set each input."""
     expect(page.locator(f'#record-form[data-type="{type_name}"]')).to_be_visible()
@@ -121,10 +130,11 @@ def fill_form(page, forms, type_name, data, village_id=THON_1):
                 page.check(f'input[name="{name}"][value="{values.index(item)}"]')
         elif kind == "boolean":
             page.set_checked(f"#f-{name}", bool(value))
-        elif kind == "partial_date" and len(value) in (4, 7):
-            # What is known of the date: the month and year, or only the year.
-            page.check(f"#f-{name}-{'year' if len(value) == 4 else 'month'}")
-            page.fill(f"#f-{name}", value)
+        elif kind in ("date", "partial_date"):
+            if kind == "partial_date":
+                # What is known of the date: all of it, the month and year, or only the year.
+                page.check(f"#f-{name}-{PRECISIONS[len(value)]}")
+            page.fill(f"#f-{name}", typed_date(value))
         else:
             page.fill(f"#f-{name}", str(value))
 

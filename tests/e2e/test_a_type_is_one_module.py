@@ -145,7 +145,7 @@ def test_the_phone_shows_it_with_its_label_and_colour_and_syncs_it(browser, scra
         page.click("#save-record")
         expect(page.locator("#e-with_vneid")).to_have_text("Không thể nhiều hơn số nhân khẩu")
         page.fill("#f-with_vneid", "2")
-        page.fill("#f-visit_date", "2026-11-12")
+        page.fill("#f-visit_date", "12/11/2026")
         page.click("#save-record")
         expect(page.locator(".record-detail")).to_be_visible()
         expect(page.locator(".record-detail")).to_contain_text("Thăm hộ gia đình")

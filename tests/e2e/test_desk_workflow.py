@@ -31,7 +31,7 @@ def test_police_moves_a_death_case_and_is_asked_for_what_the_next_state_needs(li
         expect(police.locator("#review-error")).to_contain_text("Số giấy chứng tử")
         assert status() == "verified_unregistered"
         police.fill("#need-certificate_number", "31/2026/TP-KT")
-        police.fill("#need-certificate_date", "2026-11-30")
+        police.fill("#need-certificate_date", "30/11/2026")
         controls.locator('button[data-move="certificate_issued"]').click()
         eventually(police, lambda: status() == "certificate_issued", message="the certificate on the server")
     record = reviewer.get(f"/records/{record_id}")["data"]

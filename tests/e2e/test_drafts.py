@@ -31,7 +31,7 @@ def test_a_half_typed_form_survives_a_closed_tab(phone, live_app):
     expect(page.locator('input[name="step_reached"][value="0"]')).to_be_checked()
 
     page.fill("#f-personal_id", "038195001234")
-    page.fill("#f-date_of_birth", "1995-06-01")
+    page.fill("#f-date_of_birth", "01/06/1995")
     page.check('input[name="gender"][value="1"]')
     page.check('input[name="failure_reason"][value="0"]')
     page.click("#save-record")

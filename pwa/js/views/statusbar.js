@@ -44,15 +44,17 @@ export function mountStatusBar(container, said) {
           online ? t("status.online") : t("status.offline")),
         !status.records ? null : [h("span", { class: `pill ${status.pending ? "unsent" : "clear"}`, id: "unsent-count", dataset: { count: String(status.pending) } },
           t("status.unsent", { n: status.pending })),
-        h("span", { class: "last-sync", id: "last-sync" },
+        // While a sync runs its counts take the last sync's line, and its bar lies along the
+        // header's foot: the header keeps its height, so the screen under it never moves.
+        h("span", { class: "last-sync", id: "last-sync", hidden: status.running },
           status.lastSync ? t("status.last_sync", { when: relativeTime(status.lastSync) }) : t("status.never_synced")),
+        status.running ? h("span", { class: "last-sync progress-label" }, t(progress.phase === "pull" ? "status.pulling" : "status.pushing",
+          { done: progress.done, total: progress.total })) : null,
         h("button", { type: "button", class: "sync-button", id: "sync-now", "aria-disabled": status.running ? "true" : null, onclick: askNow },
           status.running ? t("status.syncing") : t("status.sync_now"))]),
       status.running ? h("div", { class: "progress", id: "sync-progress" },
         // No value: the indeterminate bar, until the first batch tells how much there is.
-        h("progress", { max: 100, value: percent ?? undefined, "aria-label": t("status.syncing") }),
-        h("span", { class: "progress-label" }, t(progress.phase === "pull" ? "status.pulling" : "status.pushing",
-          { done: progress.done, total: progress.total }))) : null,
+        h("progress", { max: 100, value: percent ?? undefined, "aria-label": t("status.syncing") })) : null,
       !status.running && status.lastError && status.lastError !== "offline"
         ? h("p", { class: "sync-error" }, t("status.sync_failed", { code: status.lastError })) : null);
     if (focused) document.getElementById(focused)?.focus();
