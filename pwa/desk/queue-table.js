@@ -217,6 +217,12 @@ export function renderQueueTable(container, app, { items, total, page, sort, ope
     const target = event.target;
     if (event.altKey || event.defaultPrevented || target.closest("dialog")) return;
     if (target.matches("input, textarea, select, [contenteditable]")) {
+      // A search keeps the focus in its box (app.js): ↓ goes from there down into the table.
+      if (target.id === "queue-q" && event.key === "ArrowDown" && records.length) {
+        select(selected ?? records[0].id, { focus: true });
+        event.preventDefault();
+        return;
+      }
       // In the comment box only Ctrl+Enter (send) and Escape (back to the table) are keys.
       if (target.id !== "review-comment-input") return;
       if (event.key === "Escape") select(selected, { focus: true });
