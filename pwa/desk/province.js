@@ -227,7 +227,8 @@ function targetsSection(app, targets, measures, communes, reload) {
   return [
     items.length ? h("div", { class: "table-scroll", tabindex: 0, role: "region", "aria-label": t("plan.targets") },
       h("table", { class: "admin-table", id: "targets-table" },
-      h("thead", {}, h("tr", {}, [t("report.measure"), t("period.label"), t("plan.where"), t("plan.value"), ""].map((text) => h("th", { scope: "col" }, text)))),
+      h("thead", {}, h("tr", {}, [t("report.measure"), t("period.label"), t("plan.where"), t("plan.value")].map((text) => h("th", { scope: "col" }, text)),
+        h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, t("plan.clear_target"))))),
       h("tbody", {}, items.map((item) => h("tr", {},
         h("td", {}, measureLabels[item.measure] || item.measure), h("td", {}, periodLabel(item.period)),
         h("td", {}, item.commune_id == null ? t("board.province_total") : names[item.commune_id] || `#${item.commune_id}`),

@@ -21,7 +21,8 @@ import { renderEdit } from "./views/edit.js";
 import { renderSettings } from "./views/settings.js";
 import { recordRow } from "./views/rows.js";
 
-const main = document.getElementById("main");
+// The screen's container; each route draws into one of its own (route()).
+let main = document.getElementById("main");
 const nav = document.getElementById("nav");
 const statusBar = document.getElementById("status");
 const statusLive = document.getElementById("status-live");
@@ -193,6 +194,8 @@ app.can = (power) => {
   return power === "records" ? role.reads !== null : role.powers.includes(power);
 };
 
+let routes = 0;
+
 async function route() {
   for (const handler of app.leaveHandlers.splice(0)) handler();
   if (!app.session || app.session.expired) return;
@@ -200,42 +203,49 @@ async function route() {
   const parts = path.split("/").filter(Boolean);
   const params = new URLSearchParams(query || "");
   const keep = main.contains(document.activeElement) ? focusedControl(document.activeElement) : null;
+  // Each route draws into a container of its own, a copy of the screen shown until it draws:
+  // a screen still loading when the user moved on (home after the first sync, a slow board)
+  // then draws into a container no longer on the page, never over the newer screen.
+  const generation = ++routes;
+  const screen = main.cloneNode(true);
+  main.replaceWith(screen);
+  main = screen;
   renderNav();
   window.scrollTo(0, 0);
   try {
     if ((!parts.length || parts[0] === "board") && app.can("follow_communes")) {
       const screens = await reportScreens();
-      await (parts[1] ? screens.renderReport(main, app, decodeURIComponent(parts[1]), params) : screens.renderBoard(main, app, params));
-    } else if (parts[0] === "plan" && app.can("manage_communes")) await (await reportScreens()).renderPlan(main, app);
-    else if (parts[0] === "upward" && app.can("submit_reports")) await (await reportScreens()).renderUpward(main, app, params);
+      await (parts[1] ? screens.renderReport(screen, app, decodeURIComponent(parts[1]), params) : screens.renderBoard(screen, app, params));
+    } else if (parts[0] === "plan" && app.can("manage_communes")) await (await reportScreens()).renderPlan(screen, app);
+    else if (parts[0] === "upward" && app.can("submit_reports")) await (await reportScreens()).renderUpward(screen, app, params);
     // A notification of a returned report names it as #/reports/submissions/<id> (docs/api.md §10a).
     else if (parts[0] === "reports" && parts[1] === "submissions" && parts[2] && app.can("follow_communes")) app.navigate(`#/board/${parts[2]}`, true);
     else if (parts[0] === "reports" && parts[1] === "submissions" && parts[2] && app.can("submit_reports")) {
-      await (await reportScreens()).openSubmission(main, app, decodeURIComponent(parts[2]));
+      await (await reportScreens()).openSubmission(screen, app, decodeURIComponent(parts[2]));
     }
-    else if (!parts.length) await renderHome(main, app);
-    else if (parts[0] === "records") await renderRecords(main, app, params);
-    else if (parts[0] === "record" && parts[1]) await renderRecord(main, app, decodeURIComponent(parts[1]));
-    else if (parts[0] === "new" && parts[1]) await renderEdit(main, app, { type: parts[1] });
-    else if (parts[0] === "edit" && parts[1]) await renderEdit(main, app, { id: decodeURIComponent(parts[1]) });
-    else if (parts[0] === "settings") await renderSettings(main, app);
-    else if (parts[0] === "dashboard") await (await desk("dashboard")).renderDashboard(main, app, params);
+    else if (!parts.length) await renderHome(screen, app);
+    else if (parts[0] === "records") await renderRecords(screen, app, params);
+    else if (parts[0] === "record" && parts[1]) await renderRecord(screen, app, decodeURIComponent(parts[1]));
+    else if (parts[0] === "new" && parts[1]) await renderEdit(screen, app, { type: parts[1] });
+    else if (parts[0] === "edit" && parts[1]) await renderEdit(screen, app, { id: decodeURIComponent(parts[1]) });
+    else if (parts[0] === "settings") await renderSettings(screen, app);
+    else if (parts[0] === "dashboard") await (await desk("dashboard")).renderDashboard(screen, app, params);
     else if (parts[0] === "review" && app.can("review")) {
       const id = parts[1] ? decodeURIComponent(parts[1]) : null;
       // At a desk the queue and the record share the screen; on a phone, one at a time.
-      if (id && !app.wide.matches) await (await desk("review")).renderReview(main, app, id);
-      else await (await desk("queue")).renderQueue(main, app, params, id);
+      if (id && !app.wide.matches) await (await desk("review")).renderReview(screen, app, id);
+      else await (await desk("queue")).renderQueue(screen, app, params, id);
     } else if (parts[0] === "conflicts" && app.can("resolve_conflicts")) {
       const screens = await desk("conflicts");
-      await (parts[1] ? screens.renderConflict(main, app, decodeURIComponent(parts[1])) : screens.renderConflicts(main, app, params));
-    } else if (parts[0] === "admin" && app.can("administer")) await (await desk("admin")).renderAdmin(main, app, parts[1], params);
-    else if (parts[0] === "communes" && app.can("follow_communes")) await (await desk("communes")).renderCommunes(main, app);
+      await (parts[1] ? screens.renderConflict(screen, app, decodeURIComponent(parts[1])) : screens.renderConflicts(screen, app, params));
+    } else if (parts[0] === "admin" && app.can("administer")) await (await desk("admin")).renderAdmin(screen, app, parts[1], params);
+    else if (parts[0] === "communes" && app.can("follow_communes")) await (await desk("communes")).renderCommunes(screen, app);
     else app.navigate("#/", true);
   } catch (err) {
     console.error(err);
-    replace(main, h("p", { class: "error", role: "alert" }, t("app.screen_failed", { reason: err.message })));
+    replace(screen, h("p", { class: "error", role: "alert" }, t("app.screen_failed", { reason: err.message })));
   }
-  settleFocus(keep);
+  if (generation === routes) settleFocus(keep);
 }
 
 // The focused control as a selector that finds it again in the screen drawn anew: by its id,

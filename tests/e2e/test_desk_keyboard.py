@@ -269,7 +269,9 @@ def test_the_phone_keeps_its_list_of_cards_at_360_px(live_app, api, browser):
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
         # No keys on a phone: j chooses nothing, a approves nothing (out of the search box,
         # where they would be typed).
-        page.focus("section#queue h1")
+        expect(page.locator("#queue-q")).to_be_focused()
+        page.locator("#queue-q").blur()
+        expect(page.locator("#queue-q")).not_to_be_focused()
         page.keyboard.press("j")
         page.keyboard.press("a")
         expect(page.locator("[aria-selected]")).to_have_count(0)
