@@ -48,7 +48,7 @@ PASSWORD = "bench-06"
 POLICE = "police.qt"
 FIELD_DEVICES = 4
 # The app's pull page (pwa/js/sync.js PULL_LIMIT): the wire figures are for the pages it asks for.
-APP_PULL_LIMIT = 500
+APP_PULL_LIMIT = 1000
 NEVER_SYNCED = "Chưa đồng bộ lần nào"  # the status bar before the first sync (pwa/js/i18n.js)
 PHONE = {
     "viewport": {"width": 360, "height": 740},
